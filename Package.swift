@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gym",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gym", targets: ["gym"]),
+        .library(name: "GymClient", targets: ["GymClient"]),
+        .library(name: "GymCore", targets: ["GymCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+    ],
+    targets: [
+        // C libraries from Debian, wrapped as module maps only.
+        .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Transport: knows nothing of reinforcement learning.
+        .target(name: "ZeroMQ", dependencies: ["CZMQ"]),
+        // Wire schema: generated code plus small conversions.
+        .target(name: "GymProtocol", dependencies: ["GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // Environments, spaces, registry: knows nothing of sockets.
+        .target(name: "GymCore"),
+        // Gymnasium's classic-control environments.
+        .target(name: "ClassicControl", dependencies: ["GymCore"], path: "Plugins/ClassicControl"),
+        // Image files (PNG) from rendered frames.
+        .target(name: "ImageFormats", dependencies: ["CZlib", "GymCore"]),
+        // The daemon.
+        .target(name: "GymServer", dependencies: [
+            "GymCore", "GymProtocol", "ZeroMQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Client library; also starts an embedded daemon when no server is given.
+        .target(name: "GymClient", dependencies: [
+            "GymCore", "GymProtocol", "ZeroMQ", "GymServer",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Tensors, layers, autodiff and optimizers on OpenBLAS.
+        .target(name: "NeuralNet", dependencies: ["CBLAS"]),
+        .executableTarget(name: "gym", dependencies: [
+            "GymCore", "GymProtocol", "GymServer", "GymClient", "ZeroMQ", "ImageFormats", "ClassicControl",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "GymCoreTests", dependencies: ["GymCore", "ImageFormats", "ClassicControl"], exclude: ["Fixtures"]),
+        .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymClient", "GymProtocol", "ZeroMQ", "GymCore"]),
+        .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "gym"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,203 @@
+import Foundation
+import GymCore
+import GymProtocol
+import Logging
+import ZeroMQ
+
+/// The environment daemon: a ROUTER socket served by one socket thread, with environments
+/// sharded by handle over worker threads.
+///
+/// The socket thread decodes requests, checks handles and quotas, and forwards replies; it never
+/// steps an environment. Runs embedded (`start()`, e.g. over `inproc://`) or as `gym serve` (`run()`).
+public final class Daemon: @unchecked Sendable {
+    /// The settings it was made with.
+    public let configuration: DaemonConfiguration
+    /// The endpoint it listens on, with a wildcard port resolved; set once bound.
+    public private(set) var endpoint: String
+    private let context: Context
+    private var logger: Logger
+    private let completions: CompletionQueue
+    private let workers: [WorkerThread]
+    private let router: RequestRouter
+    private let stateLock = NSLock()
+    private var stopRequested = false
+    private var started = false
+    private let exited = DispatchSemaphore(value: 0)
+    private var counters = Counters()
+
+    /// What the daemon has done, for its log and `gym bench`.
+    public struct Counters: Sendable {
+        public var requests = 0
+        public var errors = 0
+        public var reclaimedHandles = 0
+    }
+
+    /// A daemon that has not bound yet.
+    public init(configuration: DaemonConfiguration, context: Context = .shared, logger: Logger = Logger(label: "gym.daemon")) throws {
+        self.configuration = configuration
+        self.endpoint = configuration.bind
+        self.context = context
+        self.logger = logger
+        self.completions = try CompletionQueue()
+        self.router = RequestRouter(configuration: configuration)
+        let completions = self.completions
+        self.workers = (0..<configuration.workers).map {
+            WorkerThread(index: $0, worker: EnvWorker(registry: configuration.registry), completions: completions)
+        }
+    }
+
+    /// Binds and serves on a thread of its own; returns once clients can connect.
+    public func start() throws {
+        let socket = try bind()
+        let thread = Thread { [self] in serve(socket) }
+        thread.name = "gym-daemon-socket"
+        thread.start()
+    }
+
+    /// Binds and serves on the calling thread until `stop()`.
+    public func run() throws {
+        let socket = try bind()
+        serve(socket)
+    }
+
+    /// Asks for a graceful stop: queued jobs finish and their replies go out, then the socket closes.
+    /// Safe to call from any thread, more than once.
+    public func stop() {
+        stateLock.lock()
+        stopRequested = true
+        stateLock.unlock()
+        completions.poke()
+    }
+
+    /// Blocks until a started daemon has stopped.
+    public func wait() {
+        stateLock.lock()
+        let wasStarted = started
+        stateLock.unlock()
+        guard wasStarted else { return }
+        exited.wait()
+        exited.signal()
+    }
+
+    /// Stops and waits.
+    public func shutdown() {
+        stop()
+        wait()
+    }
+
+    private var isStopping: Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return stopRequested
+    }
+
+    private func bind() throws -> Socket {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        guard !started else { throw GymDaemonError.alreadyRunning }
+        let socket = try Socket(context, .router)
+        try socket.setMaxMessageSize(configuration.maxMessageBytes)
+        try socket.setSendHighWaterMark(0)
+        try socket.setReceiveHighWaterMark(0)
+        try socket.bind(configuration.bind)
+        endpoint = (try? socket.lastEndpoint) ?? configuration.bind
+        started = true
+        for worker in workers { worker.start() }
+        let names = configuration.registry.all.map(\.id).joined(separator: ", ")
+        logger.info("listening on \(endpoint) with \(configuration.workers) worker(s); environments: \(names)")
+        return socket
+    }
+
+    private func serve(_ socket: Socket) {
+        defer { exited.signal() }
+        var poller = Poller()
+        poller.add(socket)
+        poller.add(fileDescriptor: completions.wakeDescriptor)
+        var finished: [Completion] = []
+        let sweepEvery = max(0.05, min(1.0, configuration.idleTimeout / 4))
+        var nextSweep = Self.now() + sweepEvery
+        while !isStopping {
+            let ready: [Bool]
+            do {
+                ready = try poller.poll(timeoutMilliseconds: Int(sweepEvery * 1000))
+            } catch {
+                logger.error("poll failed, stopping: \(error)")
+                break
+            }
+            if ready[1] { forward(&finished, through: socket) }
+            if ready[0] { receiveAll(from: socket) }
+            let now = Self.now()
+            if now >= nextSweep {
+                reclaimIdle(now: now)
+                nextSweep = now + sweepEvery
+            }
+        }
+        logger.info("stopping: finishing queued work")
+        for worker in workers { worker.stopAndWait() }
+        forward(&finished, through: socket)
+        socket.close()
+        logger.info("stopped after \(counters.requests) request(s), \(counters.errors) error reply(ies), \(router.openHandles) handle(s) open at exit")
+    }
+
+    private func receiveAll(from socket: Socket) {
+        // Bounded, so completions keep flowing under a flood of requests.
+        for _ in 0..<512 {
+            let frames: [[UInt8]]
+            do {
+                frames = try socket.receiveMessage(dontWait: true)
+            } catch let error as ZMQError where error.code == .timedOut {
+                return
+            } catch {
+                logger.error("receive failed: \(error)")
+                return
+            }
+            guard let identity = frames.first else { continue }
+            counters.requests += 1
+            let client = ClientID(identity)
+            switch router.route(client: client, frames: Array(frames.dropFirst()), now: Self.now()) {
+            case .reply(let address, let response):
+                if let error = response.gymError { note(error, client: client, request: response.id) }
+                send(address.frames((try? response.serializedBytes()) ?? []), through: socket)
+            case .dispatch(let worker, let job):
+                workers[worker].queue.push(job)
+            }
+        }
+    }
+
+    private func forward(_ finished: inout [Completion], through socket: Socket) {
+        completions.drain(into: &finished)
+        for completion in finished {
+            if let handle = completion.abandonedHandle { router.abandon(handle) }
+            if let error = completion.error, let frames = completion.frames {
+                note(error, client: ClientID(frames[0]), request: nil)
+            }
+            if let frames = completion.frames { send(frames, through: socket) }
+        }
+        finished.removeAll(keepingCapacity: true)
+    }
+
+    private func send(_ frames: [[UInt8]], through socket: Socket) {
+        do {
+            try socket.send(frames: frames, dontWait: true)
+        } catch {
+            // The client is gone or not reading: the reply is dropped, the daemon goes on.
+            logger.debug("reply to \(ClientID(frames[0])) dropped: \(error)")
+        }
+    }
+
+    private func note(_ error: GymError, client: ClientID, request: UInt64?) {
+        counters.errors += 1
+        let id = request.map { " request \($0)" } ?? ""
+        logger.warning("client \(client)\(id) rejected: \(error.code): \(error.message)")
+    }
+
+    private func reclaimIdle(now: Double) {
+        for (client, jobs) in router.reclaimIdle(now: now) {
+            logger.notice("client \(client) idle for over \(configuration.idleTimeout) s: closing its \(jobs.count) handle(s)")
+            counters.reclaimedHandles += jobs.count
+            for (worker, job) in jobs { workers[worker].queue.push(job) }
+        }
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import GymCore
+
+/// Settings of one daemon; `gym serve` fills them from its options.
+public struct DaemonConfiguration: Sendable {
+    /// Where the ROUTER socket binds; `tcp://127.0.0.1:*` picks a free port, `inproc://name` stays in-process.
+    public var bind: String
+    /// Worker threads stepping environments (never the socket thread).
+    public var workers: Int
+    /// Environments (counting every copy of a batch) one client may hold at once.
+    public var maxEnvsPerClient: Int
+    /// Larger incoming messages make libzmq drop the sender's connection.
+    public var maxMessageBytes: Int
+    /// Seconds without a request after which a client's environments are closed.
+    public var idleTimeout: Double
+    /// Environments this daemon can make.
+    public var registry: EnvRegistry
+    /// Name reported in the hello reply and logs.
+    public var name: String
+
+    /// A configuration with the documented defaults.
+    public init(
+        bind: String = "tcp://127.0.0.1:5555", workers: Int = DaemonConfiguration.defaultWorkers,
+        maxEnvsPerClient: Int = 4096, maxMessageBytes: Int = 256 << 20, idleTimeout: Double = 600,
+        registry: EnvRegistry, name: String = "gym"
+    ) {
+        self.bind = bind
+        self.workers = max(1, workers)
+        self.maxEnvsPerClient = maxEnvsPerClient
+        self.maxMessageBytes = maxMessageBytes
+        self.idleTimeout = idleTimeout
+        self.registry = registry
+        self.name = name
+    }
+
+    /// One worker per core.
+    public static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+}

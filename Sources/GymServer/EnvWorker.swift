@@ -1,0 +1,128 @@
+import Foundation
+import GymCore
+import GymProtocol
+import SwiftProtobuf
+
+/// The environments of one worker thread, and the execution of jobs on them.
+///
+/// Only its own thread touches it, so the step path takes no locks.
+public final class EnvWorker {
+    private let registry: EnvRegistry
+    private var batches: [UInt64: EnvBatch] = [:]
+
+    /// A worker that builds environments from `registry`.
+    public init(registry: EnvRegistry) {
+        self.registry = registry
+    }
+
+    /// Number of batches this worker holds.
+    public var batchCount: Int { batches.count }
+
+    /// Runs a job and returns what the socket thread must send and do.
+    public func execute(_ job: Job) -> Completion {
+        var abandoned: UInt64?
+        let response: Gym_V1_Response
+        do {
+            response = try run(job)
+        } catch let error as GymError {
+            response = .failure(id: job.requestID, error)
+            if case .make = job.kind { abandoned = job.handle }
+        } catch {
+            response = .failure(id: job.requestID, GymError(.internalError, "\(error)"))
+            if case .make = job.kind { abandoned = job.handle }
+        }
+        guard let address = job.replyTo else {
+            return Completion(frames: nil, abandonedHandle: abandoned, error: response.gymError)
+        }
+        let payload: [UInt8]
+        do {
+            payload = try response.serializedBytes()
+        } catch {
+            payload = (try? Gym_V1_Response.failure(id: job.requestID, GymError(.internalError, "could not encode reply: \(error)")).serializedBytes()) ?? []
+        }
+        return Completion(frames: address.frames(payload), abandonedHandle: abandoned, error: response.gymError)
+    }
+
+    private func run(_ job: Job) throws -> Gym_V1_Response {
+        let id = job.requestID
+        switch job.kind {
+        case .make(let make):
+            let spec = try registry.require(make.envID)
+            let batch = try EnvBatch(
+                spec: spec, count: Int(make.numEnvs), kwargs: try make.kwargs.valueMap(),
+                seed: make.hasSeed ? make.seed : nil,
+                maxEpisodeSteps: make.hasMaxEpisodeSteps ? Int(make.maxEpisodeSteps) : nil,
+                autoreset: AutoresetMode(wire: make.autoreset) ?? .nextStep)
+            batches[job.handle] = batch
+            return .with {
+                $0.id = id
+                $0.make = .with {
+                    $0.handle = job.handle
+                    $0.spec = Gym_V1_EnvSpec(spec)
+                    $0.numEnvs = UInt32(batch.count)
+                    $0.autoreset = batch.autoreset.wire
+                    $0.maxEpisodeSteps = Int32(batch.maxEpisodeSteps ?? 0)
+                }
+            }
+        case .reset(let reset):
+            let batch = try self.batch(job.handle)
+            try batch.reset(seeds: reset.seeds, options: try reset.options.valueMap())
+            return .with {
+                $0.id = id
+                $0.reset = .with {
+                    $0.observations = batch.observationArrays().map(Gym_V1_Tensor.init)
+                    $0.infos = Self.wire(batch.infos)
+                }
+            }
+        case .step(let step):
+            let batch = try self.batch(job.handle)
+            try batch.step(actions: try step.actions.map { try $0.ndarray() })
+            return .with {
+                $0.id = id
+                $0.step = Self.stepReply(batch)
+            }
+        case .render(let render):
+            let frame = try self.batch(job.handle).render(index: Int(render.envIndex))
+            return .with {
+                $0.id = id
+                $0.render = .with {
+                    $0.frame = Gym_V1_Tensor(NDArray(dtype: .uint8, shape: [frame.height, frame.width, 3], bytes: frame.pixels))
+                }
+            }
+        case .close:
+            batches[job.handle] = nil
+            return .with { $0.id = id; $0.close = Gym_V1_CloseReply() }
+        }
+    }
+
+    private func batch(_ handle: UInt64) throws -> EnvBatch {
+        // The socket thread checked the handle; a miss means the make failed or raced a close.
+        guard let batch = batches[handle] else { throw GymError(.unknownHandle, "handle \(handle) has no environments") }
+        return batch
+    }
+
+    static func stepReply(_ batch: EnvBatch) -> Gym_V1_StepReply {
+        var reply = Gym_V1_StepReply()
+        reply.observations = batch.observationArrays().map(Gym_V1_Tensor.init)
+        reply.rewards = .with {
+            $0.dtype = .float64
+            $0.shape = [Int64(batch.count)]
+            $0.data = batch.rewards.withUnsafeBytes { Data($0) }
+        }
+        reply.terminated = Data(batch.terminated)
+        reply.truncated = Data(batch.truncated)
+        if !batch.infos.isEmpty { reply.infos = wire(batch.infos) }
+        if !batch.finalIndices.isEmpty {
+            reply.final = .with {
+                $0.envIndices = batch.finalIndices.map { UInt32($0) }
+                $0.observations = batch.finalObservationArrays().map(Gym_V1_Tensor.init)
+                $0.infos = wire(batch.finalInfos.filter { !$0.info.isEmpty })
+            }
+        }
+        return reply
+    }
+
+    static func wire(_ infos: [(index: Int, info: ValueMap)]) -> [Gym_V1_EnvInfo] {
+        infos.map { entry in .with { $0.envIndex = UInt32(entry.index); $0.info = entry.info.wire } }
+    }
+}

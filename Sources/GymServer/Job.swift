@@ -1,0 +1,34 @@
+import GymCore
+import GymProtocol
+
+/// Work for the worker thread that owns a handle's environments.
+public struct Job: Sendable {
+    /// What to do.
+    public enum Kind: Sendable {
+        case make(Gym_V1_Make)
+        case reset(Gym_V1_Reset)
+        case step(Gym_V1_Step)
+        case render(Gym_V1_Render)
+        /// Closing for a client's request (with a reply) or for reclaiming (without).
+        case close(reply: Bool)
+    }
+
+    /// The environment batch the job is about.
+    public let handle: UInt64
+    /// The request's correlation id.
+    public let requestID: UInt64
+    /// Where the reply goes; nil for jobs nobody waits for.
+    public let replyTo: ReplyAddress?
+    /// The work.
+    public let kind: Kind
+}
+
+/// A finished job: the reply to send, and handle bookkeeping the socket thread must do.
+public struct Completion: Sendable {
+    /// Frames for the ROUTER socket; nil when no reply is due.
+    public var frames: [[UInt8]]?
+    /// A make that failed: the socket thread forgets the handle it reserved.
+    public var abandonedHandle: UInt64?
+    /// The error the reply carries, for the daemon's log and counters.
+    public var error: GymError?
+}

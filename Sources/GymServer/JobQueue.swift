@@ -1,0 +1,100 @@
+import Foundation
+
+/// A worker's inbox: the socket thread pushes, the worker takes everything queued at once.
+final class JobQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var closed = false
+
+    /// Queues a job and wakes the worker.
+    func push(_ job: Job) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Lets the worker finish what is queued, then stop.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits for work; returns nil once closed and drained.
+    func takeAll(into buffer: inout [Job]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while jobs.isEmpty && !closed { condition.wait() }
+        if jobs.isEmpty { return false }
+        swap(&buffer, &jobs)
+        return true
+    }
+}
+
+/// Finished jobs on their way back to the socket thread, which waits on `wakeDescriptor`
+/// inside `zmq_poll` together with its ROUTER socket.
+final class CompletionQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var completions: [Completion] = []
+    private var signaled = false
+    private let pipeRead: Int32
+    private let pipeWrite: Int32
+
+    /// The file descriptor that becomes readable when completions are waiting.
+    var wakeDescriptor: Int32 { pipeRead }
+
+    init() throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw GymDaemonError.system("pipe", errno) }
+        pipeRead = fds[0]
+        pipeWrite = fds[1]
+        _ = fcntl(pipeRead, F_SETFL, fcntl(pipeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(pipeWrite, F_SETFL, fcntl(pipeWrite, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit {
+        Foundation.close(pipeRead)
+        Foundation.close(pipeWrite)
+    }
+
+    /// Hands a completion to the socket thread, waking it if it was not already woken.
+    func push(_ completion: Completion) {
+        lock.lock()
+        completions.append(completion)
+        let wake = !signaled
+        signaled = true
+        lock.unlock()
+        if wake { poke() }
+    }
+
+    /// Wakes the socket thread without a completion (for shutdown).
+    func poke() {
+        var byte: UInt8 = 1
+        _ = write(pipeWrite, &byte, 1)
+    }
+
+    /// Takes everything queued; call after the wake descriptor polled readable.
+    func drain(into buffer: inout [Completion]) {
+        var scratch = [UInt8](repeating: 0, count: 64)
+        while read(pipeRead, &scratch, scratch.count) > 0 {}
+        lock.lock()
+        swap(&buffer, &completions)
+        signaled = false
+        lock.unlock()
+    }
+}
+
+/// Failures of the daemon itself (not of a request).
+public enum GymDaemonError: Error, CustomStringConvertible {
+    case system(String, Int32)
+    case alreadyRunning
+
+    public var description: String {
+        switch self {
+        case .system(let call, let code): return "\(call) failed: \(String(cString: strerror(code)))"
+        case .alreadyRunning: return "the daemon is already running"
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import GymCore
+import GymProtocol
+import SwiftProtobuf
+
+/// The socket thread's request handling, without sockets: reads a client's frames, answers
+/// what needs no environment at once, and hands environment work to the owning worker.
+///
+/// Tests drive it directly; `Daemon` feeds it from its ROUTER socket.
+public final class RequestRouter {
+    /// What to do with one incoming message.
+    public enum Action {
+        /// Send this reply now.
+        case reply(ReplyAddress, Gym_V1_Response)
+        /// Queue this job on worker `worker`.
+        case dispatch(worker: Int, Job)
+    }
+
+    let configuration: DaemonConfiguration
+    private(set) var table: HandleTable
+    private var lastSeen: [ClientID: Double] = [:]
+    private let envList: Gym_V1_EnvList
+
+    /// A router for a daemon with this configuration.
+    public init(configuration: DaemonConfiguration) {
+        self.configuration = configuration
+        self.table = HandleTable(workers: configuration.workers)
+        self.envList = .with { $0.specs = configuration.registry.all.map(Gym_V1_EnvSpec.init) }
+    }
+
+    /// Handles the frames that followed `client`'s identity frame, received at `now` (seconds).
+    public func route(client: ClientID, frames: [[UInt8]], now: Double) -> Action {
+        lastSeen[client] = now
+        let payload: [UInt8]
+        let address: ReplyAddress
+        switch frames.count {
+        case 1:
+            payload = frames[0]
+            address = ReplyAddress(client: client, delimited: false)
+        case 2 where frames[0].isEmpty:
+            payload = frames[1]
+            address = ReplyAddress(client: client, delimited: true)
+        default:
+            let address = ReplyAddress(client: client, delimited: frames.first?.isEmpty ?? false)
+            let sizes = frames.map { "\($0.count)" }.joined(separator: ", ")
+            return .reply(address, .failure(id: 0, GymError(.malformed,
+                "expected one frame holding a Request (optionally after an empty delimiter), got \(frames.count) frames of \(sizes) bytes")))
+        }
+        guard !payload.isEmpty else {
+            return .reply(address, .failure(id: 0, GymError(.malformed, "empty request frame")))
+        }
+        let request: Gym_V1_Request
+        do {
+            request = try Gym_V1_Request(serializedBytes: payload)
+        } catch {
+            let id = Gym_V1_Request.salvageID(from: payload) ?? 0
+            return .reply(address, .failure(id: id, GymError(.malformed, "could not decode a Request from \(payload.count) bytes: \(error)")))
+        }
+        do {
+            return try route(request, from: address)
+        } catch let error as GymError {
+            return .reply(address, .failure(id: request.id, error))
+        } catch {
+            return .reply(address, .failure(id: request.id, GymError(.internalError, "\(error)")))
+        }
+    }
+
+    private func route(_ request: Gym_V1_Request, from address: ReplyAddress) throws -> Action {
+        let id = request.id
+        switch request.body {
+        case .hello(let hello):
+            guard hello.protocolVersion == gymProtocolVersion else {
+                throw GymError(.unsupportedVersion,
+                    "this daemon speaks protocol version \(gymProtocolVersion), the client asked for \(hello.protocolVersion)")
+            }
+            return .reply(address, .with {
+                $0.id = id
+                $0.hello = .with {
+                    $0.protocolVersion = gymProtocolVersion
+                    $0.serverName = configuration.name
+                    $0.maxEnvsPerClient = UInt32(clamping: configuration.maxEnvsPerClient)
+                    $0.maxMessageBytes = UInt64(configuration.maxMessageBytes)
+                }
+            })
+        case .listEnvs:
+            return .reply(address, .with { $0.id = id; $0.envs = envList })
+        case .make(let make):
+            return try routeMake(make, id: id, from: address)
+        case .reset(let reset):
+            return .dispatch(worker: try owned(reset.handle, by: address.client).worker,
+                             Job(handle: reset.handle, requestID: id, replyTo: address, kind: .reset(reset)))
+        case .step(let step):
+            return .dispatch(worker: try owned(step.handle, by: address.client).worker,
+                             Job(handle: step.handle, requestID: id, replyTo: address, kind: .step(step)))
+        case .render(let render):
+            return .dispatch(worker: try owned(render.handle, by: address.client).worker,
+                             Job(handle: render.handle, requestID: id, replyTo: address, kind: .render(render)))
+        case .close(let close):
+            let worker = try owned(close.handle, by: address.client).worker
+            table.remove(close.handle)
+            return .dispatch(worker: worker, Job(handle: close.handle, requestID: id, replyTo: address, kind: .close(reply: true)))
+        case nil:
+            throw GymError(.unknownMessage, "request \(id) carries no message this daemon knows (protocol version \(gymProtocolVersion))")
+        }
+    }
+
+    private func routeMake(_ make: Gym_V1_Make, id: UInt64, from address: ReplyAddress) throws -> Action {
+        _ = try configuration.registry.require(make.envID)
+        let count = Int(make.numEnvs)
+        guard count >= 1 else { throw GymError(.invalidArgument, "num_envs must be at least 1, got \(count)") }
+        let held = table.envCount(of: address.client)
+        guard held + count <= configuration.maxEnvsPerClient else {
+            throw GymError(.quotaExceeded,
+                "making \(count) env(s) would give this client \(held + count), over its quota of \(configuration.maxEnvsPerClient)")
+        }
+        guard !make.hasMaxEpisodeSteps || make.maxEpisodeSteps >= 0 else {
+            throw GymError(.invalidArgument, "max_episode_steps must be 0 (no limit) or positive, got \(make.maxEpisodeSteps)")
+        }
+        guard AutoresetMode(wire: make.autoreset) != nil else {
+            throw GymError(.invalidArgument, "unknown autoreset mode \(make.autoreset.rawValue)")
+        }
+        let (handle, worker) = table.add(owner: address.client, count: count)
+        return .dispatch(worker: worker, Job(handle: handle, requestID: id, replyTo: address, kind: .make(make)))
+    }
+
+    private func owned(_ handle: UInt64, by client: ClientID) throws -> HandleTable.Entry {
+        guard let entry = table.entries[handle] else {
+            if table.wasIssued(handle) {
+                throw GymError(.unknownHandle, "handle \(handle) was closed or reclaimed")
+            }
+            throw GymError(.unknownHandle, "no handle \(handle)")
+        }
+        guard entry.owner == client else {
+            throw GymError(.notOwner, "handle \(handle) belongs to another client")
+        }
+        return entry
+    }
+
+    /// A make failed on its worker: release the reserved handle.
+    public func abandon(_ handle: UInt64) {
+        table.remove(handle)
+    }
+
+    /// Close jobs for every client idle longer than the timeout; forgets those clients.
+    public func reclaimIdle(now: Double) -> [(client: ClientID, jobs: [(worker: Int, job: Job)])] {
+        let idle = lastSeen.filter { now - $0.value > configuration.idleTimeout }.map(\.key)
+        var reclaimed: [(client: ClientID, jobs: [(worker: Int, job: Job)])] = []
+        for client in idle {
+            lastSeen[client] = nil
+            var jobs: [(worker: Int, job: Job)] = []
+            for handle in table.handles(of: client) {
+                guard let entry = table.remove(handle) else { continue }
+                jobs.append((entry.worker, Job(handle: handle, requestID: 0, replyTo: nil, kind: .close(reply: false))))
+            }
+            if !jobs.isEmpty { reclaimed.append((client, jobs)) }
+        }
+        return reclaimed
+    }
+
+    /// Handles currently open, across all clients.
+    public var openHandles: Int { table.entries.count }
+}

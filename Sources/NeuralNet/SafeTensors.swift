@@ -1,0 +1,220 @@
+import Foundation
+
+/// Why a safetensors file could not be read or written.
+public enum SafeTensorsError: Error, Equatable {
+    /// Fewer than 8 bytes, or fewer than the header length promises.
+    case truncated
+    /// The header length is larger than this reader accepts (100 MB, as the reference implementation).
+    case headerTooLarge(UInt64)
+    /// The header is not a JSON object of the expected form.
+    case invalidHeader(String)
+    /// A tensor's dtype is not `F32`, the only one this module stores.
+    case unsupportedDType(name: String, dtype: String)
+    /// A tensor's byte range does not match its shape, or lies outside the data.
+    case invalidOffsets(name: String)
+    /// Tensor byte ranges overlap, leave gaps, or do not cover the data section.
+    case dataNotContiguous
+    /// A tensor name is empty or is the reserved `__metadata__`.
+    case invalidName(String)
+    /// Reading or writing the file failed.
+    case io(String)
+}
+
+/// A decoded safetensors file: tensors by name plus string metadata.
+public struct SafeTensorsFile: Sendable, Equatable {
+    /// Tensors by name.
+    public var tensors: [String: Tensor]
+    /// The `__metadata__` entries.
+    public var metadata: [String: String]
+
+    /// Creates a file's contents.
+    public init(tensors: [String: Tensor], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+}
+
+/// The safetensors format: an 8-byte little-endian header length N, N bytes of JSON header
+/// (`{"name": {"dtype", "shape", "data_offsets"}, "__metadata__": {...}}`), then raw
+/// little-endian tensor data, offsets relative to the start of the data.
+public enum SafeTensors {
+    /// The largest header accepted, as in the reference implementation.
+    public static let maxHeaderSize: UInt64 = 100_000_000
+
+    /// Encodes tensors and metadata as safetensors bytes (tensors in name order, header padded to 8 bytes).
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws(SafeTensorsError) -> [UInt8] {
+        let names = tensors.keys.sorted()
+        var header = "{"
+        var entries: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { k in "\(jsonString(k)):\(jsonString(metadata[k] ?? ""))" }
+            entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for name in names {
+            guard !name.isEmpty, name != "__metadata__" else { throw .invalidName(name) }
+            guard let t = tensors[name] else { continue }
+            let end = offset + t.count * 4
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            entries.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        header += entries.joined(separator: ",") + "}"
+        var headerBytes = Array(header.utf8)
+        // Padding the header with spaces keeps the data 8-byte aligned for memory-mapping readers.
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + headerBytes.count + offset)
+        appendLittleEndian(UInt64(headerBytes.count), to: &out)
+        out += headerBytes
+        for name in names {
+            guard let t = tensors[name] else { continue }
+            for x in t.data { appendLittleEndian(x.bitPattern, to: &out) }
+        }
+        return out
+    }
+
+    /// Decodes safetensors bytes, validating the header, dtypes, shapes and byte ranges.
+    public static func decode(_ bytes: [UInt8]) throws(SafeTensorsError) -> SafeTensorsFile {
+        guard bytes.count >= 8 else { throw .truncated }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard n <= maxHeaderSize else { throw .headerTooLarge(n) }
+        let headerLength = Int(n)
+        guard bytes.count - 8 >= headerLength else { throw .truncated }
+        let dataStart = 8 + headerLength
+        let dataLength = bytes.count - dataStart
+
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]), options: [])
+        } catch {
+            throw .invalidHeader("header is not valid JSON")
+        }
+        guard let object = json as? [String: Any] else { throw .invalidHeader("header is not a JSON object") }
+
+        var metadata: [String: String] = [:]
+        var ranges: [(name: String, begin: Int, end: Int, shape: [Int])] = []
+        for (name, value) in object {
+            if name == "__metadata__" {
+                guard let dict = value as? [String: Any] else { throw .invalidHeader("__metadata__ is not an object") }
+                for (k, v) in dict {
+                    guard let s = v as? String else { throw .invalidHeader("metadata value for \(k) is not a string") }
+                    metadata[k] = s
+                }
+                continue
+            }
+            guard !name.isEmpty else { throw .invalidName(name) }
+            guard let entry = value as? [String: Any] else { throw .invalidHeader("entry \(name) is not an object") }
+            guard let dtype = entry["dtype"] as? String else { throw .invalidHeader("entry \(name) has no dtype") }
+            guard dtype == "F32" else { throw .unsupportedDType(name: name, dtype: dtype) }
+            guard let shape = integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
+                throw .invalidHeader("entry \(name) has no valid shape")
+            }
+            guard let offsets = integers(entry["data_offsets"]), offsets.count == 2 else {
+                throw .invalidHeader("entry \(name) has no valid data_offsets")
+            }
+            let (count, overflow) = shape.reduce((1, false)) { acc, d in
+                let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+                return (p, acc.1 || o)
+            }
+            let begin = offsets[0], end = offsets[1]
+            guard !overflow, begin >= 0, end >= begin, end <= dataLength, end - begin == count * 4 else {
+                throw .invalidOffsets(name: name)
+            }
+            ranges.append((name, begin, end, shape))
+        }
+
+        // Like the reference reader, insist the ranges tile the data exactly: no overlap, no gap.
+        ranges.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var cursor = 0
+        for r in ranges {
+            guard r.begin == cursor else { throw .dataNotContiguous }
+            cursor = r.end
+        }
+        guard cursor == dataLength else { throw .dataNotContiguous }
+
+        var tensors: [String: Tensor] = [:]
+        for r in ranges {
+            let count = (r.end - r.begin) / 4
+            var data = [Float](repeating: 0, count: count)
+            let base = dataStart + r.begin
+            for k in 0..<count {
+                let o = base + 4 * k
+                let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16
+                    | UInt32(bytes[o + 3]) << 24
+                data[k] = Float(bitPattern: bits)
+            }
+            tensors[r.name] = Tensor(shape: r.shape, data: data)
+        }
+        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+    }
+
+    /// Writes tensors and metadata to a file, replacing it atomically.
+    public static func save(_ tensors: [String: Tensor], metadata: [String: String] = [:],
+                            to url: URL) throws(SafeTensorsError) {
+        let bytes = try encode(tensors, metadata: metadata)
+        do {
+            try Data(bytes).write(to: url, options: .atomic)
+        } catch {
+            throw .io("cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Reads and decodes a safetensors file.
+    public static func load(from url: URL) throws(SafeTensorsError) -> SafeTensorsFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .io("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        return try decode([UInt8](data))
+    }
+
+    /// A JSON array of integers, rejecting fractions, booleans and anything else.
+    private static func integers(_ value: Any?) -> [Int]? {
+        guard let array = value as? [Any] else { return nil }
+        var out: [Int] = []
+        for item in array {
+            // JSONSerialization hands back Bool for true/false, which would otherwise bridge to 0/1.
+            guard !(item is Bool), let number = item as? NSNumber, let i = Int(exactly: number.doubleValue) else {
+                return nil
+            }
+            out.append(i)
+        }
+        return out
+    }
+
+    private static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
+        var v = value.littleEndian
+        withUnsafeBytes(of: &v) { out.append(contentsOf: $0) }
+    }
+
+    /// A JSON string literal with the escapes JSON requires.
+    private static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension Module {
+    /// Saves the parameters (by `state_dict` name) and metadata as a safetensors checkpoint.
+    public func save(to url: URL, metadata: [String: String] = [:]) throws(SafeTensorsError) {
+        try SafeTensors.save(stateDict(), metadata: metadata, to: url)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64).
+///
+/// The system generator cannot be seeded, and weight initialisation, exploration
+/// noise and replay sampling must be reproducible from a seed, so every random
+/// draw in this module goes through this type. It is a value type: copying it
+/// forks the stream.
+public struct SeededRNG: RandomNumberGenerator, Sendable {
+    private var s0: UInt64
+    private var s1: UInt64
+    private var s2: UInt64
+    private var s3: UInt64
+    /// A second normal deviate left over from the last Box–Muller pair.
+    private var spareNormal: Float?
+
+    /// Creates a generator whose whole stream is determined by `seed`.
+    public init(seed: UInt64) {
+        // SplitMix64 spreads any seed (even 0) into a well-mixed, non-zero state.
+        var sm = seed
+        func splitMix(_ x: inout UInt64) -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = splitMix(&sm)
+        s1 = splitMix(&sm)
+        s2 = splitMix(&sm)
+        s3 = splitMix(&sm)
+        spareNormal = nil
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        return result
+    }
+
+    @inline(__always)
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// A uniform draw from `[0, 1)` with 24 random bits, every value exactly representable.
+    public mutating func nextUniform() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// A uniform draw from `[low, high)`.
+    public mutating func nextUniform(low: Float, high: Float) -> Float {
+        low + (high - low) * nextUniform()
+    }
+
+    /// A uniform draw from `[0, 1)` in double precision (53 random bits).
+    public mutating func nextDouble() -> Double {
+        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// A standard normal draw (Box–Muller in double precision; the pair's second value is kept).
+    public mutating func nextNormal() -> Float {
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
+        // 1 - u is in (0, 1], so the logarithm is finite.
+        let u1 = 1.0 - nextDouble()
+        let u2 = nextDouble()
+        let radius = (-2.0 * log(u1)).squareRoot()
+        let angle = 2.0 * Double.pi * u2
+        spareNormal = Float(radius * sin(angle))
+        return Float(radius * cos(angle))
+    }
+
+    /// A uniform integer in `0..<upperBound` without modulo bias.
+    public mutating func nextInt(below upperBound: Int) -> Int {
+        precondition(upperBound > 0, "upper bound must be positive")
+        return Int(next(upperBound: UInt64(upperBound)))
+    }
+}

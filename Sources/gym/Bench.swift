@@ -1,0 +1,154 @@
+import ArgumentParser
+import ClassicControl
+import Foundation
+import GymClient
+import GymCore
+import GymServer
+import Logging
+
+extension Gym {
+    /// `gym bench`: the daemon's speed next to bare libzmq's, in one run.
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure step latency and throughput through the daemon.",
+            discussion: """
+            raw_zmq_rtt_us: a bare libzmq DEALER/ROUTER round trip over tcp loopback with \
+            CartPole-step-sized messages (the floor). step_rtt_us: one CartPole step through the \
+            daemon over tcp loopback; step_rtt_ratio is their ratio, measured side by side in each \
+            repeat. vector_steps_per_s: env-steps per second for batches of 1, 16 and 256. \
+            inproc_steps_per_s: CartPole stepped directly in this process. Each figure is the \
+            median over --repeats runs.
+            """)
+
+        @Option(help: ArgumentHelp("Daemon to measure; without it one starts in this process on tcp loopback.", valueName: "addr"))
+        var server: String?
+
+        @Option(help: "Runs of each measurement; medians are reported.")
+        var repeats = 5
+
+        @Option(help: "Seconds each run lasts.")
+        var seconds = 0.4
+
+        @Option(help: ArgumentHelp("Batch sizes for vector_steps_per_s, comma-separated.", valueName: "sizes"))
+        var batchSizes = "1,16,256"
+
+        @Flag(help: "Print one JSON object as the last line.")
+        var json = false
+
+        func validate() throws {
+            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+            guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+            guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch-sizes takes positive integers, e.g. 1,16,256") }
+        }
+
+        var sizes: [Int] { batchSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+        func run() throws {
+            LogSetup.bootstrap(level: .warning)
+            var local: Daemon?
+            let endpoint: String
+            if let server {
+                endpoint = server
+            } else {
+                let daemon = try Daemon(configuration: DaemonConfiguration(bind: "tcp://127.0.0.1:*", registry: try BuiltinEnvironments.registry()))
+                try daemon.start()
+                local = daemon
+                endpoint = daemon.endpoint
+            }
+            defer { local?.shutdown() }
+            let connection = try GymConnection(endpoint: endpoint, clientName: "gym bench")
+            let raw = try RawRoundTrip()
+            defer { raw.stop() }
+
+            var rawRTT: [Double] = [], stepRTT: [Double] = [], ratios: [Double] = [], inproc: [Double] = []
+            var vector: [Int: [Double]] = [:]
+            let single = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 1, seed: 0)
+            _ = try single.reset()
+            let batches = try sizes.map { try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: $0, seed: 0) }
+            for batch in batches { _ = try batch.reset() }
+            for run in 1...repeats {
+                let rawMicros = try raw.measure(seconds: seconds)
+                let stepMicros = try Self.stepLatency(single, seconds: seconds)
+                rawRTT.append(rawMicros)
+                stepRTT.append(stepMicros)
+                ratios.append(stepMicros / rawMicros)
+                for batch in batches { vector[batch.count, default: []].append(try Self.throughput(batch, seconds: seconds)) }
+                inproc.append(try Self.inProcess(seconds: seconds))
+                FileHandle.standardError.write(Data(String(format: "run %d/%d: raw %.1f us, step %.1f us, ratio %.2f\n",
+                                                           run, repeats, rawMicros, stepMicros, stepMicros / rawMicros).utf8))
+            }
+            let result: [(String, JSONText)] = [
+                ("raw_zmq_rtt_us", .double(Self.median(rawRTT))),
+                ("step_rtt_us", .double(Self.median(stepRTT))),
+                ("step_rtt_ratio", .double(Self.median(ratios))),
+                ("vector_steps_per_s", .object(sizes.map { (String($0), .double(Self.median(vector[$0] ?? []))) })),
+                ("inproc_steps_per_s", .double(Self.median(inproc))),
+                ("repeats", .int(Int64(repeats))),
+                ("server", .string(server ?? "embedded tcp loopback")),
+            ]
+            for (key, value) in result { print("\(key): \(value.rendered)") }
+            if json { print(JSONText.object(result).rendered) }
+        }
+
+        static func median(_ values: [Double]) -> Double {
+            guard !values.isEmpty else { return .nan }
+            let sorted = values.sorted()
+            let middle = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        }
+
+        /// Mean microseconds per single-env step round trip.
+        static func stepLatency(_ env: RemoteVectorEnv, seconds: Double) throws -> Double {
+            let actions = [NDArray(dtype: .int64, shape: [1], values: [1])]
+            let start = DispatchTime.now().uptimeNanoseconds
+            let deadline = start + UInt64(seconds * 1e9)
+            var steps = 0
+            var now = start
+            repeat {
+                for _ in 0..<32 { _ = try env.step(actions) }
+                steps += 32
+                now = DispatchTime.now().uptimeNanoseconds
+            } while now < deadline
+            return Double(now - start) / 1e3 / Double(steps)
+        }
+
+        /// Env-steps per second for a batch stepped synchronously.
+        static func throughput(_ env: RemoteVectorEnv, seconds: Double) throws -> Double {
+            let actions = [NDArray(dtype: .int64, shape: [env.count], values: (0..<env.count).map { Double($0 % 2) })]
+            let start = DispatchTime.now().uptimeNanoseconds
+            let deadline = start + UInt64(seconds * 1e9)
+            var calls = 0
+            var now = start
+            repeat {
+                for _ in 0..<8 { _ = try env.step(actions) }
+                calls += 8
+                now = DispatchTime.now().uptimeNanoseconds
+            } while now < deadline
+            return Double(calls * env.count) / (Double(now - start) / 1e9)
+        }
+
+        /// CartPole steps per second called directly, resetting at episode ends.
+        static func inProcess(seconds: Double) throws -> Double {
+            let env: Environment = CartPole()
+            var observation = [UInt8](repeating: 0, count: 16)
+            var action: Int64 = 0
+            var steps = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            let deadline = start + UInt64(seconds * 1e9)
+            var now = start
+            try observation.withUnsafeMutableBytes { obs in
+                _ = try env.reset(seed: 0, options: [:], observation: obs)
+                repeat {
+                    for _ in 0..<4096 {
+                        action ^= 1
+                        let result = try withUnsafeBytes(of: action) { try env.step(action: $0, observation: obs) }
+                        if result.terminated { _ = try env.reset(seed: nil, options: [:], observation: obs) }
+                    }
+                    steps += 4096
+                    now = DispatchTime.now().uptimeNanoseconds
+                } while now < deadline
+            }
+            return Double(steps) / (Double(now - start) / 1e9)
+        }
+    }
+}

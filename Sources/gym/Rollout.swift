@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import GymClient
+import GymCore
+
+extension Gym {
+    /// `gym rollout`: one episode, printed step by step as JSON lines.
+    struct Rollout: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Play one episode and print it as JSON lines.",
+            discussion: """
+            The first line is {"reset": {"obs": [...]}}, then one line per step: \
+            {"t": 1, "action": A, "obs": [...], "reward": R, "terminated": B, "truncated": B}. \
+            Float32 observations print in their shortest exact form, rewards as float64. \
+            The rollout stops at the end of the episode.
+            """)
+
+        @Option(help: "Environment id, e.g. CartPole-v1.")
+        var env: String
+
+        @Option(help: "Seed for reset (and for --random's action sampler).")
+        var seed: UInt64
+
+        @Option(help: ArgumentHelp("JSON array of actions: ints for Discrete, arrays of numbers for Box.", valueName: "file"))
+        var actionsFile: String?
+
+        @Flag(help: "Sample random actions instead of reading them from a file.")
+        var random = false
+
+        @Option(help: "Most steps to take.")
+        var steps: Int?
+
+        @Flag(help: "Print a JSON summary as the last line.")
+        var json = false
+
+        @OptionGroup var server: ServerOptions
+
+        func validate() throws {
+            guard (actionsFile != nil) != random else { throw ValidationError("give exactly one of --actions-file FILE and --random") }
+            if let steps, steps < 0 { throw ValidationError("--steps must not be negative") }
+        }
+
+        func run() throws {
+            let actions = try actionsFile.map(Self.readActions)
+            let (connection, embedded) = try server.connect(clientName: "gym rollout")
+            defer { embedded?.shutdown() }
+            let environment = try RemoteEnv(connection: connection, id: env)
+            defer { try? environment.close() }
+            let actionSpace = environment.spec.actionSpace
+            var sampler = NumPyGenerator(seed: seed)
+            let (observation, _) = try environment.reset(seed: seed)
+            print(JSONText.object([("reset", .object([("obs", JSONText(leaves: observation))]))]).rendered)
+            var total = 0.0
+            var t = 0
+            var last: RemoteEnv.Step?
+            let limit = steps ?? actions?.count ?? Int.max
+            while t < limit {
+                let action: NDArray
+                if let actions {
+                    action = try Self.array(actions[t], for: actionSpace, index: t)
+                } else {
+                    action = NDArray(dtype: actionSpace.dtype, shape: actionSpace.shape, bytes: actionSpace.sample(using: &sampler))
+                }
+                let result = try environment.step([action])
+                t += 1
+                total += result.reward
+                last = result
+                print(JSONText.object([
+                    ("t", .int(Int64(t))), ("action", JSONText(action)), ("obs", JSONText(leaves: result.observation)),
+                    ("reward", .double(result.reward)), ("terminated", .bool(result.terminated)), ("truncated", .bool(result.truncated)),
+                ]).rendered)
+                if result.terminated || result.truncated { break }
+            }
+            if json {
+                print(JSONText.object([
+                    ("env", .string(env)), ("seed", .int(Int64(bitPattern: seed))), ("steps", .int(Int64(t))), ("return", .double(total)),
+                    ("terminated", .bool(last?.terminated ?? false)), ("truncated", .bool(last?.truncated ?? false)),
+                ]).rendered)
+            }
+        }
+
+        static func readActions(_ path: String) throws -> [Any] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read actions file \(path)")
+            }
+            guard let actions = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
+                throw ValidationError("\(path) must hold a JSON array of actions")
+            }
+            return actions
+        }
+
+        static func array(_ value: Any, for space: Space, index: Int) throws -> NDArray {
+            switch space {
+            case .discrete:
+                guard let number = value as? NSNumber, let integer = Int64(exactly: number.doubleValue) else {
+                    throw ValidationError("action \(index) must be an integer for \(space.summary), got \(value)")
+                }
+                return NDArray(dtype: .int64, shape: [], values: [Double(integer)])
+            default:
+                let numbers = (value as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? ((value as? NSNumber).map { [$0.doubleValue] } ?? [])
+                guard numbers.count == space.elementCount, space.leaves.count == 1 else {
+                    throw ValidationError("action \(index) must be an array of \(space.elementCount) number(s) for \(space.summary), got \(value)")
+                }
+                return NDArray(dtype: space.dtype, shape: space.shape, values: numbers)
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import GymServer
+import Logging
+
+extension Gym {
+    /// `gym serve`: the daemon.
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the environment daemon.",
+            discussion: """
+            Binds a ROUTER socket and serves the protocol in protocol/README.md until SIGINT or \
+            SIGTERM, then finishes queued work and exits. Binds to loopback unless told otherwise.
+            """)
+
+        @Option(help: ArgumentHelp("Endpoint to bind.", valueName: "addr"))
+        var bind = "tcp://127.0.0.1:5555"
+
+        @Option(help: ArgumentHelp("Extra directory of environment plugins (repeatable).", valueName: "dir"))
+        var plugins: [String] = []
+
+        @Option(help: "Worker threads stepping environments (default: number of cores).")
+        var workers = DaemonConfiguration.defaultWorkers
+
+        @Option(help: "Most environments one client may hold at once.")
+        var maxEnvsPerClient = 4096
+
+        @Option(help: "Largest request in bytes; a client sending more is disconnected.")
+        var maxMessageBytes = 256 << 20
+
+        @Option(help: "Seconds without requests after which a client's environments are closed.")
+        var idleTimeout: Double = 600
+
+        @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+        var logLevel: Logger.Level = .info
+
+        func validate() throws {
+            guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+            guard maxEnvsPerClient >= 1 else { throw ValidationError("--max-envs-per-client must be at least 1") }
+            guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
+            guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+        }
+
+        func run() throws {
+            LogSetup.bootstrap(level: logLevel)
+            let logger = Logger(label: "gym.serve")
+            if !plugins.isEmpty {
+                logger.warning("--plugins: plugin loading is not available in this build; serving the built-in environments")
+            }
+            let daemon = try Daemon(configuration: DaemonConfiguration(
+                bind: bind, workers: workers, maxEnvsPerClient: maxEnvsPerClient, maxMessageBytes: maxMessageBytes,
+                idleTimeout: idleTimeout, registry: try BuiltinEnvironments.registry()), logger: Logger(label: "gym.daemon"))
+            let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    logger.notice("received signal \(number): shutting down")
+                    daemon.stop()
+                }
+                source.resume()
+                return source
+            }
+            do {
+                try daemon.run()
+            } catch {
+                throw ValidationError("could not serve on \(bind): \(error)")
+            }
+            sources.forEach { $0.cancel() }
+        }
+    }
+}
