@@ -50,8 +50,9 @@ let package = Package(
 
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "GymCoreTests", dependencies: ["GymCore", "ImageFormats", "ClassicControl"], exclude: ["Fixtures"]),
-        .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymClient", "GymProtocol", "ZeroMQ", "GymCore"]),
-        .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "gym"]),
+        .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymProtocol", "ZeroMQ", "GymCore", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "GymCLITests", dependencies: ["gym"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -131,8 +131,9 @@ enum ActivationKernels {
             for j in 1..<cols { m = Swift.max(m, xr[j]) }
             var s: Float = 0
             for j in 0..<cols { s += Foundation.exp(xr[j] - m) }
-            let shift = m + Foundation.log(s)
-            for j in 0..<cols { yr[j] = xr[j] - shift }
+            // (x - m) - log s, not x - (m + log s): m + log s would round at the scale of m.
+            let logSum = Foundation.log(s)
+            for j in 0..<cols { yr[j] = (xr[j] - m) - logSum }
         }
     }
 }

@@ -10,15 +10,15 @@ public final class Adam: Optimizer {
     /// The parameters updated by `step()`.
     public let parameters: [Parameter]
     /// The learning rate.
-    public var learningRate: Float
+    public var learningRate: Double
     /// Decay rate of the first-moment estimate.
-    public let beta1: Float
+    public let beta1: Double
     /// Decay rate of the second-moment estimate.
-    public let beta2: Float
+    public let beta2: Double
     /// Added to the denominator for numerical stability.
-    public let epsilon: Float
+    public let epsilon: Double
     /// Weight decay: L2 added to the gradient, or decoupled (AdamW).
-    public let weightDecay: Float
+    public let weightDecay: Double
     /// Whether weight decay is decoupled from the gradient (AdamW) instead of added to it.
     public let decoupledWeightDecay: Bool
     /// The number of steps taken.
@@ -28,8 +28,8 @@ public final class Adam: Optimizer {
     private var secondMoments: [[Float]]
 
     /// Creates the optimizer with PyTorch's defaults (`lr` 1e-3, betas 0.9/0.999, eps 1e-8).
-    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+    public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -42,8 +42,8 @@ public final class Adam: Optimizer {
     }
 
     /// AdamW (`torch.optim.AdamW`), whose default weight decay is 0.01.
-    public static func adamW(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
-                             beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
+    public static func adamW(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
+                             beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0.01) -> Adam {
         Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
              weightDecay: weightDecay, decoupledWeightDecay: true)
     }
@@ -53,15 +53,15 @@ public final class Adam: Optimizer {
         stepCount += 1
         // PyTorch computes these scalars in double precision (Python floats), then uses them
         // as float32 factors in the tensor kernels; do the same.
-        let t = Double(stepCount), lrD = Double(learningRate)
-        let biasCorrection1 = 1 - pow(Double(beta1), t)
-        let biasCorrection2 = 1 - pow(Double(beta2), t)
+        let t = Double(stepCount), lrD = learningRate
+        let biasCorrection1 = 1 - pow(beta1, t)
+        let biasCorrection2 = 1 - pow(beta2, t)
         let stepSize = Float(lrD / biasCorrection1)
         let correction2Sqrt = Float(biasCorrection2.squareRoot())
-        let w1 = Float(1 - Double(beta1)), b2 = beta2, w2 = Float(1 - Double(beta2))
-        let eps = epsilon, wd = weightDecay
+        let w1 = Float(1 - beta1), b2 = Float(beta2), w2 = Float(1 - beta2)
+        let eps = Float(epsilon), wd = Float(weightDecay)
         let coupled = !decoupledWeightDecay && wd != 0
-        let shrink = Float(1 - lrD * Double(wd))
+        let shrink = Float(1 - lrD * weightDecay)
         for (i, p) in parameters.enumerated() {
             p.withValueAndGrad { v, g, n in
                 withState(&firstMoments, i) { m in
@@ -70,11 +70,13 @@ public final class Adam: Optimizer {
                             for k in 0..<n { v[k] *= shrink }
                         }
                         for k in 0..<n {
-                            let gk = coupled ? g[k] + wd * v[k] : g[k]
-                            m[k] += w1 * (gk - m[k])
-                            s[k] = s[k] * b2 + w2 * (gk * gk)
+                            let gk = coupled ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
+                            // exp_avg.lerp_(g, 1-β1); exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2)
+                            m[k] = fusedMultiplyAdd(w1, gk - m[k], m[k])
+                            s[k] = fusedMultiplyAdd(w2 * gk, gk, s[k] * b2)
+                            // denom = sqrt(v)/√bc2 + ε; p.addcdiv_(m, denom, value=-step_size)
                             let denom = s[k].squareRoot() / correction2Sqrt + eps
-                            v[k] += -stepSize * (m[k] / denom)
+                            v[k] += (-stepSize * m[k]) / denom
                         }
                     }
                 }

@@ -3,7 +3,10 @@ public protocol Optimizer: AnyObject {
     /// The parameters updated by `step()`.
     var parameters: [Parameter] { get }
     /// The learning rate (may be changed between steps, e.g. by a schedule).
-    var learningRate: Float { get set }
+    ///
+    /// Hyperparameters are doubles, as PyTorch's are Python floats: factors derived from them
+    /// (`1 − β`, bias corrections, `lr·wd`) then round to the same float32 values torch uses.
+    var learningRate: Double { get set }
     /// Applies one update from the parameters' current gradients.
     func step()
 }
@@ -39,4 +42,17 @@ func withState(_ state: inout [[Float]], _ i: Int, _ body: (UnsafeMutablePointer
     state[i].withUnsafeMutableBufferPointer { b in
         if let base = b.baseAddress { body(base) }
     }
+}
+
+/// `a·b + c` rounded once, as PyTorch's CPU kernels compute `add(alpha=)`, `addcmul` and `lerp`
+/// (their scalar paths compile to fused multiply-adds). Matching that rounding is what lets the
+/// updates agree with torch.optim to the last bit instead of drifting by a few ulps per step.
+///
+/// Computed in double rather than with `Float.addingProduct`: without FMA in the compilation
+/// target the latter becomes a call to `fmaf` per element. The double product of two floats is
+/// exact, so the only difference from a true FMA is double rounding, which needs a sum lying
+/// within 2⁻²⁹ relative of a float midpoint.
+@inline(__always)
+func fusedMultiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
+    Float(Double(a) * Double(b) + Double(c))
 }

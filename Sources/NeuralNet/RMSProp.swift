@@ -7,15 +7,15 @@ public final class RMSProp: Optimizer {
     /// The parameters updated by `step()`.
     public let parameters: [Parameter]
     /// The learning rate.
-    public var learningRate: Float
+    public var learningRate: Double
     /// Smoothing constant of the squared-gradient average.
-    public let alpha: Float
+    public let alpha: Double
     /// Added to the denominator for numerical stability (outside the square root, as PyTorch).
-    public let epsilon: Float
+    public let epsilon: Double
     /// L2 penalty added to the gradient.
-    public let weightDecay: Float
+    public let weightDecay: Double
     /// Momentum factor (0 disables it).
-    public let momentum: Float
+    public let momentum: Double
     /// Whether to normalise by the gradient's estimated variance instead of its second moment.
     public let centered: Bool
 
@@ -24,8 +24,8 @@ public final class RMSProp: Optimizer {
     private var momentumBuffers: [[Float]]
 
     /// Creates the optimizer with PyTorch's defaults (`lr` 1e-2).
-    public init(parameters: [Parameter], learningRate: Float = 1e-2, alpha: Float = 0.99, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
+    public init(parameters: [Parameter], learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8,
+                weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.alpha = alpha
@@ -40,24 +40,26 @@ public final class RMSProp: Optimizer {
 
     /// Applies one update.
     public func step() {
-        let lr = learningRate, a = alpha, w = Float(1 - Double(alpha)), eps = epsilon, wd = weightDecay
-        let mu = momentum
+        let lr = Float(learningRate), a = Float(alpha), w = Float(1 - alpha), eps = Float(epsilon)
+        let wd = Float(weightDecay)
+        let mu = Float(momentum)
         for (i, p) in parameters.enumerated() {
             p.withValueAndGrad { v, g, n in
                 withState(&squareAverages, i) { sq in
                     for k in 0..<n {
-                        let gk = wd != 0 ? g[k] + wd * v[k] : g[k]
-                        sq[k] = sq[k] * a + w * (gk * gk)
+                        let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
+                        // square_avg.mul_(α).addcmul_(g, g, value=1-α)
+                        sq[k] = fusedMultiplyAdd(w * gk, gk, sq[k] * a)
                     }
                     // The denominator is computed per element below; centered mode needs ḡ first.
                     if centered {
                         withState(&gradAverages, i) { ga in
                             for k in 0..<n {
-                                let gk = wd != 0 ? g[k] + wd * v[k] : g[k]
-                                ga[k] += w * (gk - ga[k])
+                                let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
+                                ga[k] = fusedMultiplyAdd(w, gk - ga[k], ga[k])
                             }
                             update(v, g, n, wd: wd, lr: lr, mu: mu, i: i) { k in
-                                (sq[k] + -1 * (ga[k] * ga[k])).squareRoot() + eps
+                                fusedMultiplyAdd(-ga[k], ga[k], sq[k]).squareRoot() + eps
                             }
                         }
                     } else {
@@ -75,15 +77,17 @@ public final class RMSProp: Optimizer {
         if mu > 0 {
             withState(&momentumBuffers, i) { buf in
                 for k in 0..<n {
-                    let gk = wd != 0 ? g[k] + wd * v[k] : g[k]
+                    // buf.mul_(μ).addcdiv_(g, avg); p.add_(buf, alpha=-lr)
+                    let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
                     buf[k] = buf[k] * mu + gk / denominator(k)
-                    v[k] += -lr * buf[k]
+                    v[k] = fusedMultiplyAdd(-lr, buf[k], v[k])
                 }
             }
         } else {
             for k in 0..<n {
-                let gk = wd != 0 ? g[k] + wd * v[k] : g[k]
-                v[k] += -lr * (gk / denominator(k))
+                // p.addcdiv_(g, avg, value=-lr), which computes p + (-lr·g)/avg
+                let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
+                v[k] += (-lr * gk) / denominator(k)
             }
         }
     }

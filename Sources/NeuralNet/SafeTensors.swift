@@ -86,44 +86,37 @@ public enum SafeTensors {
         let dataStart = 8 + headerLength
         let dataLength = bytes.count - dataStart
 
-        let json: Any
+        let header: [String: HeaderEntry]
         do {
-            json = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]), options: [])
+            header = try JSONDecoder().decode([String: HeaderEntry].self, from: Data(bytes[8..<dataStart]))
         } catch {
-            throw .invalidHeader("header is not valid JSON")
+            throw .invalidHeader("header is not a JSON object of tensor entries and string metadata")
         }
-        guard let object = json as? [String: Any] else { throw .invalidHeader("header is not a JSON object") }
 
         var metadata: [String: String] = [:]
         var ranges: [(name: String, begin: Int, end: Int, shape: [Int])] = []
-        for (name, value) in object {
-            if name == "__metadata__" {
-                guard let dict = value as? [String: Any] else { throw .invalidHeader("__metadata__ is not an object") }
-                for (k, v) in dict {
-                    guard let s = v as? String else { throw .invalidHeader("metadata value for \(k) is not a string") }
-                    metadata[k] = s
+        for (name, entry) in header {
+            switch entry {
+            case .metadata(let dict):
+                guard name == "__metadata__" else { throw .invalidHeader("entry \(name) is not a tensor") }
+                metadata = dict
+            case let .tensor(dtype, shape, offsets):
+                guard name != "__metadata__" else { throw .invalidHeader("__metadata__ is not a string map") }
+                guard !name.isEmpty else { throw .invalidName(name) }
+                guard dtype == "F32" else { throw .unsupportedDType(name: name, dtype: dtype) }
+                guard shape.allSatisfy({ $0 >= 0 }) else { throw .invalidHeader("entry \(name) has a negative dimension") }
+                guard offsets.count == 2 else { throw .invalidHeader("entry \(name) needs two data_offsets") }
+                let (count, overflow) = shape.reduce((1, false)) { acc, d in
+                    let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+                    return (p, acc.1 || o)
                 }
-                continue
+                let begin = offsets[0], end = offsets[1]
+                guard !overflow, count <= Int.max / 4, begin >= 0, end >= begin, end <= dataLength,
+                      end - begin == count * 4 else {
+                    throw .invalidOffsets(name: name)
+                }
+                ranges.append((name, begin, end, shape))
             }
-            guard !name.isEmpty else { throw .invalidName(name) }
-            guard let entry = value as? [String: Any] else { throw .invalidHeader("entry \(name) is not an object") }
-            guard let dtype = entry["dtype"] as? String else { throw .invalidHeader("entry \(name) has no dtype") }
-            guard dtype == "F32" else { throw .unsupportedDType(name: name, dtype: dtype) }
-            guard let shape = integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
-                throw .invalidHeader("entry \(name) has no valid shape")
-            }
-            guard let offsets = integers(entry["data_offsets"]), offsets.count == 2 else {
-                throw .invalidHeader("entry \(name) has no valid data_offsets")
-            }
-            let (count, overflow) = shape.reduce((1, false)) { acc, d in
-                let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-                return (p, acc.1 || o)
-            }
-            let begin = offsets[0], end = offsets[1]
-            guard !overflow, begin >= 0, end >= begin, end <= dataLength, end - begin == count * 4 else {
-                throw .invalidOffsets(name: name)
-            }
-            ranges.append((name, begin, end, shape))
         }
 
         // Like the reference reader, insist the ranges tile the data exactly: no overlap, no gap.
@@ -173,18 +166,28 @@ public enum SafeTensors {
         return try decode([UInt8](data))
     }
 
-    /// A JSON array of integers, rejecting fractions, booleans and anything else.
-    private static func integers(_ value: Any?) -> [Int]? {
-        guard let array = value as? [Any] else { return nil }
-        var out: [Int] = []
-        for item in array {
-            // JSONSerialization hands back Bool for true/false, which would otherwise bridge to 0/1.
-            guard !(item is Bool), let number = item as? NSNumber, let i = Int(exactly: number.doubleValue) else {
-                return nil
-            }
-            out.append(i)
+    /// One value of the header object: a tensor's description, or the metadata map.
+    ///
+    /// Decoded with `JSONDecoder`, which (unlike `JSONSerialization`'s `NSNumber`s) keeps
+    /// integers, fractions and booleans apart, so `[2.5]` or `[true]` is not a shape.
+    private enum HeaderEntry: Decodable {
+        case tensor(dtype: String, shape: [Int], offsets: [Int])
+        case metadata([String: String])
+
+        private enum Keys: String, CodingKey {
+            case dtype, shape
+            case dataOffsets = "data_offsets"
         }
-        return out
+
+        init(from decoder: any Decoder) throws {
+            if let c = try? decoder.container(keyedBy: Keys.self), c.contains(.dtype) {
+                self = .tensor(dtype: try c.decode(String.self, forKey: .dtype),
+                               shape: try c.decode([Int].self, forKey: .shape),
+                               offsets: try c.decode([Int].self, forKey: .dataOffsets))
+            } else {
+                self = .metadata(try decoder.singleValueContainer().decode([String: String].self))
+            }
+        }
     }
 
     private static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {

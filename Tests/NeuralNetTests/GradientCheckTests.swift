@@ -89,7 +89,7 @@ struct GradientCheckTests {
         case .linearRank1:
             let w = Parameter(tensorAvoiding([2, 4], rng: &rng)), b = Parameter(tensorAvoiding([2], rng: &rng))
             checkGradients([tensorAvoiding([4], rng: &rng)]) { $0[0].linear(weight: w, bias: b) }
-        case .mse: checkGradients([a34, b34]) { Loss.mse($0[0], $0[1].detached()) }
+        case .mse: checkGradients([a34]) { Loss.mse($0[0], target: b34) }
         case .mseTargetGradient: checkGradients([a34, b34]) { Loss.mse($0[0], $0[1]) }
         case .huber:
             // Differences of ±0.3, ±0.6 (quadratic part) and ±1.5, ±2.5 (linear part).
@@ -142,7 +142,9 @@ struct GradientCheckTests {
     @Test("a small MLP's parameter gradients match central differences end to end")
     func mlpEndToEnd() {
         var rng = SeededRNG(seed: 2024)
-        for activation in [Activation.tanh, .elu, .sigmoid, .relu] {
+        // ReLU is left out: through a random net some unit always sits within h of its kink, where a
+        // difference quotient means nothing. The ReLU MLP's gradients are checked against torch instead.
+        for activation in [Activation.tanh, .elu, .sigmoid] {
             let net = MLP(sizes: [3, 6, 5, 2], activation: activation, outputActivation: .tanh, rng: &rng)
             let x = Tensor.normal([4, 3], rng: &rng)
             let target = Tensor.normal([4, 2], std: 0.5, rng: &rng)
@@ -165,8 +167,7 @@ struct GradientCheckTests {
                     let minus = graph.value(of: loss()).scalar
                     p.value.data[k] = original
                     let numeric = (plus - minus) / (2 * h)
-                    // ReLU units that sit within h of their kink would make the quotient meaningless;
-                    // the tolerance is absolute-plus-relative at float32 noise level (loss ~ 0.3).
+                    // Absolute-plus-relative tolerance at float32 noise level (the loss is ~0.3).
                     #expect(abs(analytic.data[k] - numeric) <= 2e-2 * abs(numeric) + 2e-4,
                             "\(activation) \(name)[\(k)]: analytic \(analytic.data[k]) vs numeric \(numeric)")
                     checked += 1

@@ -42,7 +42,7 @@ struct OperationTests {
         #expect(abs(s[0, 0] - e0) < 1e-6 && abs(s[1, 2] - 1.0 / 3) < 1e-6)
         #expect(abs(ls[0, 2] - (-0.40760596)) < 1e-5 && abs(ls[1, 0] - (-1.0986123)) < 1e-5)
         let sig = g.constant(Tensor(shape: [3], data: [-100, 0, 100])).sigmoid().value
-        #expect(sig.data[0] >= 0 && sig.data[0] < 1e-40 && sig.data[1] == 0.5 && sig.data[2] == 1)
+        #expect(sig.data[0] >= 0 && sig.data[0] < 1e-30 && sig.data[1] == 0.5 && sig.data[2] == 1)
         #expect(s.data.allSatisfy { $0.isFinite } && ls.data.allSatisfy { $0.isFinite })
     }
 

@@ -93,7 +93,7 @@ struct TorchFixtureTests {
         let c = try #require(fixture.optimizers.first { $0.name == name }, "case \(name) missing from fixture")
         let params = fixture.initial.map { Parameter($0.tensor) }
         let o = c.options
-        func opt(_ key: String, _ fallback: Double) -> Float { Float(o[key] ?? fallback) }
+        func opt(_ key: String, _ fallback: Double) -> Double { o[key] ?? fallback }
         let optimizer: any Optimizer
         switch c.kind {
         case "sgd":
@@ -172,7 +172,7 @@ struct TorchFixtureTests {
     func training() throws {
         let t = try TorchFixture.load().training
         let net = try mlpFromTorch(t.params, activation: .relu)
-        let adam = Adam(parameters: net.parameters, learningRate: Float(t.lr), weightDecay: Float(t.weight_decay))
+        let adam = Adam(parameters: net.parameters, learningRate: t.lr, weightDecay: t.weight_decay)
         let graph = Graph()
         let x = t.input.tensor, y = t.target.tensor
         for (step, expectedLoss) in t.losses.enumerated() {

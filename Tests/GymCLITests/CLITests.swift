@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// The built `gym` binary, beside the test bundle.
+let gymBinary: URL = {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    return bundle.appendingPathComponent("gym")
+}()
+
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+}
+
+@discardableResult
+func gym(_ arguments: [String], timeout: Double = 60) throws -> Run {
+    let process = Process()
+    process.executableURL = gymBinary
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func json(_ line: String) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+}
+
+/// A free loopback port (bound, read and released).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+@Suite struct CLITests {
+    @Test func rolloutPrintsTheDocumentedFormat() throws {
+        let run = try gym(["rollout", "--env", "CartPole-v1", "--seed", "0", "--random", "--steps", "50"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.lines
+        #expect(lines.count >= 2 && lines.count <= 51)
+        let reset = json(lines[0])?["reset"] as? [String: Any]
+        #expect((reset?["obs"] as? [Any])?.count == 4)
+        for (index, line) in lines.dropFirst().enumerated() {
+            let step = try #require(json(line), "line \(index + 1) is not JSON: \(line)")
+            #expect(Set(step.keys) == ["t", "action", "obs", "reward", "terminated", "truncated"])
+            #expect(step["t"] as? Int == index + 1)
+            #expect([0, 1].contains(step["action"] as? Int))
+            #expect((step["obs"] as? [Any])?.count == 4)
+            let ended = (step["terminated"] as? Bool ?? false) || (step["truncated"] as? Bool ?? false)
+            #expect(!ended || index == lines.count - 2, "the rollout must stop at the episode's end")
+        }
+        // Observation numbers are printed in the shortest form that reads back to the same float32.
+        let text = lines[1]
+        let obs = text[text.range(of: "\"obs\": [")!.upperBound...].prefix { $0 != "]" }
+        for token in obs.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let value = try #require(Float(token))
+            #expect(value.description == token)
+        }
+    }
+
+    @Test func rolloutReplaysAnActionsFileAndSummarises() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("actions-\(UUID()).json")
+        try Data("[0, 1, 1, 0, 1]".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let first = try gym(["rollout", "--env", "CartPole-v1", "--seed", "3", "--actions-file", file.path, "--json"])
+        let second = try gym(["rollout", "--env", "CartPole-v1", "--seed", "3", "--actions-file", file.path, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == second.stdout)
+        #expect(first.lines.count == 7)
+        #expect(first.lines.dropFirst().prefix(5).compactMap { json($0)?["action"] as? Int } == [0, 1, 1, 0, 1])
+        let summary = json(first.lines.last ?? "")
+        #expect(summary?["steps"] as? Int == 5)
+        #expect(summary?["return"] as? Double == 5)
+    }
+
+    @Test func rolloutRejectsBadArguments() throws {
+        let neither = try gym(["rollout", "--env", "CartPole-v1", "--seed", "0"])
+        #expect(neither.status != 0)
+        #expect(neither.stderr.contains("--actions-file"))
+        let unknown = try gym(["rollout", "--env", "Nope-v0", "--seed", "0", "--random", "--steps", "3"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknownEnv"))
+    }
+
+    @Test func serveInOneProcessEnvsInAnother() throws {
+        let endpoint = "tcp://127.0.0.1:\(freePort())"
+        let serve = Process()
+        serve.executableURL = gymBinary
+        serve.arguments = ["serve", "--bind", endpoint, "--workers", "2"]
+        let logs = Pipe()
+        serve.standardError = logs
+        serve.standardOutput = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate() } }
+        var listing: [String: Any]?
+        for _ in 0..<50 where listing == nil {
+            let run = try gym(["envs", "--server", endpoint, "--json", "--timeout", "1"])
+            if run.status == 0 { listing = json(run.lines.last ?? "") } else { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        let envs = try #require(listing?["envs"] as? [[String: Any]])
+        let cartPole = try #require(envs.first { $0["id"] as? String == "CartPole-v1" })
+        #expect((cartPole["action_space"] as? [String: Any])?["n"] as? Int == 2)
+        #expect((cartPole["observation_space"] as? [String: Any])?["shape"] as? [Int] == [4])
+        #expect(cartPole["max_episode_steps"] as? Int == 500)
+        // SIGTERM: a graceful stop that says so.
+        serve.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while serve.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!serve.isRunning)
+        #expect(serve.terminationStatus == 0)
+        let log = String(decoding: logs.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("listening on \(endpoint)"))
+        #expect(log.contains("stopped after"))
+    }
+
+    @Test(arguments: ["serve", "envs", "rollout", "bench"])
+    func helpExplainsEachCommand(command: String) throws {
+        let run = try gym([command, "--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("USAGE: gym \(command)"))
+        #expect(run.stdout.contains("OPTIONS:"))
+    }
+}
