@@ -17,6 +17,9 @@ public struct DaemonConfiguration: Sendable {
     public var registry: EnvRegistry
     /// Name reported in the hello reply and logs.
     public var name: String
+    /// Microseconds the socket thread watches for a dispatched job to finish before sleeping;
+    /// 0 always sleeps (lowest CPU use, higher latency).
+    public var spinMicroseconds: Double = 50
 
     /// A configuration with the documented defaults.
     public init(

@@ -39,6 +39,7 @@ final class CompletionQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var completions: [Completion] = []
     private var signaled = false
+    private var watching = false
     private let pipeRead: Int32
     private let pipeWrite: Int32
 
@@ -59,14 +60,38 @@ final class CompletionQueue: @unchecked Sendable {
         Foundation.close(pipeWrite)
     }
 
-    /// Hands a completion to the socket thread, waking it if it was not already woken.
+    /// Hands a completion to the socket thread, waking it unless it is already woken or watching.
     func push(_ completion: Completion) {
         lock.lock()
         completions.append(completion)
-        let wake = !signaled
-        signaled = true
+        let wake = !signaled && !watching
+        if wake { signaled = true }
         lock.unlock()
         if wake { poke() }
+    }
+
+    /// The socket thread is polling the queue itself: completions need not write to the pipe.
+    /// Returns false (and does not start watching) when completions are already waiting.
+    func startWatching() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        watching = completions.isEmpty
+        return watching
+    }
+
+    /// Stops watching; true when completions arrived meanwhile (the caller must drain them).
+    func stopWatching() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        watching = false
+        return !completions.isEmpty
+    }
+
+    /// Whether completions are waiting, checked without the pipe.
+    var isEmpty: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return completions.isEmpty
     }
 
     /// Wakes the socket thread without a completion (for shutdown).

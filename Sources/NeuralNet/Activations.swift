@@ -79,7 +79,17 @@ extension Variable {
 enum ActivationKernels {
     @inline(__always)
     static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        for k in 0..<n { y[k] = x[k] > 0 ? x[k] : 0 }
+        var k = 0
+        while k + simdWidth <= n {
+            let xk = load8(x, k)
+            store8(xk.replacing(with: 0, where: xk .<= 0), y, k)
+            k += simdWidth
+        }
+        while k < n {
+            let xk = x[k]
+            y[k] = xk > 0 ? xk : 0
+            k += 1
+        }
     }
 
     @inline(__always)

@@ -69,14 +69,30 @@ public final class Adam: Optimizer {
                         if decoupledWeightDecay && wd != 0 {
                             for k in 0..<n { v[k] *= shrink }
                         }
-                        for k in 0..<n {
+                        // exp_avg.lerp_(g, 1-β1); exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2);
+                        // denom = sqrt(v)/√bc2 + ε; p.addcdiv_(m, denom, value=-step_size)
+                        var k = 0
+                        let wdV = SIMD8(repeating: wd), w1V = SIMD8(repeating: w1), w2V = SIMD8(repeating: w2)
+                        let b2V = SIMD8(repeating: b2), c2V = SIMD8(repeating: correction2Sqrt)
+                        let epsV = SIMD8(repeating: eps), stepV = SIMD8(repeating: -stepSize)
+                        while k + simdWidth <= n {
+                            let vk = load8(v, k), mk = load8(m, k)
+                            let gk = coupled ? fusedMultiplyAdd(wdV, vk, load8(g, k)) : load8(g, k)
+                            let m2 = fusedMultiplyAdd(w1V, gk - mk, mk)
+                            let s2 = fusedMultiplyAdd(w2V * gk, gk, load8(s, k) * b2V)
+                            let denom = s2.squareRoot() / c2V + epsV
+                            store8(m2, m, k)
+                            store8(s2, s, k)
+                            store8(vk + (stepV * m2) / denom, v, k)
+                            k += simdWidth
+                        }
+                        while k < n {
                             let gk = coupled ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                            // exp_avg.lerp_(g, 1-β1); exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2)
                             m[k] = fusedMultiplyAdd(w1, gk - m[k], m[k])
                             s[k] = fusedMultiplyAdd(w2 * gk, gk, s[k] * b2)
-                            // denom = sqrt(v)/√bc2 + ε; p.addcdiv_(m, denom, value=-step_size)
                             let denom = s[k].squareRoot() / correction2Sqrt + eps
                             v[k] += (-stepSize * m[k]) / denom
+                            k += 1
                         }
                     }
                 }

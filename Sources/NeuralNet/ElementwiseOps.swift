@@ -177,7 +177,19 @@ extension Graph {
                     for k in 0..<count { gx[k] += px[k] > 0 ? g[k] : (px[k] < 0 ? -g[k] : 0) }
                 case .tanh: for k in 0..<count { gx[k] += g[k] * (1 - y[k] * y[k]) }
                 case .sigmoid: for k in 0..<count { gx[k] += g[k] * y[k] * (1 - y[k]) }
-                case .relu: for k in 0..<count { gx[k] += y[k] > 0 ? g[k] : 0 }
+                case .relu:
+                    // Both operands are loaded before the select so the loop has no branch.
+                    var k = 0
+                    while k + simdWidth <= count {
+                        let gk = load8(g, k)
+                        store8(load8(gx, k) + gk.replacing(with: 0, where: load8(y, k) .<= 0), gx, k)
+                        k += simdWidth
+                    }
+                    while k < count {
+                        let gk = g[k], yk = y[k]
+                        gx[k] += yk > 0 ? gk : 0
+                        k += 1
+                    }
                 }
             }
         }
