@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// A plugin binds its own symbols first, so the copy of GymCore inside it never mixes with the
+// daemon's (they meet only through the C ABI of Sources/CGymPlugin).
+let pluginLinkerSettings: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-Bsymbolic"], .when(platforms: [.linux]))]
+
 let package = Package(
     name: "gym",
     platforms: [.macOS(.v14)],
@@ -8,6 +12,9 @@ let package = Package(
         .executable(name: "gym", targets: ["gym"]),
         .library(name: "GymClient", targets: ["GymClient"]),
         .library(name: "GymCore", targets: ["GymCore"]),
+        // Environment plugins, loaded by the daemon from beside its executable.
+        .library(name: "GymClassicControl", type: .dynamic, targets: ["ClassicControlPlugin"]),
+        .library(name: "GymFlyer", type: .dynamic, targets: ["FlyerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -26,8 +33,17 @@ let package = Package(
         .target(name: "GymProtocol", dependencies: ["GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Environments, spaces, registry: knows nothing of sockets.
         .target(name: "GymCore"),
-        // Gymnasium's classic-control environments.
-        .target(name: "ClassicControl", dependencies: ["GymCore"], path: "Plugins/ClassicControl"),
+        // The plugin C ABI (a header) and its Swift side: loading plugins, exporting Swift environments.
+        .target(name: "CGymPlugin"),
+        .target(name: "GymPlugin", dependencies: ["CGymPlugin", "GymCore", .product(name: "Logging", package: "swift-log")]),
+        // Gymnasium's classic-control environments, and the entry point that makes them a plugin.
+        .target(name: "ClassicControl", dependencies: ["GymCore"], path: "Plugins/ClassicControl", exclude: ["Entry"]),
+        .target(name: "ClassicControlPlugin", dependencies: ["ClassicControl", "GymPlugin"], path: "Plugins/ClassicControl/Entry",
+                linkerSettings: pluginLinkerSettings),
+        // The gravity flyer, likewise.
+        .target(name: "Flyer", dependencies: ["GymCore"], path: "Plugins/Flyer", exclude: ["Entry"]),
+        .target(name: "FlyerPlugin", dependencies: ["Flyer", "GymPlugin"], path: "Plugins/Flyer/Entry",
+                linkerSettings: pluginLinkerSettings),
         // Image files (PNG) from rendered frames.
         .target(name: "ImageFormats", dependencies: ["CZlib", "GymCore"]),
         // The daemon.
@@ -43,7 +59,7 @@ let package = Package(
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         .executableTarget(name: "gym", dependencies: [
-            "GymCore", "GymProtocol", "GymServer", "GymClient", "ZeroMQ", "ImageFormats", "ClassicControl",
+            "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -53,6 +69,11 @@ let package = Package(
         .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymProtocol", "ZeroMQ", "GymCore", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymCLITests", dependencies: ["gym"]),
+        .testTarget(name: "PluginTests", dependencies: [
+            "GymPlugin", "GymCore", "ClassicControl", .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["Fixtures"]),
+        .testTarget(name: "EnvironmentTests", dependencies: ["GymCore", "ClassicControl", "Flyer", "ImageFormats"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]
 )

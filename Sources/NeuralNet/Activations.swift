@@ -87,7 +87,7 @@ enum ActivationKernels {
         }
         while k < n {
             let xk = x[k]
-            y[k] = xk > 0 ? xk : 0
+            y[k] = xk <= 0 ? 0 : xk  // NaN passes through, as in the SIMD lanes and PyTorch
             k += 1
         }
     }

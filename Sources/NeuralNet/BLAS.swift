@@ -47,9 +47,14 @@ enum BLAS {
         } else {
             return
         }
+        // Looked up at run time rather than linked: only DYNAMIC_ARCH builds export them.
+        typealias Hook = @convention(c) () -> Void
+        guard let program = dlopen(nil, RTLD_NOW),
+              let quit = dlsym(program, "gotoblas_dynamic_quit"),
+              let reinit = dlsym(program, "gotoblas_dynamic_init") else { return }
         setenv("OPENBLAS_CORETYPE", core, 0)
-        openblasDynamicQuit()
-        openblasDynamicInit()
+        unsafeBitCast(quit, to: Hook.self)()
+        unsafeBitCast(reinit, to: Hook.self)()
     }
 
     /// C = alpha * op(A) * op(B) + beta * C, with op(A) m×k, op(B) k×n, all row-major.
@@ -71,11 +76,3 @@ enum BLAS {
                     beta, c, Int32(max(ldc, 1)))
     }
 }
-
-/// OpenBLAS's runtime kernel selection (exported by DYNAMIC_ARCH builds, not declared in cblas.h).
-@_silgen_name("gotoblas_dynamic_init")
-private func openblasDynamicInit()
-
-/// Clears OpenBLAS's kernel selection so the next `gotoblas_dynamic_init` chooses again.
-@_silgen_name("gotoblas_dynamic_quit")
-private func openblasDynamicQuit()

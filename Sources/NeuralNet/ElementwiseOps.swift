@@ -187,7 +187,7 @@ extension Graph {
                     }
                     while k < count {
                         let gk = g[k], yk = y[k]
-                        gx[k] += yk > 0 ? gk : 0
+                        gx[k] += yk <= 0 ? 0 : gk
                         k += 1
                     }
                 }

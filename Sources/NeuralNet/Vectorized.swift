@@ -26,5 +26,20 @@ func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ k: Int) {
 /// Lane-wise `a·b + c` rounded once (see `fusedMultiplyAdd`).
 @inline(__always)
 func fusedMultiplyAdd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
-    SIMD8<Float>(SIMD8<Double>(a) * SIMD8<Double>(b) + SIMD8<Double>(c))
+    narrow(widen(a) * widen(b) + widen(c))
+}
+
+// Lane-by-lane conversions: the generic SIMD conversion initialisers are not lowered to packed
+// conversions and cost twice as much as these, which the optimiser turns into cvtps2pd/cvtpd2ps.
+
+@inline(__always)
+func widen(_ a: SIMD8<Float>) -> SIMD8<Double> {
+    SIMD8<Double>(Double(a[0]), Double(a[1]), Double(a[2]), Double(a[3]),
+                  Double(a[4]), Double(a[5]), Double(a[6]), Double(a[7]))
+}
+
+@inline(__always)
+func narrow(_ a: SIMD8<Double>) -> SIMD8<Float> {
+    SIMD8<Float>(Float(a[0]), Float(a[1]), Float(a[2]), Float(a[3]),
+                 Float(a[4]), Float(a[5]), Float(a[6]), Float(a[7]))
 }

@@ -50,7 +50,7 @@ extension Gym {
             if let server {
                 endpoint = server
             } else {
-                let daemon = try Daemon(configuration: DaemonConfiguration(bind: "tcp://127.0.0.1:*", registry: try BuiltinEnvironments.registry()))
+                let daemon = try Daemon(configuration: DaemonConfiguration(bind: "tcp://127.0.0.1:*", registry: BuiltinEnvironments.registry()))
                 try daemon.start()
                 local = daemon
                 endpoint = daemon.endpoint

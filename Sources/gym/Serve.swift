@@ -17,7 +17,7 @@ extension Gym {
         @Option(help: ArgumentHelp("Endpoint to bind.", valueName: "addr"))
         var bind = "tcp://127.0.0.1:5555"
 
-        @Option(help: ArgumentHelp("Extra directory of environment plugins (repeatable).", valueName: "dir"))
+        @Option(help: ArgumentHelp("Directory of environment plugins to load besides the executable's own (repeatable).", valueName: "dir"))
         var plugins: [String] = []
 
         @Option(help: "Worker threads stepping environments (default: number of cores).")
@@ -45,12 +45,9 @@ extension Gym {
         func run() throws {
             LogSetup.bootstrap(level: logLevel)
             let logger = Logger(label: "gym.serve")
-            if !plugins.isEmpty {
-                logger.warning("--plugins: plugin loading is not available in this build; serving the built-in environments")
-            }
             let daemon = try Daemon(configuration: DaemonConfiguration(
                 bind: bind, workers: workers, maxEnvsPerClient: maxEnvsPerClient, maxMessageBytes: maxMessageBytes,
-                idleTimeout: idleTimeout, registry: try BuiltinEnvironments.registry()), logger: Logger(label: "gym.daemon"))
+                idleTimeout: idleTimeout, registry: BuiltinEnvironments.registry(extraDirectories: plugins)), logger: Logger(label: "gym.daemon"))
             let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

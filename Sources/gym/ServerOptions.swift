@@ -1,13 +1,16 @@
 import ArgumentParser
-import ClassicControl
 import GymClient
 import GymCore
+import GymPlugin
 import Logging
 
 /// Options every client command shares.
 struct ServerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Daemon endpoint, e.g. tcp://127.0.0.1:5555. Without it, an embedded daemon runs in this process.", valueName: "addr"))
     var server: String?
+
+    @Option(help: ArgumentHelp("Extra plugin directory for the embedded daemon (repeatable).", valueName: "dir"))
+    var plugins: [String] = []
 
     @Option(help: "Seconds to wait for any reply before failing.")
     var timeout: Double = 10
@@ -25,18 +28,22 @@ struct ServerOptions: ParsableArguments {
         if let server {
             return (try GymConnection(endpoint: server, timeout: timeout, clientName: clientName), nil)
         }
-        let embedded = try EmbeddedDaemon(registry: try BuiltinEnvironments.registry())
+        let embedded = try EmbeddedDaemon(registry: BuiltinEnvironments.registry(extraDirectories: plugins))
         return (try GymConnection(endpoint: embedded.endpoint, timeout: timeout, clientName: clientName), embedded)
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// The environments compiled into this binary.
+/// The environments of the plugins beside this executable and in any extra directories.
 enum BuiltinEnvironments {
-    static func registry() throws -> EnvRegistry {
-        var registry = EnvRegistry()
-        try ClassicControl.register(into: &registry)
+    static func registry(extraDirectories: [String] = []) -> EnvRegistry {
+        let logger = Logger(label: "gym.plugins")
+        let directories = [PluginLoader.executableDirectory] + extraDirectories
+        let registry = PluginLoader.registry(directories: directories, logger: logger)
+        if registry.all.isEmpty {
+            logger.error("no environments: no plugin loaded from \(directories.joined(separator: ", "))")
+        }
         return registry
     }
 }

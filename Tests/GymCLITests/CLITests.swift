@@ -136,3 +136,49 @@ func freePort() -> Int {
         #expect(run.stdout.contains("OPTIONS:"))
     }
 }
+
+@Suite struct PluginCLITests {
+    @Test func servePluginsDirectoryLoadsACPluginAndSkipsBrokenOnes() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../PluginTests/Fixtures/build_fixtures.sh").standardized
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gym-cli-plugins-\(UUID())").path
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/bin/bash")
+        build.arguments = [fixtures.path, directory]
+        try build.run()
+        build.waitUntilExit()
+        #expect(build.terminationStatus == 0)
+
+        let endpoint = "tcp://127.0.0.1:\(freePort())"
+        let serve = Process()
+        serve.executableURL = gymBinary
+        serve.arguments = ["serve", "--bind", endpoint, "--plugins", directory]
+        let logs = Pipe()
+        serve.standardError = logs
+        serve.standardOutput = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate() } }
+        var listing: [String: Any]?
+        for _ in 0..<50 where listing == nil {
+            let run = try gym(["envs", "--server", endpoint, "--json", "--timeout", "1"])
+            if run.status == 0 { listing = json(run.lines.last ?? "") } else { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        let ids = (listing?["envs"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("Counter-v0"))
+        #expect(ids.contains("CartPole-v1"))
+        #expect(!ids.contains("Broken-v0"))
+        // A client steps the C environment through the daemon.
+        let actions = FileManager.default.temporaryDirectory.appendingPathComponent("counter-\(UUID()).json")
+        try Data("[2, 2, 2, 2]".utf8).write(to: actions)
+        let rollout = try gym(["rollout", "--env", "Counter-v0", "--seed", "0", "--actions-file", actions.path, "--server", endpoint, "--json"])
+        #expect(rollout.status == 0, "\(rollout.stderr)")
+        #expect(rollout.lines.count == 5)  // reset, three steps to reach 3, summary
+        #expect(json(rollout.lines.last ?? "")?["terminated"] as? Bool == true)
+        serve.terminate()
+        serve.waitUntilExit()
+        let log = String(decoding: logs.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("skipping plugin") && log.contains("not_a_library.so"))
+        #expect(log.contains("wrong_abi.so"))
+        #expect(log.contains("loaded plugin counter"))
+    }
+}

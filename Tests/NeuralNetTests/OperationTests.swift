@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralNet
 
@@ -99,5 +100,17 @@ struct OperationTests {
         #expect(w.grad == Tensor(shape: [2], data: [6, 8]))
         w.zeroGrad()
         #expect(w.grad == Tensor.zeros([2]))
+    }
+
+    @Test("OpenBLAS runs AVX2/AVX-512 kernels where the CPU has them, not the generic fallback")
+    func blasKernels() throws {
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let hasAVX2 = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?
+            .split(separator: " ").contains("avx2") ?? false
+        let core = BLAS.coreName
+        #expect(!core.isEmpty && core != "unknown")
+        if hasAVX2 && ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+            #expect(core != "Prescott", "OpenBLAS fell back to SSE3 kernels on an AVX2 machine")
+        }
     }
 }

@@ -1,0 +1,129 @@
+import CGymPlugin
+import GymCore
+
+/// Conversions between the C ABI's descriptions and GymCore's types.
+enum CValues {
+    static func dtype(_ raw: Int32) -> DType? {
+        switch Int(raw) {
+        case Int(GYM_DTYPE_FLOAT32): return .float32
+        case Int(GYM_DTYPE_FLOAT64): return .float64
+        case Int(GYM_DTYPE_INT64): return .int64
+        case Int(GYM_DTYPE_INT32): return .int32
+        case Int(GYM_DTYPE_INT8): return .int8
+        case Int(GYM_DTYPE_UINT8): return .uint8
+        case Int(GYM_DTYPE_BOOL): return .bool
+        default: return nil
+        }
+    }
+
+    static func raw(_ dtype: DType) -> Int32 {
+        switch dtype {
+        case .float32: return Int32(GYM_DTYPE_FLOAT32)
+        case .float64: return Int32(GYM_DTYPE_FLOAT64)
+        case .int64: return Int32(GYM_DTYPE_INT64)
+        case .int32: return Int32(GYM_DTYPE_INT32)
+        case .int8: return Int32(GYM_DTYPE_INT8)
+        case .uint8: return Int32(GYM_DTYPE_UINT8)
+        case .bool: return Int32(GYM_DTYPE_BOOL)
+        }
+    }
+
+    /// The space a C description declares, or why it cannot be read.
+    static func space(_ c: gym_space) throws -> Space {
+        let ndim = Int(c.ndim)
+        guard ndim >= 0, ndim <= 16 else { throw GymError(.invalidArgument, "space has \(ndim) dimensions") }
+        let shape: [Int] = ndim == 0 ? [] : try (0..<ndim).map { index in
+            guard let pointer = c.shape else { throw GymError(.invalidArgument, "space shape is NULL") }
+            return Int(pointer[index])
+        }
+        let count = shape.reduce(1, *)
+        switch Int(c.kind) {
+        case Int(GYM_SPACE_DISCRETE):
+            return .discrete(n: c.n, start: c.start)
+        case Int(GYM_SPACE_BOX):
+            guard let dtype = dtype(c.dtype) else { throw GymError(.invalidArgument, "box has unknown dtype \(c.dtype)") }
+            guard let low = c.low, let high = c.high, count > 0, count <= 1 << 24 else {
+                throw GymError(.invalidArgument, "box bounds are missing or its shape \(shape) is unusable")
+            }
+            return .box(low: Array(UnsafeBufferPointer(start: low, count: count)),
+                        high: Array(UnsafeBufferPointer(start: high, count: count)), shape: shape, dtype: dtype)
+        case Int(GYM_SPACE_MULTI_DISCRETE):
+            guard ndim == 1, let nvec = c.nvec, count > 0 else { throw GymError(.invalidArgument, "multi-discrete needs ndim 1 and nvec") }
+            let starts = c.starts.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? Array(repeating: 0, count: count)
+            return .multiDiscrete(nvec: Array(UnsafeBufferPointer(start: nvec, count: count)), start: starts)
+        case Int(GYM_SPACE_MULTI_BINARY):
+            return .multiBinary(shape: shape)
+        default:
+            throw GymError(.invalidArgument, "unknown space kind \(c.kind)")
+        }
+    }
+
+    /// A C string, or nil for NULL.
+    static func string(_ pointer: UnsafePointer<CChar>?) -> String? {
+        pointer.map { String(cString: $0) }
+    }
+
+    /// A value from the C ABI.
+    static func value(_ c: gym_value) -> Value? {
+        switch Int(c.kind) {
+        case Int(GYM_VALUE_NUMBER): return .number(c.number)
+        case Int(GYM_VALUE_INTEGER): return .integer(c.integer)
+        case Int(GYM_VALUE_TEXT): return .text(string(c.text) ?? "")
+        case Int(GYM_VALUE_FLAG): return .flag(c.flag != 0)
+        default: return nil
+        }
+    }
+
+    /// Named values from a C array.
+    static func valueMap(_ values: UnsafePointer<gym_value>?, count: Int32) -> ValueMap {
+        guard let values, count > 0 else { return [:] }
+        var map: ValueMap = [:]
+        for entry in UnsafeBufferPointer(start: values, count: Int(count)) {
+            if let name = string(entry.name), let value = value(entry) { map[name] = value }
+        }
+        return map
+    }
+
+    /// Copies `message` into a caller's error buffer, truncated and NUL-terminated.
+    static func write(_ message: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: Int) {
+        guard let buffer, capacity > 0 else { return }
+        let bytes = Array(message.utf8.prefix(capacity - 1))
+        for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+        buffer[bytes.count] = 0
+    }
+}
+
+/// C copies of named values that live as long as the owner: strings are duplicated and freed on deinit.
+final class CValueArray {
+    private(set) var values: [gym_value] = []
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+
+    init(_ map: ValueMap) {
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
+            var entry = gym_value()
+            entry.name = UnsafePointer(own(name))
+            switch value {
+            case .number(let number): entry.kind = Int32(GYM_VALUE_NUMBER); entry.number = number
+            case .integer(let integer): entry.kind = Int32(GYM_VALUE_INTEGER); entry.integer = integer
+            case .text(let text): entry.kind = Int32(GYM_VALUE_TEXT); entry.text = UnsafePointer(own(text))
+            case .flag(let flag): entry.kind = Int32(GYM_VALUE_FLAG); entry.flag = flag ? 1 : 0
+            case .array, .list, .map: continue
+            }
+            values.append(entry)
+        }
+    }
+
+    private func own(_ text: String) -> UnsafeMutablePointer<CChar> {
+        guard let copy = strdup(text) else { fatalError("out of memory copying a plugin value") }
+        strings.append(copy)
+        return copy
+    }
+
+    deinit { strings.forEach { free($0) } }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

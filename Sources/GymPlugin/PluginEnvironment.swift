@@ -1,0 +1,66 @@
+import CGymPlugin
+import GymCore
+
+/// An environment instance living in a plugin library, driven through its C function table.
+final class PluginEnvironment: Environment {
+    private let table: UnsafePointer<gym_plugin>
+    private let instance: UnsafeMutableRawPointer
+    private let renderSize: (width: Int, height: Int)?
+    private let pluginName: String
+    private var error = [CChar](repeating: 0, count: 512)
+
+    init(table: UnsafePointer<gym_plugin>, index: Int32, kwargs: ValueMap, renderSize: (width: Int, height: Int)?, pluginName: String) throws {
+        self.table = table
+        self.renderSize = renderSize
+        self.pluginName = pluginName
+        guard let create = table.pointee.create else { throw GymError(.internalError, "plugin \(pluginName) has no create function") }
+        let values = CValueArray(kwargs)
+        var message = [CChar](repeating: 0, count: 512)
+        let made = values.values.withUnsafeBufferPointer { kwargs in
+            create(index, kwargs.baseAddress, Int32(kwargs.count), &message, message.count)
+        }
+        guard let made else {
+            throw GymError(.invalidArgument, "plugin \(pluginName) could not create the environment: \(String(cString: message))")
+        }
+        instance = made
+    }
+
+    deinit { table.pointee.destroy?(instance) }
+
+    private func failure(_ what: String) -> GymError {
+        GymError(.internalError, "plugin \(pluginName) \(what) failed: \(String(cString: error))")
+    }
+
+    func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
+        guard let reset = table.pointee.reset else { throw GymError(.internalError, "plugin \(pluginName) has no reset function") }
+        let values = CValueArray(options)
+        let status = values.values.withUnsafeBufferPointer { options in
+            reset(instance, seed == nil ? 0 : 1, seed ?? 0, options.baseAddress, Int32(options.count),
+                  observation.baseAddress, &error, error.count)
+        }
+        if status != 0 { throw failure("reset") }
+        return [:]
+    }
+
+    func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+        guard let step = table.pointee.step else { throw GymError(.internalError, "plugin \(pluginName) has no step function") }
+        var reward = 0.0
+        var terminated: Int32 = 0
+        if step(instance, action.baseAddress, observation.baseAddress, &reward, &terminated, &error, error.count) != 0 {
+            throw failure("step")
+        }
+        return StepResult(reward: reward, terminated: terminated != 0)
+    }
+
+    func render() throws -> RGBFrame {
+        guard let size = renderSize, let render = table.pointee.render else {
+            throw GymError(.notSupported, "this environment of plugin \(pluginName) cannot render")
+        }
+        var frame = RGBFrame(width: size.width, height: size.height)
+        let status = frame.pixels.withUnsafeMutableBufferPointer { pixels in
+            render(instance, pixels.baseAddress, pixels.count, &error, error.count)
+        }
+        if status != 0 { throw failure("render") }
+        return frame
+    }
+}

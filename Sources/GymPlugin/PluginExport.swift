@@ -1,0 +1,187 @@
+import CGymPlugin
+import Foundation
+import GymCore
+
+/// Turns Swift environments into a C plugin table, so a Swift plugin is its `Environment`
+/// types plus one line:
+///
+/// ```swift
+/// @_cdecl("gym_plugin_entry")
+/// public func gymPluginEntry() -> UnsafeRawPointer { PluginExport.table(name: "Flyer", specs: FlyerEnvironments.specs) }
+/// ```
+public enum PluginExport {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var exported: (table: UnsafeMutablePointer<gym_plugin>, specs: [EnvSpec])?
+
+    /// The plugin table for `specs`, built once; later calls return the same table.
+    public static func table(name: String, specs: [EnvSpec]) -> UnsafeRawPointer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let exported { return UnsafeRawPointer(exported.table) }
+        let table = UnsafeMutablePointer<gym_plugin>.allocate(capacity: 1)
+        let infos = UnsafeMutablePointer<gym_env_info>.allocate(capacity: max(1, specs.count))
+        for (index, spec) in specs.enumerated() { infos[index] = info(spec) }
+        table.initialize(to: gym_plugin(
+            abi_version: GYM_PLUGIN_ABI_VERSION, name: permanent(name), env_count: Int32(specs.count), envs: infos,
+            create: create, reset: reset, step: step, render: render, destroy: destroy))
+        exported = (table, specs)
+        return UnsafeRawPointer(table)
+    }
+
+    /// The spec a table index names.
+    fileprivate static func spec(_ index: Int32) -> EnvSpec? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let specs = exported?.specs, specs.indices.contains(Int(index)) else { return nil }
+        return specs[Int(index)]
+    }
+
+    // The table lives as long as the library: these allocations are never freed.
+    private static func permanent(_ text: String) -> UnsafePointer<CChar> {
+        guard let copy = strdup(text) else { fatalError("out of memory building a plugin table") }
+        return UnsafePointer(copy)
+    }
+
+    private static func permanent<T>(_ values: [T]) -> UnsafePointer<T>? {
+        guard !values.isEmpty else { return nil }
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: values.count)
+        pointer.initialize(from: values, count: values.count)
+        return UnsafePointer(pointer)
+    }
+
+    private static func info(_ spec: EnvSpec) -> gym_env_info {
+        let kwargs = spec.kwargs.sorted { $0.key < $1.key }.compactMap { name, value -> gym_value? in
+            var entry = gym_value()
+            entry.name = permanent(name)
+            switch value {
+            case .number(let number): entry.kind = Int32(GYM_VALUE_NUMBER); entry.number = number
+            case .integer(let integer): entry.kind = Int32(GYM_VALUE_INTEGER); entry.integer = integer
+            case .text(let text): entry.kind = Int32(GYM_VALUE_TEXT); entry.text = permanent(text)
+            case .flag(let flag): entry.kind = Int32(GYM_VALUE_FLAG); entry.flag = flag ? 1 : 0
+            case .array, .list, .map: return nil
+            }
+            return entry
+        }
+        return gym_env_info(
+            id: permanent(spec.id), description: permanent(spec.description),
+            observation_space: space(spec.observationSpace), action_space: space(spec.actionSpace),
+            max_episode_steps: Int32(spec.maxEpisodeSteps ?? 0),
+            has_reward_threshold: spec.rewardThreshold == nil ? 0 : 1, reward_threshold: spec.rewardThreshold ?? 0,
+            render_width: Int32(spec.renderSize?.width ?? 0), render_height: Int32(spec.renderSize?.height ?? 0),
+            kwarg_count: Int32(kwargs.count), kwargs: permanent(kwargs))
+    }
+
+    private static func space(_ space: Space) -> gym_space {
+        var c = gym_space()
+        let shape = space.shape.map(Int64.init)
+        c.ndim = Int32(shape.count)
+        c.shape = permanent(shape)
+        switch space {
+        case .discrete(let n, let start):
+            c.kind = Int32(GYM_SPACE_DISCRETE); c.n = n; c.start = start; c.ndim = 0; c.shape = nil
+        case .box(let low, let high, _, let dtype):
+            c.kind = Int32(GYM_SPACE_BOX); c.dtype = CValues.raw(dtype); c.low = permanent(low); c.high = permanent(high)
+        case .multiDiscrete(let nvec, let start):
+            c.kind = Int32(GYM_SPACE_MULTI_DISCRETE); c.nvec = permanent(nvec); c.starts = permanent(start)
+        case .multiBinary:
+            c.kind = Int32(GYM_SPACE_MULTI_BINARY)
+        case .dict, .tuple:
+            // Not expressible in ABI version 1: the loader rejects kind 0.
+            c.kind = 0
+        }
+        return c
+    }
+}
+
+/// One exported instance: the environment and its buffer sizes.
+private final class ExportedInstance {
+    let environment: Environment
+    let observationBytes: Int
+    let actionBytes: Int
+    init(_ environment: Environment, spec: EnvSpec) {
+        self.environment = environment
+        observationBytes = spec.observationSpace.byteCount
+        actionBytes = spec.actionSpace.byteCount
+    }
+}
+
+private func instance(_ pointer: UnsafeMutableRawPointer?) -> ExportedInstance? {
+    pointer.map { Unmanaged<ExportedInstance>.fromOpaque($0).takeUnretainedValue() }
+}
+
+private let create: @convention(c) (Int32, UnsafePointer<gym_value>?, Int32, UnsafeMutablePointer<CChar>?, Int) -> UnsafeMutableRawPointer? = {
+    index, kwargs, count, message, capacity in
+    guard let spec = PluginExport.spec(index) else {
+        CValues.write("no environment at index \(index)", to: message, capacity: capacity)
+        return nil
+    }
+    do {
+        let environment = try spec.make(CValues.valueMap(kwargs, count: count))
+        return Unmanaged.passRetained(ExportedInstance(environment, spec: spec)).toOpaque()
+    } catch {
+        CValues.write("\(error)", to: message, capacity: capacity)
+        return nil
+    }
+}
+
+private let reset: @convention(c) (UnsafeMutableRawPointer?, Int32, UInt64, UnsafePointer<gym_value>?, Int32, UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?, Int) -> Int32 = {
+    pointer, hasSeed, seed, options, count, observation, message, capacity in
+    guard let instance = instance(pointer), let observation else {
+        CValues.write("NULL environment or observation buffer", to: message, capacity: capacity)
+        return 1
+    }
+    do {
+        _ = try instance.environment.reset(
+            seed: hasSeed != 0 ? seed : nil, options: CValues.valueMap(options, count: count),
+            observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes))
+        return 0
+    } catch {
+        CValues.write("\(error)", to: message, capacity: capacity)
+        return 1
+    }
+}
+
+private let step: @convention(c) (UnsafeMutableRawPointer?, UnsafeRawPointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<CChar>?, Int) -> Int32 = {
+    pointer, action, observation, reward, terminated, message, capacity in
+    guard let instance = instance(pointer), let action, let observation else {
+        CValues.write("NULL environment, action or observation buffer", to: message, capacity: capacity)
+        return 1
+    }
+    do {
+        let result = try instance.environment.step(
+            action: UnsafeRawBufferPointer(start: action, count: instance.actionBytes),
+            observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes))
+        reward?.pointee = result.reward
+        terminated?.pointee = result.terminated ? 1 : 0
+        return 0
+    } catch {
+        CValues.write("\(error)", to: message, capacity: capacity)
+        return 1
+    }
+}
+
+private let render: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<CChar>?, Int) -> Int32 = {
+    pointer, pixels, size, message, capacity in
+    guard let instance = instance(pointer), let pixels else {
+        CValues.write("NULL environment or pixel buffer", to: message, capacity: capacity)
+        return 1
+    }
+    do {
+        let frame = try instance.environment.render()
+        guard frame.pixels.count <= size else {
+            CValues.write("frame of \(frame.pixels.count) bytes does not fit \(size)", to: message, capacity: capacity)
+            return 1
+        }
+        frame.pixels.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { pixels.update(from: base, count: source.count) }
+        }
+        return 0
+    } catch {
+        CValues.write("\(error)", to: message, capacity: capacity)
+        return 1
+    }
+}
+
+private let destroy: @convention(c) (UnsafeMutableRawPointer?) -> Void = { pointer in
+    if let pointer { Unmanaged<ExportedInstance>.fromOpaque(pointer).release() }
+}
