@@ -63,6 +63,11 @@ enum CValues {
         pointer.map { String(cString: $0) }
     }
 
+    /// The text of a NUL-terminated C buffer.
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// A value from the C ABI.
     static func value(_ c: gym_value) -> Value? {
         switch Int(c.kind) {

@@ -20,7 +20,7 @@ final class PluginEnvironment: Environment {
             create(index, kwargs.baseAddress, Int32(kwargs.count), &message, message.count)
         }
         guard let made else {
-            throw GymError(.invalidArgument, "plugin \(pluginName) could not create the environment: \(String(cString: message))")
+            throw GymError(.invalidArgument, "plugin \(pluginName) could not create the environment: \(CValues.text(message))")
         }
         instance = made
     }
@@ -28,7 +28,7 @@ final class PluginEnvironment: Environment {
     deinit { table.pointee.destroy?(instance) }
 
     private func failure(_ what: String) -> GymError {
-        GymError(.internalError, "plugin \(pluginName) \(what) failed: \(String(cString: error))")
+        GymError(.internalError, "plugin \(pluginName) \(what) failed: \(CValues.text(error))")
     }
 
     func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GymClient
 import GymCore
+import ImageFormats
 
 extension Gym {
     /// `gym rollout`: one episode, printed step by step as JSON lines.
@@ -29,6 +30,9 @@ extension Gym {
 
         @Option(help: "Most steps to take.")
         var steps: Int?
+
+        @Option(help: ArgumentHelp("Write the last frame of the episode to this PNG file.", valueName: "file"))
+        var renderLast: String?
 
         @Flag(help: "Print a JSON summary as the last line.")
         var json = false
@@ -70,6 +74,10 @@ extension Gym {
                     ("reward", .double(result.reward)), ("terminated", .bool(result.terminated)), ("truncated", .bool(result.truncated)),
                 ]).rendered)
                 if result.terminated || result.truncated { break }
+            }
+            if let renderLast {
+                try PNGEncoder.write(try environment.render(), to: renderLast)
+                FileHandle.standardError.write(Data("wrote the last frame to \(renderLast)\n".utf8))
             }
             if json {
                 print(JSONText.object([
