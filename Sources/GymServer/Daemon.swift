@@ -45,7 +45,8 @@ public final class Daemon: @unchecked Sendable {
         self.spinMicroseconds = configuration.spinMicroseconds
         let completions = self.completions
         self.workers = (0..<configuration.workers).map {
-            WorkerThread(index: $0, worker: EnvWorker(registry: configuration.registry), completions: completions)
+            WorkerThread(index: $0, worker: EnvWorker(registry: configuration.registry), completions: completions,
+                         spinMicroseconds: configuration.workerSpinMicroseconds)
         }
     }
 

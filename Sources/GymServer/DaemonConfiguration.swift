@@ -20,6 +20,8 @@ public struct DaemonConfiguration: Sendable {
     /// Microseconds the socket thread watches for a dispatched job to finish before sleeping;
     /// 0 always sleeps (lowest CPU use, higher latency).
     public var spinMicroseconds: Double = 50
+    /// Microseconds an idle worker watches its queue before sleeping; 0 always sleeps.
+    public var workerSpinMicroseconds: Double = 0
 
     /// A configuration with the documented defaults.
     public init(

@@ -22,8 +22,19 @@ final class JobQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for work; returns nil once closed and drained.
-    func takeAll(into buffer: inout [Job]) -> Bool {
+    /// Waits for work, first watching for up to `spinMicroseconds` (a worker that just finished a
+    /// step usually gets the client's next one within a round trip; catching it awake saves a
+    /// thread wake-up), then sleeping. Returns false once closed and drained.
+    func takeAll(into buffer: inout [Job], spinMicroseconds: Double = 0) -> Bool {
+        if spinMicroseconds > 0 {
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(spinMicroseconds * 1000)
+            while DispatchTime.now().uptimeNanoseconds < deadline {
+                condition.lock()
+                let ready = !jobs.isEmpty || closed
+                condition.unlock()
+                if ready { break }
+            }
+        }
         condition.lock()
         defer { condition.unlock() }
         while jobs.isEmpty && !closed { condition.wait() }

@@ -8,8 +8,11 @@ final class WorkerThread: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var thread: Thread?
 
-    init(index: Int, worker: EnvWorker, completions: CompletionQueue) {
+    private let spinMicroseconds: Double
+
+    init(index: Int, worker: EnvWorker, completions: CompletionQueue, spinMicroseconds: Double) {
         self.worker = worker
+        self.spinMicroseconds = spinMicroseconds
         self.completions = completions
         let thread = Thread { [self] in run() }
         thread.name = "gym-worker-\(index)"
@@ -20,7 +23,7 @@ final class WorkerThread: @unchecked Sendable {
 
     private func run() {
         var jobs: [Job] = []
-        while queue.takeAll(into: &jobs) {
+        while queue.takeAll(into: &jobs, spinMicroseconds: spinMicroseconds) {
             for job in jobs { completions.push(worker.execute(job)) }
             jobs.removeAll(keepingCapacity: true)
         }

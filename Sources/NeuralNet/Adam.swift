@@ -53,50 +53,67 @@ public final class Adam: Optimizer {
         stepCount += 1
         // PyTorch computes these scalars in double precision (Python floats), then uses them
         // as float32 factors in the tensor kernels; do the same.
-        let t = Double(stepCount), lrD = learningRate
-        let biasCorrection1 = 1 - pow(beta1, t)
-        let biasCorrection2 = 1 - pow(beta2, t)
-        let stepSize = Float(lrD / biasCorrection1)
-        let correction2Sqrt = Float(biasCorrection2.squareRoot())
-        let w1 = Float(1 - beta1), b2 = Float(beta2), w2 = Float(1 - beta2)
-        let eps = Float(epsilon), wd = Float(weightDecay)
-        let coupled = !decoupledWeightDecay && wd != 0
-        let shrink = Float(1 - lrD * weightDecay)
+        let t = Double(stepCount)
+        let k = Factors(stepSize: Float(learningRate / (1 - pow(beta1, t))),
+                        correction2Sqrt: Float((1 - pow(beta2, t)).squareRoot()),
+                        w1: Float(1 - beta1), b2: Float(beta2), w2: Float(1 - beta2),
+                        eps: Float(epsilon), wd: Float(weightDecay))
+        let decoupled = decoupledWeightDecay && weightDecay != 0
+        let coupled = !decoupledWeightDecay && weightDecay != 0
+        let shrink = Float(1 - learningRate * weightDecay)
         for (i, p) in parameters.enumerated() {
             p.withValueAndGrad { v, g, n in
                 withState(&firstMoments, i) { m in
                     withState(&secondMoments, i) { s in
-                        if decoupledWeightDecay && wd != 0 {
-                            for k in 0..<n { v[k] *= shrink }
+                        if decoupled {
+                            for j in 0..<n { v[j] *= shrink }
                         }
-                        // exp_avg.lerp_(g, 1-β1); exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2);
-                        // denom = sqrt(v)/√bc2 + ε; p.addcdiv_(m, denom, value=-step_size)
-                        var k = 0
-                        let wdV = SIMD8(repeating: wd), w1V = SIMD8(repeating: w1), w2V = SIMD8(repeating: w2)
-                        let b2V = SIMD8(repeating: b2), c2V = SIMD8(repeating: correction2Sqrt)
-                        let epsV = SIMD8(repeating: eps), stepV = SIMD8(repeating: -stepSize)
-                        while k + simdWidth <= n {
-                            let vk = load8(v, k), mk = load8(m, k)
-                            let gk = coupled ? fusedMultiplyAdd(wdV, vk, load8(g, k)) : load8(g, k)
-                            let m2 = fusedMultiplyAdd(w1V, gk - mk, mk)
-                            let s2 = fusedMultiplyAdd(w2V * gk, gk, load8(s, k) * b2V)
-                            let denom = s2.squareRoot() / c2V + epsV
-                            store8(m2, m, k)
-                            store8(s2, s, k)
-                            store8(vk + (stepV * m2) / denom, v, k)
-                            k += simdWidth
-                        }
-                        while k < n {
-                            let gk = coupled ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                            m[k] = fusedMultiplyAdd(w1, gk - m[k], m[k])
-                            s[k] = fusedMultiplyAdd(w2 * gk, gk, s[k] * b2)
-                            let denom = s[k].squareRoot() / correction2Sqrt + eps
-                            v[k] += (-stepSize * m[k]) / denom
-                            k += 1
+                        // Two instantiations so the weight-decay test is not inside the loop.
+                        if coupled {
+                            Adam.update(v, g, m, s, n, k, coupled: true)
+                        } else {
+                            Adam.update(v, g, m, s, n, k, coupled: false)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The float32 factors of one step.
+    private struct Factors {
+        var stepSize, correction2Sqrt, w1, b2, w2, eps, wd: Float
+    }
+
+    /// The elementwise update, in torch's order: `g = grad.add(p, alpha=wd)`;
+    /// `exp_avg.lerp_(g, 1-β1)`; `exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2)`;
+    /// `denom = sqrt(v)/√bc2 + ε`; `p.addcdiv_(m, denom, value=-step_size)`.
+    @inline(__always)
+    private static func update(_ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                               _ m: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>,
+                               _ n: Int, _ f: Factors, coupled: Bool) {
+        var k = 0
+        while k + simdWidth <= n {
+            lanes(SIMD8<Float>.self, k, v, g, m, s, f, coupled: coupled)
+            k += simdWidth
+        }
+        while k < n {
+            lanes(Float.self, k, v, g, m, s, f, coupled: coupled)
+            k += 1
+        }
+    }
+
+    @inline(__always)
+    private static func lanes<L: FloatLanes>(_: L.Type, _ k: Int, _ v: UnsafeMutablePointer<Float>,
+                                             _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                                             _ s: UnsafeMutablePointer<Float>, _ f: Factors, coupled: Bool) {
+        let vk = L.load(v, k), mk = L.load(m, k)
+        let gk = coupled ? L.fused(L(repeating: f.wd), vk, L.load(g, k)) : L.load(g, k)
+        let m2 = L.fused(L(repeating: f.w1), gk - mk, mk)
+        let s2 = L.fused(L(repeating: f.w2) * gk, gk, L.load(s, k) * L(repeating: f.b2))
+        let denom = s2.squareRoot() / L(repeating: f.correction2Sqrt) + L(repeating: f.eps)
+        m2.store(m, k)
+        s2.store(s, k)
+        (vk + (L(repeating: -f.stepSize) * m2) / denom).store(v, k)
     }
 }

@@ -292,15 +292,15 @@ final class Node {
     func ensureValueCapacity() {
         guard count > valueCapacity else { return }
         value.deallocate()
-        value = .allocate(capacity: count)
         valueCapacity = count
+        value = .allocate(capacity: valueCapacity)
     }
 
     /// Grows the gradient buffer if needed; contents are not preserved.
     func ensureGradCapacity() {
         guard count > gradCapacity else { return }
         grad.deallocate()
-        grad = .allocate(capacity: Swift.max(count, 1))
-        gradCapacity = count
+        gradCapacity = Swift.max(count, 1)
+        grad = .allocate(capacity: gradCapacity)
     }
 }

@@ -44,15 +44,3 @@ func withState(_ state: inout [[Float]], _ i: Int, _ body: (UnsafeMutablePointer
     }
 }
 
-/// `a·b + c` rounded once, as PyTorch's CPU kernels compute `add(alpha=)`, `addcmul` and `lerp`
-/// (their scalar paths compile to fused multiply-adds). Matching that rounding is what lets the
-/// updates agree with torch.optim to the last bit instead of drifting by a few ulps per step.
-///
-/// Computed in double rather than with `Float.addingProduct`: without FMA in the compilation
-/// target the latter becomes a call to `fmaf` per element. The double product of two floats is
-/// exact, so the only difference from a true FMA is double rounding, which needs a sum lying
-/// within 2⁻²⁹ relative of a float midpoint.
-@inline(__always)
-func fusedMultiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
-    Float(Double(a) * Double(b) + Double(c))
-}

@@ -40,55 +40,76 @@ public final class RMSProp: Optimizer {
 
     /// Applies one update.
     public func step() {
-        let lr = Float(learningRate), a = Float(alpha), w = Float(1 - alpha), eps = Float(epsilon)
-        let wd = Float(weightDecay)
-        let mu = Float(momentum)
+        let f = Factors(lr: Float(learningRate), alpha: Float(alpha), w: Float(1 - alpha), eps: Float(epsilon),
+                        wd: Float(weightDecay), mu: Float(momentum))
         for (i, p) in parameters.enumerated() {
             p.withValueAndGrad { v, g, n in
                 withState(&squareAverages, i) { sq in
-                    for k in 0..<n {
-                        let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                        // square_avg.mul_(α).addcmul_(g, g, value=1-α)
-                        sq[k] = fusedMultiplyAdd(w * gk, gk, sq[k] * a)
-                    }
-                    // The denominator is computed per element below; centered mode needs ḡ first.
-                    if centered {
+                    switch (centered, momentum > 0) {
+                    case (false, false):
+                        RMSProp.update(v, g, sq, nil, nil, n, f)
+                    case (true, false):
+                        withState(&gradAverages, i) { ga in RMSProp.update(v, g, sq, ga, nil, n, f) }
+                    case (false, true):
+                        withState(&momentumBuffers, i) { buf in RMSProp.update(v, g, sq, nil, buf, n, f) }
+                    case (true, true):
                         withState(&gradAverages, i) { ga in
-                            for k in 0..<n {
-                                let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                                ga[k] = fusedMultiplyAdd(w, gk - ga[k], ga[k])
-                            }
-                            update(v, g, n, wd: wd, lr: lr, mu: mu, i: i) { k in
-                                fusedMultiplyAdd(-ga[k], ga[k], sq[k]).squareRoot() + eps
-                            }
+                            withState(&momentumBuffers, i) { buf in RMSProp.update(v, g, sq, ga, buf, n, f) }
                         }
-                    } else {
-                        update(v, g, n, wd: wd, lr: lr, mu: mu, i: i) { k in sq[k].squareRoot() + eps }
                     }
                 }
             }
         }
     }
 
-    /// The final parameter (and momentum) update given each element's denominator.
+    /// The float32 factors of one step.
+    private struct Factors {
+        var lr, alpha, w, eps, wd, mu: Float
+    }
+
+    /// Same operation order and rounding as torch's single-tensor RMSprop:
+    /// `g = grad.add(p, alpha=wd)`; `square_avg.mul_(α).addcmul_(g, g, value=1-α)`;
+    /// centered: `grad_avg.lerp_(g, 1-α)`, `avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()`,
+    /// else `avg = square_avg.sqrt()`; `avg.add_(ε)`; with momentum `buf.mul_(μ).addcdiv_(g, avg)`,
+    /// `p.add_(buf, alpha=-lr)`, else `p.addcdiv_(g, avg, value=-lr)`.
     @inline(__always)
-    private func update(_ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
-                        wd: Float, lr: Float, mu: Float, i: Int, denominator: (Int) -> Float) {
-        if mu > 0 {
-            withState(&momentumBuffers, i) { buf in
-                for k in 0..<n {
-                    // buf.mul_(μ).addcdiv_(g, avg); p.add_(buf, alpha=-lr)
-                    let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                    buf[k] = buf[k] * mu + gk / denominator(k)
-                    v[k] = fusedMultiplyAdd(-lr, buf[k], v[k])
-                }
-            }
+    private static func update(_ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                               _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>?,
+                               _ buf: UnsafeMutablePointer<Float>?, _ n: Int, _ f: Factors) {
+        var k = 0
+        while k + simdWidth <= n {
+            lanes(SIMD8<Float>.self, k, v, g, sq, ga, buf, f)
+            k += simdWidth
+        }
+        while k < n {
+            lanes(Float.self, k, v, g, sq, ga, buf, f)
+            k += 1
+        }
+    }
+
+    @inline(__always)
+    private static func lanes<L: FloatLanes>(_: L.Type, _ k: Int, _ v: UnsafeMutablePointer<Float>,
+                                             _ g: UnsafePointer<Float>, _ sq: UnsafeMutablePointer<Float>,
+                                             _ ga: UnsafeMutablePointer<Float>?, _ buf: UnsafeMutablePointer<Float>?,
+                                             _ f: Factors) {
+        let vk = L.load(v, k)
+        let gk = f.wd != 0 ? L.fused(L(repeating: f.wd), vk, L.load(g, k)) : L.load(g, k)
+        let s2 = L.fused(L(repeating: f.w) * gk, gk, L.load(sq, k) * L(repeating: f.alpha))
+        s2.store(sq, k)
+        var variance = s2
+        if let ga {
+            let a = L.load(ga, k)
+            let a2 = L.fused(L(repeating: f.w), gk - a, a)
+            a2.store(ga, k)
+            variance = L.fused(L(repeating: 0) - a2, a2, s2)
+        }
+        let avg = variance.squareRoot() + L(repeating: f.eps)
+        if let buf {
+            let b = L.load(buf, k) * L(repeating: f.mu) + gk / avg
+            b.store(buf, k)
+            L.fused(L(repeating: -f.lr), b, vk).store(v, k)
         } else {
-            for k in 0..<n {
-                // p.addcdiv_(g, avg, value=-lr), which computes p + (-lr·g)/avg
-                let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                v[k] += (-lr * gk) / denominator(k)
-            }
+            (vk + (L(repeating: -f.lr) * gk) / avg).store(v, k)
         }
     }
 }

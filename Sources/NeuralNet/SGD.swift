@@ -35,29 +35,55 @@ public final class SGD: Optimizer {
 
     /// Applies one update.
     public func step() {
-        let lr = Float(learningRate), mu = Float(momentum), damp = Float(1 - dampening), wd = Float(weightDecay)
-        let first = !started
+        let f = Factors(lr: Float(learningRate), mu: Float(momentum), damp: Float(1 - dampening),
+                        wd: Float(weightDecay), first: !started, nesterov: nesterov)
         started = true
         for (i, p) in parameters.enumerated() {
             p.withValueAndGrad { v, g, n in
-                // Same operation order and rounding as torch's single-tensor SGD:
-                // g = grad.add(p, alpha=wd); buf.mul_(mu).add_(g, alpha=1-damp); p.add_(d, alpha=-lr).
-                guard mu != 0 else {
-                    for k in 0..<n {
-                        let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                        v[k] = fusedMultiplyAdd(-lr, gk, v[k])
-                    }
-                    return
-                }
-                withState(&buffers, i) { buf in
-                    for k in 0..<n {
-                        let gk = wd != 0 ? fusedMultiplyAdd(wd, v[k], g[k]) : g[k]
-                        buf[k] = first ? gk : fusedMultiplyAdd(damp, gk, mu * buf[k])
-                        let d = nesterov ? fusedMultiplyAdd(mu, buf[k], gk) : buf[k]
-                        v[k] = fusedMultiplyAdd(-lr, d, v[k])
-                    }
+                if f.mu == 0 {
+                    SGD.update(v, g, nil, n, f)
+                } else {
+                    withState(&buffers, i) { buf in SGD.update(v, g, buf, n, f) }
                 }
             }
         }
+    }
+
+    /// The float32 factors of one step.
+    private struct Factors {
+        var lr, mu, damp, wd: Float
+        var first, nesterov: Bool
+    }
+
+    /// Same operation order and rounding as torch's single-tensor SGD: `g = grad.add(p, alpha=wd)`;
+    /// `buf = g` on the first step, else `buf.mul_(μ).add_(g, alpha=1-dampening)`;
+    /// `d = g.add(buf, alpha=μ)` (Nesterov) or `buf`; `p.add_(d, alpha=-lr)`.
+    @inline(__always)
+    private static func update(_ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                               _ buf: UnsafeMutablePointer<Float>?, _ n: Int, _ f: Factors) {
+        var k = 0
+        while k + simdWidth <= n {
+            lanes(SIMD8<Float>.self, k, v, g, buf, f)
+            k += simdWidth
+        }
+        while k < n {
+            lanes(Float.self, k, v, g, buf, f)
+            k += 1
+        }
+    }
+
+    @inline(__always)
+    private static func lanes<L: FloatLanes>(_: L.Type, _ k: Int, _ v: UnsafeMutablePointer<Float>,
+                                             _ g: UnsafePointer<Float>, _ buf: UnsafeMutablePointer<Float>?,
+                                             _ f: Factors) {
+        let vk = L.load(v, k)
+        let gk = f.wd != 0 ? L.fused(L(repeating: f.wd), vk, L.load(g, k)) : L.load(g, k)
+        var d = gk
+        if let buf {
+            let b = f.first ? gk : L.fused(L(repeating: f.damp), gk, L(repeating: f.mu) * L.load(buf, k))
+            b.store(buf, k)
+            d = f.nesterov ? L.fused(L(repeating: f.mu), b, gk) : b
+        }
+        L.fused(L(repeating: -f.lr), d, vk).store(v, k)
     }
 }

@@ -32,6 +32,13 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         spareNormal = nil
     }
 
+    /// Starts from a raw xoshiro256** state (not all zero), e.g. to check published test vectors.
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        precondition(state != (0, 0, 0, 0), "xoshiro256** cannot start from the all-zero state")
+        (s0, s1, s2, s3) = state
+        spareNormal = nil
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
@@ -78,9 +85,18 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         return Float(radius * cos(angle))
     }
 
-    /// A uniform integer in `0..<upperBound` without modulo bias.
+    /// A uniform integer in `0..<upperBound` without modulo bias (Lemire's multiply-and-reject).
+    ///
+    /// Implemented here rather than through the standard library's `next(upperBound:)` so that
+    /// replay sampling from a seed cannot change with the Swift version.
     public mutating func nextInt(below upperBound: Int) -> Int {
         precondition(upperBound > 0, "upper bound must be positive")
-        return Int(next(upperBound: UInt64(upperBound)))
+        let bound = UInt64(upperBound)
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
+        }
+        return Int(product.high)
     }
 }

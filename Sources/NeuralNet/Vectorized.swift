@@ -1,32 +1,70 @@
-// Explicit 8-wide SIMD helpers for the hot elementwise loops.
+// Chunked SIMD loops for the hot elementwise code (optimizer updates, activation gradients).
 //
 // The auto-vectoriser gives up on loops over several raw pointers that may alias, or whose
-// bodies branch, so the loops that dominate a training step (optimizer updates, activation
-// gradients) are written with SIMD8 chunks and a scalar tail doing the same IEEE operations,
-// which keeps results identical whichever path an element takes.
+// bodies branch, so these loops are written once, generic over `FloatLanes`, and run as
+// 8-wide SIMD chunks followed by a scalar tail. Both paths perform the same IEEE operations
+// per element, so the result does not depend on which path an element takes.
+
+/// A scalar or SIMD vector of floats, so one kernel body serves the SIMD loop and its scalar tail.
+protocol FloatLanes {
+    /// How many floats one value holds.
+    static var width: Int { get }
+    init(repeating value: Float)
+    static func load(_ p: UnsafePointer<Float>, _ k: Int) -> Self
+    func store(_ p: UnsafeMutablePointer<Float>, _ k: Int)
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    static func / (a: Self, b: Self) -> Self
+    func squareRoot() -> Self
+    /// `a·b + c` rounded once (see `fusedMultiplyAdd`).
+    static func fused(_ a: Self, _ b: Self, _ c: Self) -> Self
+}
+
+extension Float: FloatLanes {
+    static var width: Int { 1 }
+    init(repeating value: Float) { self = value }
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ k: Int) -> Float { p[k] }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ k: Int) { p[k] = self }
+    @inline(__always) static func fused(_ a: Float, _ b: Float, _ c: Float) -> Float { fusedMultiplyAdd(a, b, c) }
+}
+
+extension SIMD8: FloatLanes where Scalar == Float {
+    static var width: Int { 8 }
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ k: Int) {
+        UnsafeMutableRawPointer(p + k).storeBytes(of: self, as: SIMD8<Float>.self)
+    }
+    @inline(__always) static func fused(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
+        narrow(widen(a) * widen(b) + widen(c))
+    }
+}
 
 /// The SIMD width used by the chunked loops.
 let simdWidth = 8
 
 @inline(__always)
-func load8(_ p: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> {
-    UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self)
-}
+func load8(_ p: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> { .load(p, k) }
 
 @inline(__always)
-func load8(_ p: UnsafeMutablePointer<Float>, _ k: Int) -> SIMD8<Float> {
-    UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self)
-}
+func load8(_ p: UnsafeMutablePointer<Float>, _ k: Int) -> SIMD8<Float> { .load(p, k) }
 
 @inline(__always)
-func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ k: Int) {
-    UnsafeMutableRawPointer(p + k).storeBytes(of: value, as: SIMD8<Float>.self)
-}
+func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ k: Int) { value.store(p, k) }
 
-/// Lane-wise `a·b + c` rounded once (see `fusedMultiplyAdd`).
+/// `a·b + c` rounded once, as PyTorch's CPU kernels compute `add(alpha=)`, `addcmul` and `lerp`
+/// (their scalar paths compile to fused multiply-adds). Matching that rounding is what lets the
+/// updates agree with torch.optim to the last bit instead of drifting by a few ulps per step.
+///
+/// Computed in double rather than with `Float.addingProduct`: without FMA in the compilation
+/// target the latter becomes a call to `fmaf` per element. The double product of two floats is
+/// exact, so the only difference from a true FMA is double rounding, which needs a sum lying
+/// within 2⁻²⁹ relative of a float midpoint.
 @inline(__always)
-func fusedMultiplyAdd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
-    narrow(widen(a) * widen(b) + widen(c))
+func fusedMultiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
+    Float(Double(a) * Double(b) + Double(c))
 }
 
 // Lane-by-lane conversions: the generic SIMD conversion initialisers are not lowered to packed

@@ -32,6 +32,12 @@ extension Gym {
         @Option(help: ArgumentHelp("Batch sizes for vector_steps_per_s, comma-separated.", valueName: "sizes"))
         var batchSizes = "1,16,256"
 
+        @Option(help: "For the embedded daemon: microseconds its socket thread watches for a finished job before sleeping.")
+        var spinUs: Double = 50
+
+        @Option(help: "For the embedded daemon: microseconds an idle worker watches for the next job before sleeping.")
+        var workerSpinUs: Double = 0
+
         @Flag(help: "Print one JSON object as the last line.")
         var json = false
 
@@ -50,7 +56,10 @@ extension Gym {
             if let server {
                 endpoint = server
             } else {
-                let daemon = try Daemon(configuration: DaemonConfiguration(bind: "tcp://127.0.0.1:*", registry: BuiltinEnvironments.registry()))
+                var configuration = DaemonConfiguration(bind: "tcp://127.0.0.1:*", registry: BuiltinEnvironments.registry())
+                configuration.spinMicroseconds = spinUs
+                configuration.workerSpinMicroseconds = workerSpinUs
+                let daemon = try Daemon(configuration: configuration)
                 try daemon.start()
                 local = daemon
                 endpoint = daemon.endpoint

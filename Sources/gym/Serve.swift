@@ -32,6 +32,12 @@ extension Gym {
         @Option(help: "Seconds without requests after which a client's environments are closed.")
         var idleTimeout: Double = 600
 
+        @Option(help: "Microseconds the socket thread watches for a finished job before sleeping (0: never spin).")
+        var spinUs: Double = 50
+
+        @Option(help: "Microseconds an idle worker watches for its next job before sleeping (0: never spin).")
+        var workerSpinUs: Double = 0
+
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: Logger.Level = .info
 
@@ -40,14 +46,18 @@ extension Gym {
             guard maxEnvsPerClient >= 1 else { throw ValidationError("--max-envs-per-client must be at least 1") }
             guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
             guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+            guard spinUs >= 0, workerSpinUs >= 0 else { throw ValidationError("spin times must not be negative") }
         }
 
         func run() throws {
             LogSetup.bootstrap(level: logLevel)
             let logger = Logger(label: "gym.serve")
-            let daemon = try Daemon(configuration: DaemonConfiguration(
+            var configuration = DaemonConfiguration(
                 bind: bind, workers: workers, maxEnvsPerClient: maxEnvsPerClient, maxMessageBytes: maxMessageBytes,
-                idleTimeout: idleTimeout, registry: BuiltinEnvironments.registry(extraDirectories: plugins)), logger: Logger(label: "gym.daemon"))
+                idleTimeout: idleTimeout, registry: BuiltinEnvironments.registry(extraDirectories: plugins))
+            configuration.spinMicroseconds = spinUs
+            configuration.workerSpinMicroseconds = workerSpinUs
+            let daemon = try Daemon(configuration: configuration, logger: Logger(label: "gym.daemon"))
             let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
