@@ -58,7 +58,10 @@ let package = Package(
         ]),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
+        // Learning agents; they reach environments only through GymClient.
+        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet"]),
         .executableTarget(name: "gym", dependencies: [
+            "Agents",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -74,6 +77,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "EnvironmentTests", dependencies: ["GymCore", "ClassicControl", "Flyer", "ImageFormats"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "AgentTests", dependencies: ["Agents", "GymClient", "GymServer", "GymCore", "ClassicControl", "Flyer"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]
 )
