@@ -19,6 +19,7 @@ public final class GymConnection: @unchecked Sendable {
     private var nextID: UInt64 = 1
     private var outstanding: Set<UInt64> = []
     private var early: [UInt64: Gym_V1_Response] = [:]
+    private var receiveTimeout = -1
 
     /// Connects and performs the version handshake (which fails on a version mismatch or timeout).
     public init(endpoint: String, timeout: Double = 10, clientName: String = "gym-swift", context: Context = .shared) throws {
@@ -49,14 +50,16 @@ public final class GymConnection: @unchecked Sendable {
     /// Waits for the reply to request `id`; an error reply is thrown as its `GymError`.
     public func receive(_ id: UInt64) throws -> Gym_V1_Response {
         defer { outstanding.remove(id) }
-        let deadline = Date().addingTimeInterval(timeout)
+        if let response = early.removeValue(forKey: id) { return try checked(response) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let budget = UInt64(timeout * 1e9)
         while true {
-            if let response = early.removeValue(forKey: id) { return try checked(response) }
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else {
+            let elapsed = DispatchTime.now().uptimeNanoseconds &- start
+            guard elapsed < budget else {
                 throw GymError(.timedOut, "no reply from \(endpoint) to request \(id) within \(timeout) s")
             }
-            try socket.setReceiveTimeout(milliseconds: max(1, Int(remaining * 1000)))
+            // The receive timeout only changes when a wait was cut short by another request's reply.
+            try setReceiveTimeout(milliseconds: max(1, Int((budget - elapsed) / 1_000_000)))
             let payload: [UInt8]
             do {
                 payload = try socket.receiveMessage().last ?? []
@@ -68,6 +71,13 @@ public final class GymConnection: @unchecked Sendable {
             // A pipelined request's reply, kept until asked for; stale ones are dropped.
             if outstanding.contains(response.id) { early[response.id] = response }
         }
+    }
+
+    private func setReceiveTimeout(milliseconds: Int) throws {
+        // Within 5% of the current setting is close enough: skip the option call.
+        if abs(milliseconds - receiveTimeout) * 20 <= receiveTimeout { return }
+        try socket.setReceiveTimeout(milliseconds: milliseconds)
+        receiveTimeout = milliseconds
     }
 
     /// Sends a request and waits for its reply.
