@@ -68,7 +68,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "GymCoreTests", dependencies: ["GymCore", "ImageFormats", "ClassicControl"], exclude: ["Fixtures"]),
+        .testTarget(name: "GymCoreTests", dependencies: ["GymCore", "ImageFormats", "ClassicControl", "Flyer"], exclude: ["Fixtures"]),
         .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymProtocol", "ZeroMQ", "GymCore", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymCLITests", dependencies: ["gym"]),

@@ -36,6 +36,10 @@ import GymCore
 /// ## Arguments
 /// `sutton_barto_reward` (bool, default false).
 ///
+/// ## Rendering
+/// 600×400 like Gymnasium's picture: a black cart on a black track line, a tan pole and a
+/// blue-grey axle, 125 pixels per metre so the frame spans the ±2.4 m track.
+///
 /// ## Version history
 /// v1: 500-step limit, threshold 475. v0: 200-step limit, threshold 195.
 public final class CartPole: Environment {
@@ -142,5 +146,46 @@ public final class CartPole: Environment {
             reward = suttonBartoReward ? -1 : 1
         }
         return StepResult(reward: reward, terminated: terminated)
+    }
+
+    // Rendering constants: Gymnasium's, in pixels unless named otherwise.
+    static let screenWidth = 600
+    static let screenHeight = 400
+    static let pixelsPerMetre = Double(screenWidth) / (xThreshold * 2)
+    static let poleWidth = 10.0
+    static let cartWidth = 50.0
+    static let cartHeight = 30.0
+    /// Height of the cart's centre and of the track line above the bottom edge (Gymnasium's `carty`).
+    static let cartCentreHeight = 100.0
+    static let cartColor = RGB.black
+    static let poleColor = RGB(202, 152, 101)
+    static let axleColor = RGB(129, 132, 203)
+
+    /// Draws the current state as described under "Rendering".
+    public func render() throws -> RGBFrame {
+        var canvas = Canvas(width: Self.screenWidth, height: Self.screenHeight)
+        let scale = Self.pixelsPerMetre
+        let cartX = state.x * scale + Double(Self.screenWidth) / 2
+        let axleY = Self.cartCentreHeight + Self.cartHeight / 4
+        canvas.fillRect(
+            x: cartX - Self.cartWidth / 2, y: Self.cartCentreHeight - Self.cartHeight / 2,
+            width: Self.cartWidth, height: Self.cartHeight, color: Self.cartColor)
+
+        // The pole is a rectangle along +y, turned clockwise by the pole angle about the axle.
+        let poleLength = scale * (2 * Self.length)
+        let halfWidth = Self.poleWidth / 2
+        let corners = [(-halfWidth, -halfWidth), (-halfWidth, poleLength - halfWidth),
+                       (halfWidth, poleLength - halfWidth), (halfWidth, -halfWidth)]
+        let (sine, cosine) = (sin(-state.theta), cos(-state.theta))
+        canvas.fillPolygon(
+            corners.map { x, y in (x * cosine - y * sine + cartX, x * sine + y * cosine + axleY) },
+            color: Self.poleColor)
+
+        // pygame's filled_circle centres on a whole pixel and includes the rim pixels.
+        let axle = (x: cartX.rounded(.towardZero) + 0.5, y: axleY.rounded(.towardZero) + 0.5)
+        canvas.fillCircle(center: axle, radius: halfWidth.rounded(.towardZero) + 0.5, color: Self.axleColor)
+        canvas.horizontalLine(y: Self.cartCentreHeight, x0: 0, x1: Double(Self.screenWidth), color: .black)
+        canvas.flipVertically()
+        return canvas.frame
     }
 }

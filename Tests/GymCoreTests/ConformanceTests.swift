@@ -1,10 +1,11 @@
 import ClassicControl
+import Flyer
 import Testing
 @testable import GymCore
 
 /// Every registered environment passes the conformance suite.
 @Suite struct ConformanceTests {
-    static let registered: [EnvSpec] = ClassicControl.specs
+    static let registered: [EnvSpec] = ClassicControl.specs + FlyerEnvironments.specs
 
     @Test(arguments: registered.map(\.id))
     func registeredEnvironmentConforms(id: String) throws {
@@ -13,7 +14,9 @@ import Testing
     }
 
     @Test func everyClassicControlEnvironmentIsCovered() {
-        #expect(Set(Self.registered.map(\.id)).isSuperset(of: ["CartPole-v0", "CartPole-v1"]))
+        #expect(Set(Self.registered.map(\.id)) == [
+            "CartPole-v0", "CartPole-v1", "Pendulum-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Flyer-v0",
+        ])
     }
 }
 

@@ -1,0 +1,184 @@
+import Foundation
+import GymCore
+
+/// ## Description
+/// A car sits at the bottom of a sinusoidal valley and must reach the flag on top of the right
+/// hill, but its engine is too weak to climb straight up: it has to rock back and forth to build
+/// momentum (Moore, 1990). This is the discrete-action version. Equations, constants and their
+/// float64 evaluation order follow Gymnasium's `MountainCarEnv`, so seeded episodes match it
+/// bit for bit.
+///
+/// ## Action space
+/// `Discrete(3)`: 0 accelerates left, 1 does nothing, 2 accelerates right.
+///
+/// ## Observation space
+/// `Box(2,)` float32:
+///
+/// | index | observation | min   | max  |
+/// |-------|-------------|-------|------|
+/// | 0     | position    | -1.2  | 0.6  |
+/// | 1     | velocity    | -0.07 | 0.07 |
+///
+/// ## Transition
+/// `velocity += (action - 1)·0.001 - cos(3·position)·0.0025`, clipped to ±0.07;
+/// `position += velocity`, clipped to [-1.2, 0.6]. Hitting the left wall while moving left
+/// stops the car (velocity 0). The height of the track is `sin(3·position)·0.45 + 0.55`.
+///
+/// ## Rewards
+/// -1 for every step.
+///
+/// ## Starting state
+/// Position uniform in [-0.6, -0.4] (reset options `low`/`high` change the range), velocity 0.
+///
+/// ## Episode end
+/// Termination: position ≥ 0.5 and velocity ≥ `goal_velocity`.
+/// Truncation (applied by the daemon from the registry): 200 steps.
+///
+/// ## Arguments
+/// `goal_velocity` (float, default 0): the least velocity that counts at the flag.
+///
+/// ## Rendering
+/// 600×400 like Gymnasium's picture: the black track curve, a black car tilted with the slope,
+/// grey wheels, and a yellow flag at the goal.
+///
+/// ## Version history
+/// v0: initial release.
+public final class MountainCar: Environment {
+    static let minPosition = -1.2
+    static let maxPosition = 0.6
+    static let maxSpeed = 0.07
+    static let goalPosition = 0.5
+    static let force = 0.001
+    static let gravity = 0.0025
+    static let defaultLow = -0.6
+    static let defaultHigh = -0.4
+
+    /// The observation space: position and velocity limits, as float32.
+    public static let observationSpace: Space = .box(
+        low: [Double(Float(minPosition)), Double(Float(-maxSpeed))],
+        high: [Double(Float(maxPosition)), Double(Float(maxSpeed))], shape: [2], dtype: .float32)
+
+    private let goalVelocity: Double
+    private var position = 0.0
+    private var velocity = 0.0
+    private var random: NumPyGenerator?
+
+    /// Creates a mountain car; the flag counts only at velocity ≥ `goalVelocity`.
+    public init(goalVelocity: Double = 0) {
+        self.goalVelocity = goalVelocity
+    }
+
+    /// The registry entry for MountainCar-v0.
+    public static func spec() -> EnvSpec {
+        EnvSpec(
+            id: "MountainCar-v0", observationSpace: observationSpace, actionSpace: .discrete(n: 3),
+            maxEpisodeSteps: 200, rewardThreshold: -110,
+            kwargs: ["goal_velocity": .number(0)], renderSize: (MountainCarPicture.width, MountainCarPicture.height),
+            description: "Drive an underpowered car up a hill by rocking it (discrete pushes)."
+        ) { kwargs in
+            MountainCar(goalVelocity: kwargs["goal_velocity"]?.doubleValue ?? 0)
+        }
+    }
+
+    /// Draws a start state as in "Starting state"; a seed restarts the NumPy-compatible generator.
+    public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
+        let (low, high) = try ClassicControl.resetBounds(options, defaultLow: Self.defaultLow, defaultHigh: Self.defaultHigh)
+        if let seed {
+            random = NumPyGenerator(seed: seed)
+        } else if random == nil {
+            random = NumPyGenerator()
+        }
+        var generator = random ?? NumPyGenerator(seed: 0)
+        position = generator.uniform(low: low, high: high)
+        random = generator
+        velocity = 0
+        write(observation)
+        return [:]
+    }
+
+    @inline(__always)
+    private func write(_ observation: UnsafeMutableRawBufferPointer) {
+        observation.storeBytes(of: Float(position), toByteOffset: 0, as: Float.self)
+        observation.storeBytes(of: Float(velocity), toByteOffset: 4, as: Float.self)
+    }
+
+    /// Applies one action and writes the next observation; time limits are the daemon's.
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+        let push = action.loadUnaligned(as: Int64.self)
+        guard (0...2).contains(push) else { throw GymError(.invalidAction, "MountainCar-v0 takes actions 0, 1 or 2, got \(push)") }
+        // Gymnasium adds the two terms first, then adds their sum to the velocity.
+        velocity += Double(push - 1) * Self.force + cos(3 * position) * (-Self.gravity)
+        velocity = NumPyMath.clip(velocity, -Self.maxSpeed, Self.maxSpeed)
+        position += velocity
+        position = NumPyMath.clip(position, Self.minPosition, Self.maxPosition)
+        if position == Self.minPosition && velocity < 0 { velocity = 0 }
+        let terminated = position >= Self.goalPosition && velocity >= goalVelocity
+        write(observation)
+        return StepResult(reward: -1, terminated: terminated)
+    }
+
+    /// Draws the current state as described under "Rendering".
+    public func render() throws -> RGBFrame {
+        MountainCarPicture.draw(position: position, goalPosition: Self.goalPosition)
+    }
+}
+
+/// The picture both mountain cars draw.
+enum MountainCarPicture {
+    static let width = 600
+    static let height = 400
+    static let minPosition = -1.2
+    static let maxPosition = 0.6
+    static let carWidth = 40.0
+    static let carHeight = 20.0
+    /// Gap between the track and the car's underside, in pixels.
+    static let clearance = 10.0
+    static let trackSamples = 100
+    static let flagPoleHeight = 50.0
+    static let wheelColor = RGB(128, 128, 128)
+    static let flagColor = RGB(204, 204, 0)
+
+    static func trackHeight(_ position: Double) -> Double {
+        sin(3 * position) * 0.45 + 0.55
+    }
+
+    /// Gymnasium's mountain-car picture for a car at `position`.
+    static func draw(position: Double, goalPosition: Double) -> RGBFrame {
+        var canvas = Canvas(width: width, height: height)
+        let scale = Double(width) / (maxPosition - minPosition)
+        var previous: Canvas.Point?
+        for index in 0..<trackSamples {
+            let x = minPosition + (maxPosition - minPosition) * Double(index) / Double(trackSamples - 1)
+            let point = ((x - minPosition) * scale, trackHeight(x) * scale)
+            if let previous { canvas.line(from: previous, to: point, thickness: 1, color: .black) }
+            previous = point
+        }
+
+        // Gymnasium tilts the car by cos(3·position) radians, the slope's shape rather than its angle.
+        let tilt = cos(3 * position)
+        let (cosine, sine) = (cos(tilt), sin(tilt))
+        let base = (x: (position - minPosition) * scale, y: clearance + trackHeight(position) * scale)
+        func place(_ x: Double, _ y: Double) -> Canvas.Point {
+            (x * cosine - y * sine + base.x, x * sine + y * cosine + base.y)
+        }
+        let halfWidth = carWidth / 2
+        canvas.fillPolygon(
+            [place(-halfWidth, 0), place(-halfWidth, carHeight), place(halfWidth, carHeight), place(halfWidth, 0)],
+            color: .black)
+        let wheelRadius = (carHeight / 2.5).rounded(.towardZero) + 0.5
+        for offset in [carWidth / 4, -carWidth / 4] {
+            let wheel = place(offset, 0)
+            canvas.fillCircle(
+                center: (wheel.x.rounded(.towardZero) + 0.5, wheel.y.rounded(.towardZero) + 0.5),
+                radius: wheelRadius, color: wheelColor)
+        }
+
+        let flagX = ((goalPosition - minPosition) * scale).rounded(.towardZero)
+        let flagBottom = (trackHeight(goalPosition) * scale).rounded(.towardZero)
+        let flagTop = flagBottom + flagPoleHeight
+        canvas.fillRect(x: flagX, y: flagBottom, width: 1, height: flagPoleHeight + 1, color: .black)
+        canvas.fillPolygon([(flagX, flagTop), (flagX, flagTop - 10), (flagX + 25, flagTop - 5)], color: flagColor)
+        canvas.flipVertically()
+        return canvas.frame
+    }
+}
