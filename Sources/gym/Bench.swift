@@ -3,6 +3,7 @@ import ClassicControl
 import Foundation
 import GymClient
 import GymCore
+import GymProtocol
 import GymServer
 import Logging
 
@@ -69,7 +70,7 @@ extension Gym {
             let raw = try RawRoundTrip()
             defer { raw.stop() }
 
-            var rawRTT: [Double] = [], stepRTT: [Double] = [], ratios: [Double] = [], inproc: [Double] = []
+            var rawRTT: [Double] = [], stepRTT: [Double] = [], ratios: [Double] = [], inproc: [Double] = [], handler: [Double] = []
             var vector: [Int: [Double]] = [:]
             let single = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 1, seed: 0)
             _ = try single.reset()
@@ -83,6 +84,7 @@ extension Gym {
                 ratios.append(stepMicros / rawMicros)
                 for batch in batches { vector[batch.count, default: []].append(try Self.throughput(batch, seconds: seconds)) }
                 inproc.append(try Self.inProcess(seconds: seconds))
+                handler.append(try Self.handlerPath(seconds: seconds))
                 FileHandle.standardError.write(Data(String(format: "run %d/%d: raw %.1f us, step %.1f us, ratio %.2f\n",
                                                            run, repeats, rawMicros, stepMicros, stepMicros / rawMicros).utf8))
             }
@@ -92,6 +94,7 @@ extension Gym {
                 ("step_rtt_ratio", .double(Self.median(ratios))),
                 ("vector_steps_per_s", .object(sizes.map { (String($0), .double(Self.median(vector[$0] ?? []))) })),
                 ("inproc_steps_per_s", .double(Self.median(inproc))),
+                ("handler_us", .double(Self.median(handler))),
                 ("repeats", .int(Int64(repeats))),
                 ("server", .string(server ?? "embedded tcp loopback")),
             ]
@@ -134,6 +137,42 @@ extension Gym {
                 now = DispatchTime.now().uptimeNanoseconds
             } while now < deadline
             return Double(calls * env.count) / (Double(now - start) / 1e9)
+        }
+
+        /// Microseconds per one-env CartPole step through the protocol code alone, no sockets or
+        /// threads: client encode, daemon decode and routing, the worker's step and reply encoding,
+        /// client decode. What the daemon adds beyond this is transport and thread hand-offs.
+        static func handlerPath(seconds: Double) throws -> Double {
+            var configuration = DaemonConfiguration(bind: "inproc://unused", workers: 1, registry: BuiltinEnvironments.registry())
+            configuration.name = "bench"
+            let router = RequestRouter(configuration: configuration)
+            let worker = EnvWorker(registry: configuration.registry)
+            let client = ClientID([0, 1, 2, 3, 4])
+            func run(_ body: Gym_V1_Request.OneOf_Body, id: UInt64) throws -> Gym_V1_Response {
+                let request: [UInt8] = try Gym_V1_Request.with { $0.id = id; $0.body = body }.serializedBytes()
+                switch router.route(client: client, frames: [request], now: 0) {
+                case .reply(_, let response): return response
+                case .dispatch(_, let job):
+                    let frames = worker.execute(job).frames ?? []
+                    return try Gym_V1_Response(serializedBytes: frames.last ?? [])
+                }
+            }
+            let handle = try run(.make(.with { $0.envID = "CartPole-v1"; $0.numEnvs = 1; $0.seed = 0 }), id: 1).make.handle
+            _ = try run(.reset(.with { $0.handle = handle }), id: 2)
+            let action = Gym_V1_Tensor(NDArray(dtype: .int64, shape: [1], values: [1]))
+            let start = DispatchTime.now().uptimeNanoseconds
+            let deadline = start + UInt64(seconds * 1e9)
+            var steps = 0
+            var now = start
+            repeat {
+                for _ in 0..<64 {
+                    let reply = try run(.step(.with { $0.handle = handle; $0.actions = [action] }), id: 3)
+                    _ = try reply.step.observations.map { try $0.ndarray() }
+                }
+                steps += 64
+                now = DispatchTime.now().uptimeNanoseconds
+            } while now < deadline
+            return Double(now - start) / 1e3 / Double(steps)
         }
 
         /// CartPole steps per second called directly, resetting at episode ends.
