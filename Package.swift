@@ -77,7 +77,9 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "EnvironmentTests", dependencies: ["GymCore", "ClassicControl", "Flyer", "ImageFormats"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentTests", dependencies: ["Agents", "GymClient", "GymServer", "GymCore", "ClassicControl", "Flyer"]),
+        .testTarget(name: "AgentTests", dependencies: [
+            "Agents", "GymClient", "GymServer", "GymCore", "ClassicControl", "Flyer", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]
 )

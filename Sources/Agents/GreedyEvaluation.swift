@@ -1,0 +1,70 @@
+import GymClient
+import GymCore
+
+/// Returns of a set of greedy episodes.
+public struct EvaluationResult: Sendable, Equatable {
+    /// Undiscounted return of each episode, in seed order.
+    public var returns: [Double]
+    /// Steps of each episode.
+    public var lengths: [Int]
+
+    /// Creates a result.
+    public init(returns: [Double], lengths: [Int]) {
+        self.returns = returns
+        self.lengths = lengths
+    }
+
+    /// Number of episodes.
+    public var episodes: Int { returns.count }
+    /// Mean return (0 for no episodes).
+    public var mean: Double { returns.isEmpty ? 0 : returns.reduce(0, +) / Double(returns.count) }
+    /// Population standard deviation of the returns, as `np.std`.
+    public var std: Double {
+        guard !returns.isEmpty else { return 0 }
+        let m = mean
+        return (returns.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(returns.count)).squareRoot()
+    }
+}
+
+/// Plays a greedy policy for one episode per seed and reports the returns.
+///
+/// Episodes run side by side in one batch of environments (at most `width` at once), each
+/// reset with its own seed, so the result depends on the seeds and the policy only: the same
+/// seeds give the same returns whether the daemon is in this process or across the network,
+/// and whatever the batch width.
+public enum GreedyEvaluation {
+    /// Runs one episode per seed on `env`; an episode that reaches `stepLimit` steps without
+    /// ending is cut there (for environments without a time limit).
+    public static func run(
+        _ policy: any GreedyPolicy, connection: GymConnection, env: String, seeds: [UInt64],
+        width: Int = 32, stepLimit: Int = 100_000
+    ) throws -> EvaluationResult {
+        guard !seeds.isEmpty else { return EvaluationResult(returns: [], lengths: []) }
+        let count = min(seeds.count, max(width, 1))
+        let batch = try RemoteVectorEnv(connection: connection, id: env, count: count, autoreset: .nextStep)
+        defer { try? batch.close() }
+        let layout = try SpaceLayout(batch.spec)
+        try layout.check(policy, env: env)
+        var returns = [Double](repeating: 0, count: seeds.count)
+        var lengths = [Int](repeating: 0, count: seeds.count)
+        for chunkStart in stride(from: 0, to: seeds.count, by: count) {
+            let chunk = Array(seeds[chunkStart..<min(chunkStart + count, seeds.count)])
+            // A short last chunk fills the batch with spare episodes whose results are dropped.
+            let padding = (0..<(count - chunk.count)).map { (chunk.last ?? 0) &+ 1 &+ UInt64($0) }
+            var observations = try batch.reset(seeds: chunk + padding).observations[0].floats
+            var running = Array(repeating: true, count: chunk.count)
+            while running.contains(true) {
+                let actions = policy.greedyActions(observations, count: count)
+                let step = try batch.step(discrete: layout.wire(actions))
+                for index in chunk.indices where running[index] {
+                    let episode = chunkStart + index
+                    returns[episode] += step.rewards[index]
+                    lengths[episode] += 1
+                    if step.terminated[index] || step.truncated[index] || lengths[episode] >= stepLimit { running[index] = false }
+                }
+                observations = step.observations[0].floats
+            }
+        }
+        return EvaluationResult(returns: returns, lengths: lengths)
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import GymCore
+import NeuralNet
+
+/// What a saved policy says about itself: where it came from and how to rebuild it.
+public struct PolicyMetadata: Codable, Sendable, Equatable {
+    /// Version of this layout.
+    public var format = PolicyFile.format
+    /// The algorithm that trained it (`dqn`, `sarsa`, ...).
+    public var algo: String
+    /// The environment id it was trained on.
+    public var env: String
+    /// `q_network` or `q_table`.
+    public var policy: String
+    /// The observation space, Gymnasium-style (`Box(...)`).
+    public var observationSpace: String
+    /// The action space, Gymnasium-style (`Discrete(2)`).
+    public var actionSpace: String
+    /// Features per observation.
+    public var observationSize: Int
+    /// Number of actions.
+    public var actionCount: Int
+    /// The run's seed; `gym eval` evaluates on the same episode seeds by default.
+    public var seed: UInt64
+    /// What rebuilds the policy (activation and sizes, or bins and ranges).
+    public var structure: [String: MetadataValue]
+    /// The training run's settings.
+    public var hyperparameters: [String: MetadataValue]
+    /// The greedy evaluation after training, if there was one.
+    public var evaluation: Evaluation?
+
+    /// A summary of a greedy evaluation.
+    public struct Evaluation: Codable, Sendable, Equatable {
+        /// Episodes played.
+        public var episodes: Int
+        /// Mean return.
+        public var mean: Double
+        /// Population standard deviation of the returns.
+        public var std: Double
+
+        /// Creates a summary.
+        public init(episodes: Int, mean: Double, std: Double) {
+            self.episodes = episodes
+            self.mean = mean
+            self.std = std
+        }
+    }
+
+    /// Creates metadata in the current format.
+    public init(algo: String, env: String, policy: String, observationSpace: String, actionSpace: String, observationSize: Int,
+                actionCount: Int, seed: UInt64, structure: [String: MetadataValue], hyperparameters: [String: MetadataValue],
+                evaluation: Evaluation?) {
+        self.algo = algo
+        self.env = env
+        self.policy = policy
+        self.observationSpace = observationSpace
+        self.actionSpace = actionSpace
+        self.observationSize = observationSize
+        self.actionCount = actionCount
+        self.seed = seed
+        self.structure = structure
+        self.hyperparameters = hyperparameters
+        self.evaluation = evaluation
+    }
+}
+
+/// A policy saved as safetensors: the parameters as float32 tensors (PyTorch `state_dict` names
+/// for networks, `q_table` for tables) and, in the header's `__metadata__`, the algorithm,
+/// environment, spaces and hyperparameters, with the whole `PolicyMetadata` as JSON under
+/// `gym_policy`. The same JSON, pretty-printed, goes beside it as `FILE.json`.
+public enum PolicyFile {
+    /// The current layout's name.
+    public static let format = "gym-policy-v1"
+
+    /// Writes `policy` and its metadata to `url` and `url.json`.
+    public static func save(_ policy: any GreedyPolicy, metadata: PolicyMetadata, to url: URL) throws(AgentError) {
+        let checkpoint = policy.checkpoint
+        let compact = try json(metadata, pretty: false)
+        let header = ["format": format, "algo": metadata.algo, "env": metadata.env, "policy": checkpoint.kind, "gym_policy": compact]
+        do {
+            try SafeTensors.save(checkpoint.tensors, metadata: header, to: url)
+            try Data((try json(metadata, pretty: true) + "\n").utf8).write(to: sidecar(of: url), options: .atomic)
+        } catch let error as AgentError {
+            throw error
+        } catch {
+            throw AgentError(.io, "cannot save the policy to \(url.path): \(error)")
+        }
+    }
+
+    /// Reads a policy saved by `save`.
+    public static func load(from url: URL) throws(AgentError) -> (policy: any GreedyPolicy, metadata: PolicyMetadata) {
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensors.load(from: url)
+        } catch .io(let message) {
+            throw AgentError(.policyFile, message)
+        } catch {
+            throw AgentError(.policyFile, "\(url.path) is not a valid safetensors file: \(error)")
+        }
+        guard let text = file.metadata["gym_policy"],
+              let metadata = try? decoder.decode(PolicyMetadata.self, from: Data(text.utf8)) else {
+            throw AgentError(.policyFile, "\(url.path) has no gym_policy metadata: it was not saved by gym train")
+        }
+        guard metadata.format == format else {
+            throw AgentError(.policyFile, "\(url.path) is in format \(metadata.format); this build reads \(format)")
+        }
+        let policy: any GreedyPolicy
+        switch metadata.policy {
+        case "q_network": policy = try network(file.tensors, metadata.structure, url: url)
+        case "q_table": policy = try table(file.tensors, metadata.structure, url: url)
+        default: throw AgentError(.policyFile, "\(url.path): unknown policy kind \(metadata.policy)")
+        }
+        guard policy.observationSize == metadata.observationSize, policy.actionCount == metadata.actionCount else {
+            throw AgentError(.policyFile, "\(url.path): tensors do not match the sizes in the metadata")
+        }
+        return (policy, metadata)
+    }
+
+    /// Where the JSON copy of `url`'s metadata goes.
+    public static func sidecar(of url: URL) -> URL { URL(fileURLWithPath: url.path + ".json") }
+
+    private static func network(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL) throws(AgentError) -> QNetworkPolicy {
+        var layers: [Dense] = []
+        while let weight = tensors["\(2 * layers.count).weight"] {
+            guard weight.rank == 2 else { throw AgentError(.policyFile, "\(url.path): layer \(layers.count) weight is not 2-D") }
+            let bias = tensors["\(2 * layers.count).bias"]
+            guard bias.map({ $0.shape == [weight.shape[0]] }) ?? true,
+                  layers.last.map({ $0.outputSize == weight.shape[1] }) ?? true else {
+                throw AgentError(.policyFile, "\(url.path): layer \(layers.count) does not fit the one before")
+            }
+            layers.append(Dense(weight: weight, bias: bias))
+        }
+        guard !layers.isEmpty, layers.count * 2 >= tensors.count else {
+            throw AgentError(.policyFile, "\(url.path): expected tensors 0.weight, 0.bias, 2.weight, ... of an nn.Sequential")
+        }
+        guard case .string(let name) = structure["activation"] ?? .string("relu"), let activation = QNetworkPolicy.activations[name] else {
+            throw AgentError(.policyFile, "\(url.path): unknown activation \(structure["activation"]?.description ?? "")")
+        }
+        return QNetworkPolicy(network: MLP(layers: layers, activation: activation))
+    }
+
+    private static func table(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL) throws(AgentError) -> QTablePolicy {
+        guard case .ints(let bins) = structure["bins"], let low = doubles(structure["low"]), let high = doubles(structure["high"]),
+              let discretizer = StateDiscretizer(bins: bins, low: low, high: high) else {
+            throw AgentError(.policyFile, "\(url.path): the q_table needs bins, low and high in its structure")
+        }
+        guard let values = tensors["q_table"], values.rank == 2, values.shape[0] == discretizer.stateCount else {
+            throw AgentError(.policyFile, "\(url.path): q_table must be [\(discretizer.stateCount), actions]")
+        }
+        return QTablePolicy(discretizer: discretizer, actionCount: values.shape[1], values: values.data)
+    }
+
+    /// Whole-number ranges (e.g. `[-2, 2]`) come back from JSON as ints.
+    private static func doubles(_ value: MetadataValue?) -> [Double]? {
+        switch value {
+        case .doubles(let values): return values
+        case .ints(let values): return values.map(Double.init)
+        default: return nil
+        }
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    private static func json(_ metadata: PolicyMetadata, pretty: Bool) throws(AgentError) -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(metadata), as: UTF8.self)
+        } catch {
+            throw AgentError(.io, "cannot encode policy metadata: \(error)")
+        }
+    }
+}

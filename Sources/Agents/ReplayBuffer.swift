@@ -1,0 +1,90 @@
+import NeuralNet
+
+/// A minibatch drawn from a `ReplayBuffer`, in tensors ready for a network.
+public struct ReplayBatch: Sendable {
+    /// `[size, observationSize]`.
+    public var observations: Tensor
+    /// `[size, actionSize]`.
+    public var actions: Tensor
+    /// `[size]`.
+    public var rewards: [Float]
+    /// `[size, observationSize]`.
+    public var nextObservations: Tensor
+    /// `[size]`: 1 where the transition reached a terminal state.
+    public var terminated: [Float]
+
+    /// Number of transitions.
+    public var size: Int { rewards.count }
+
+    /// The first action element of each transition as an index (discrete actions).
+    public var actionIndices: [Int] { actions.data.map { Int($0) } }
+}
+
+/// A fixed-capacity ring of transitions, overwriting the oldest when full, sampled uniformly
+/// with replacement from a seeded stream. Stored as flat float arrays: no per-transition objects.
+public struct ReplayBuffer: Sendable {
+    /// Most transitions held.
+    public let capacity: Int
+    /// Floats per observation.
+    public let observationSize: Int
+    /// Floats per action (1 for a discrete index).
+    public let actionSize: Int
+    /// Transitions held now.
+    public private(set) var count = 0
+    private var next = 0
+    private var observations: [Float]
+    private var nextObservations: [Float]
+    private var actions: [Float]
+    private var rewards: [Float]
+    private var terminated: [Float]
+
+    /// An empty buffer.
+    public init(capacity: Int, observationSize: Int, actionSize: Int = 1) {
+        precondition(capacity > 0, "replay capacity must be positive")
+        self.capacity = capacity
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+        observations = Array(repeating: 0, count: capacity * observationSize)
+        nextObservations = Array(repeating: 0, count: capacity * observationSize)
+        actions = Array(repeating: 0, count: capacity * actionSize)
+        rewards = Array(repeating: 0, count: capacity)
+        terminated = Array(repeating: 0, count: capacity)
+    }
+
+    /// Stores row `row` of a batch of transitions, with `reward` (after any clipping or shaping).
+    public mutating func add(_ transitions: Transitions, row: Int, reward: Float) {
+        let size = observationSize
+        let source = (row * size)..<((row + 1) * size)
+        let target = (next * size)..<((next + 1) * size)
+        observations.replaceSubrange(target, with: transitions.observations[source])
+        nextObservations.replaceSubrange(target, with: transitions.nextObservations[source])
+        actions[next * actionSize] = Float(transitions.actions[row])
+        rewards[next] = reward
+        terminated[next] = transitions.terminated[row] ? 1 : 0
+        next = (next + 1) % capacity
+        count = min(count + 1, capacity)
+    }
+
+    /// An empty batch of `size` transitions to sample into.
+    public func makeBatch(size: Int) -> ReplayBatch {
+        ReplayBatch(observations: .zeros([size, observationSize]), actions: .zeros([size, actionSize]),
+                    rewards: Array(repeating: 0, count: size), nextObservations: .zeros([size, observationSize]),
+                    terminated: Array(repeating: 0, count: size))
+    }
+
+    /// Fills `batch` with transitions drawn uniformly (the batch is reused, so sampling allocates nothing).
+    public func sample(random: inout SeededRNG, into batch: inout ReplayBatch) {
+        precondition(count > 0, "sampling an empty replay buffer")
+        let width = observationSize
+        for row in 0..<batch.size {
+            let index = random.nextInt(below: count)
+            for k in 0..<width {
+                batch.observations.data[row * width + k] = observations[index * width + k]
+                batch.nextObservations.data[row * width + k] = nextObservations[index * width + k]
+            }
+            for k in 0..<actionSize { batch.actions.data[row * actionSize + k] = actions[index * actionSize + k] }
+            batch.rewards[row] = rewards[index]
+            batch.terminated[row] = terminated[index]
+        }
+    }
+}

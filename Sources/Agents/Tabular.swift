@@ -1,0 +1,172 @@
+import GymCore
+import NeuralNet
+
+/// Tabular SARSA and Q-learning over a discretized observation, as in the lecture notebook.
+///
+/// Each observation dimension is cut into bins (CartPole: 6 over x ∈ [−2.4, 2.4],
+/// ẋ ∈ [−3, 3], θ ∈ [−0.5, 0.5], θ̇ ∈ [−2, 2]); the Q table starts uniform in ±0.1 and
+/// is updated after every step by `Q(s,a) += α (y − Q(s,a))` with
+///
+/// - SARSA (on-policy): `y = r + γ Q(s', a')`, `a'` the ε-greedy action taken next;
+/// - Q-learning (off-policy): `y = r + γ max_a Q(s', a)`.
+///
+/// Unlike the notebook, a terminal `s'` contributes no bootstrap term (a time-limit cut still
+/// bootstraps). ε follows `0.7 / (episode + 1)` by default, and an episode that terminates
+/// early has its last reward replaced by `−penalty` (reward shaping; logs show the true return).
+/// The two methods differ only in the target, so they share this one loop.
+public enum Tabular {
+    /// Which target the update uses.
+    public enum Method: String, Sendable, CaseIterable {
+        /// On-policy: bootstrap from the action actually taken next.
+        case sarsa
+        /// Off-policy: bootstrap from the best action.
+        case qLearning = "qlearning"
+    }
+
+    /// Everything a run can set, with the lecture's values as defaults.
+    public struct Arguments: Sendable {
+        /// SARSA or Q-learning.
+        public var method: Method
+        /// Training episodes at most.
+        public var episodes = 2000
+        /// Step size α of the table update.
+        public var learningRate = 0.5
+        /// Discount factor γ.
+        public var gamma = 0.99
+        /// Bins per observation dimension.
+        public var bins = 6
+        /// Binned range per dimension; nil takes the lecture's for CartPole, else the space's (finite) bounds.
+        public var low: [Double]?
+        /// Upper ends of the binned ranges (see `low`).
+        public var high: [Double]?
+        /// Initial values are uniform in `[-initialBound, initialBound]`.
+        public var initialBound: Float = 0.1
+        /// Reward that replaces the last one of an episode that terminates before its time limit; nil keeps the true reward.
+        public var penalty: Double? = 10
+        /// ε over the run.
+        public var exploration = ExplorationSchedule.inverseEpisode(scale: 0.7)
+        /// Training episodes whose mean must reach the threshold before a validation.
+        public var solveWindow = 10
+        /// Greedy episodes per validation (0: train the whole budget).
+        public var validationEpisodes = 10
+
+        /// Arguments for `method` with the defaults above.
+        public init(method: Method) { self.method = method }
+
+        /// The settings as saved with the policy.
+        public var hyperparameters: [String: MetadataValue] {
+            var values: [String: MetadataValue] = [
+                "episodes": .int(episodes), "learning_rate": .double(learningRate), "gamma": .double(gamma), "bins": .int(bins),
+                "initial_bound": .double(Double(initialBound)), "exploration": .string(exploration.description),
+                "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes),
+            ]
+            if let penalty { values["penalty"] = .double(penalty) }
+            return values
+        }
+    }
+
+    /// Trains a table on `session`'s environment (one environment, stepped sequentially).
+    public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
+        let args = arguments
+        guard args.episodes >= 1, args.bins >= 1, args.learningRate > 0, (0...1).contains(args.gamma) else {
+            throw AgentError(.invalidArgument, "episodes and bins must be at least 1, the learning rate positive and gamma in [0, 1]")
+        }
+
+        // Seeding: the table's initial values, exploration, and the environment each have a stream.
+        var explore = EpsilonGreedy(seed: session.seeds.exploration)
+        let env = try VectorRollout(connection: session.connection, env: session.env, count: 1, seed: session.seeds.trainingEnvironments)
+        defer { env.close() }
+        let discretizer = try makeDiscretizer(args, spec: session.spec)
+        let table = QTablePolicy(discretizer: discretizer, actionCount: env.layout.actionCount,
+                                 initialBound: args.initialBound, seed: session.seeds.initialization)
+        let actions = table.actionCount
+        var check = SolveCheck<[Float]>(threshold: session.spec.rewardThreshold, window: args.solveWindow,
+                                        validationEpisodes: args.validationEpisodes)
+
+        func choose(_ state: Int, episode: Int, step: Int) -> Int {
+            explore.explores(epsilon: args.exploration.epsilon(step: step, episode: episode))
+                ? explore.randomAction(count: actions) : table.greedyAction(state: state)
+        }
+
+        var step = 0
+        var episode = 0
+        var solved = false
+        var state = discretizer.state(env.observations)
+        var action = choose(state, episode: episode, step: step)
+        while episode < args.episodes {
+            let t = try env.step(actions: [action])
+            step += 1
+            let terminated = t.terminated[0]
+            let ended = terminated || t.truncated[0]
+            let reward = terminated && !t.truncated[0] ? (args.penalty.map { -$0 } ?? t.rewards[0]) : t.rewards[0]
+            let nextState = discretizer.state(t.nextObservations)
+
+            // The TD target: SARSA picks (and will take) its next action first.
+            var nextAction: Int?
+            var bootstrap: Float = 0
+            if !terminated {
+                switch args.method {
+                case .sarsa:
+                    let chosen = choose(nextState, episode: episode, step: step)
+                    nextAction = chosen
+                    bootstrap = table[nextState, chosen]
+                case .qLearning:
+                    bootstrap = table.maxValue(state: nextState)
+                }
+            }
+            let target = Float(reward) + Float(args.gamma) * bootstrap
+            table[state, action] += Float(args.learningRate) * (target - table[state, action])
+
+            if ended {
+                episode += 1
+                for finished in t.finished { session.monitor.episode(finished, step: step) }
+                session.monitor.scalar("charts/epsilon", args.exploration.epsilon(step: step, episode: episode), step: step)
+                if check.due(episodes: episode, recentMean: session.monitor.recentMean(args.solveWindow)) {
+                    let validation = try session.validate(table, episodes: args.validationEpisodes, step: step)
+                    if check.record(mean: validation.mean, snapshot: { table.values }) {
+                        solved = true
+                        break
+                    }
+                }
+                state = discretizer.state(env.observations)
+                action = choose(state, episode: episode, step: step)
+            } else {
+                state = nextState
+                action = nextAction ?? choose(nextState, episode: episode, step: step)
+            }
+            session.monitor.tick(step: step)
+        }
+
+        // Unsolved within the budget: keep the final table unless an earlier one validated better.
+        if !solved, let best = check.best {
+            let final = try session.validate(table, episodes: args.validationEpisodes, step: step)
+            if best.mean > final.mean {
+                session.monitor.note(String(format: "keeping the table that validated at %.2f", best.mean))
+                return TrainedAgent(policy: QTablePolicy(discretizer: discretizer, actionCount: actions, values: best.snapshot),
+                                    steps: step, episodes: episode, hyperparameters: args.hyperparameters)
+            }
+        }
+        return TrainedAgent(policy: table, steps: step, episodes: episode, hyperparameters: args.hyperparameters)
+    }
+
+    /// The bins: given ranges, the lecture's for CartPole, or the observation space's bounds.
+    static func makeDiscretizer(_ args: Arguments, spec: EnvSpec) throws(AgentError) -> StateDiscretizer {
+        guard case .box(let spaceLow, let spaceHigh, _, _) = spec.observationSpace else {
+            throw AgentError(.unsupportedEnvironment, "\(spec.id): tabular methods need a Box observation")
+        }
+        let low: [Double], high: [Double]
+        if let givenLow = args.low, let givenHigh = args.high {
+            (low, high) = (givenLow, givenHigh)
+        } else if spec.id.hasPrefix("CartPole"), let lecture = StateDiscretizer.cartPole(bins: args.bins) {
+            (low, high) = (lecture.low, lecture.high)
+        } else if (spaceLow + spaceHigh).allSatisfy(\.isFinite) {
+            (low, high) = (spaceLow, spaceHigh)
+        } else {
+            throw AgentError(.invalidArgument, "\(spec.id) has unbounded observations: give the binned ranges (--low, --high)")
+        }
+        guard low.count == spaceLow.count, let discretizer = StateDiscretizer(bins: Array(repeating: args.bins, count: low.count), low: low, high: high) else {
+            throw AgentError(.invalidArgument, "need \(spaceLow.count) finite ranges with low < high, got low \(low), high \(high)")
+        }
+        return discretizer
+    }
+}

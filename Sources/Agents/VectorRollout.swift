@@ -1,0 +1,130 @@
+import GymClient
+import GymCore
+
+/// One step of a batch of environments, seen as transitions `(s, a, r, s', terminated, truncated)`.
+public struct Transitions: Sendable {
+    /// Observations the actions were chosen from, `count × observationSize`.
+    public var observations: [Float]
+    /// Action index of each environment.
+    public var actions: [Int]
+    /// Rewards.
+    public var rewards: [Double]
+    /// Observations the actions led to; for an episode that ended, its final observation.
+    public var nextObservations: [Float]
+    /// Whether the environment reached a terminal state (no bootstrapping past it).
+    public var terminated: [Bool]
+    /// Whether the time limit cut the episode (its value still bootstraps).
+    public var truncated: [Bool]
+    /// Episodes that ended in this step.
+    public var finished: [FinishedEpisode]
+
+    /// Creates transitions (the rollout makes them; tests and replay tools may too).
+    public init(observations: [Float], actions: [Int], rewards: [Double], nextObservations: [Float],
+                terminated: [Bool], truncated: [Bool], finished: [FinishedEpisode]) {
+        self.observations = observations
+        self.actions = actions
+        self.rewards = rewards
+        self.nextObservations = nextObservations
+        self.terminated = terminated
+        self.truncated = truncated
+        self.finished = finished
+    }
+}
+
+/// An episode a training batch completed.
+public struct FinishedEpisode: Sendable, Equatable {
+    /// The environment it ran in.
+    public var environment: Int
+    /// Its undiscounted return (the environment's own rewards, before any shaping).
+    public var episodeReturn: Double
+    /// Its number of steps.
+    public var length: Int
+
+    /// Creates a record.
+    public init(environment: Int, episodeReturn: Double, length: Int) {
+        self.environment = environment
+        self.episodeReturn = episodeReturn
+        self.length = length
+    }
+}
+
+/// Training experience from a batch of environments on a daemon: actions in, transitions out.
+///
+/// Uses same-step autoreset, so every step is a real transition: an environment that ends is
+/// reset in the same step and its final observation goes into `nextObservations`, never lost
+/// and never mistaken for the reset one. `send` and `receive` split a step so that the caller
+/// can learn while the daemon simulates.
+public final class VectorRollout {
+    /// The batch on the daemon.
+    public let batch: RemoteVectorEnv
+    /// Its spaces.
+    public let layout: SpaceLayout
+    /// Observations the next actions are chosen from, `count × observationSize`.
+    public private(set) var observations: [Float]
+    private var episodeReturns: [Double]
+    private var episodeLengths: [Int]
+    private var pending: (id: UInt64, actions: [Int])?
+
+    /// Makes `count` environments of `env` and resets env `i` with `seed + i`.
+    public init(connection: GymConnection, env: String, count: Int, seed: UInt64) throws {
+        batch = try RemoteVectorEnv(connection: connection, id: env, count: count, autoreset: .sameStep)
+        do {
+            layout = try SpaceLayout(batch.spec)
+            observations = try batch.reset(seeds: [seed]).observations[0].floats
+        } catch {
+            try? batch.close()
+            throw error
+        }
+        episodeReturns = Array(repeating: 0, count: count)
+        episodeLengths = Array(repeating: 0, count: count)
+    }
+
+    /// Number of environments.
+    public var count: Int { batch.count }
+
+    /// Sends one action per environment without waiting for the result.
+    public func send(actions: [Int]) throws {
+        precondition(pending == nil, "receive the previous step before sending another")
+        let wire = layout.wire(actions)
+        let array = NDArray(dtype: .int64, shape: [wire.count], bytes: wire.withUnsafeBytes { Array($0) })
+        pending = (try batch.sendStep([array]), actions)
+    }
+
+    /// Waits for the step `send` started.
+    public func receive() throws -> Transitions {
+        guard let (id, actions) = pending else { preconditionFailure("receive without send") }
+        pending = nil
+        let step = try batch.receiveStep(id)
+        let size = layout.observationSize
+        let reset = step.observations[0].floats
+        var next = reset
+        if !step.finalIndices.isEmpty, let finals = step.finalObservations.first?.floats {
+            for (row, index) in step.finalIndices.enumerated() {
+                next.replaceSubrange((index * size)..<((index + 1) * size), with: finals[(row * size)..<((row + 1) * size)])
+            }
+        }
+        var finished: [FinishedEpisode] = []
+        for index in 0..<count {
+            episodeReturns[index] += step.rewards[index]
+            episodeLengths[index] += 1
+            if step.terminated[index] || step.truncated[index] {
+                finished.append(FinishedEpisode(environment: index, episodeReturn: episodeReturns[index], length: episodeLengths[index]))
+                episodeReturns[index] = 0
+                episodeLengths[index] = 0
+            }
+        }
+        let transitions = Transitions(observations: observations, actions: actions, rewards: step.rewards, nextObservations: next,
+                                      terminated: step.terminated, truncated: step.truncated, finished: finished)
+        observations = reset
+        return transitions
+    }
+
+    /// Sends actions and waits for the step.
+    public func step(actions: [Int]) throws -> Transitions {
+        try send(actions: actions)
+        return try receive()
+    }
+
+    /// Closes the batch on the daemon.
+    public func close() { try? batch.close() }
+}
