@@ -71,6 +71,12 @@ struct TrainOptions: ParsableArguments {
             print("\(report.algo) \(report.env) seed \(report.seed): \(report.steps) steps, \(report.episodes) episodes, "
                 + String(format: "%.2f s; greedy return %.2f ± %.2f over %d episodes", report.wallSeconds, report.evaluation.mean,
                          report.evaluation.std, report.evaluation.episodes) + verdict)
+            if let logdir {
+                let directory = URL(fileURLWithPath: logdir, isDirectory: true)
+                print("learning curve: \(directory.appendingPathComponent("learning_curve.svg").path)")
+                print("episodes and TensorBoard events: \(directory.path)")
+            }
+            if let save { print("saved policy: \(save) (metadata in \(save).json)") }
         }
     }
 }

@@ -182,3 +182,24 @@ func freePort() -> Int {
         #expect(log.contains("loaded plugin counter"))
     }
 }
+
+@Suite struct TrainCLITests {
+    @Test func trainSavesAPolicyThatEvalReproduces() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gym-train-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("policy.safetensors").path
+        let train = try gym(["train", "qlearning", "--env", "CartPole-v0", "--seed", "3", "--episodes", "60", "--eval-episodes", "5",
+                             "--logdir", directory.path, "--save", policy, "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let summary = try #require(json(train.lines.last ?? ""))
+        #expect(Set(summary.keys) == ["algo", "env", "seed", "steps", "episodes", "wall_s", "eval_episodes", "eval_mean", "eval_std", "solved"])
+        #expect(summary["eval_episodes"] as? Int == 5)
+        #expect(train.stderr.contains("episode"))  // the progress line
+        for file in ["episodes.csv", "learning_curve.svg"] {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path), "\(file) missing")
+        }
+        let eval = try gym(["eval", "--policy", policy, "--env", "CartPole-v0", "--episodes", "5", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect((json(eval.lines.last ?? "")?["mean"] as? NSNumber)?.doubleValue == (summary["eval_mean"] as? NSNumber)?.doubleValue)
+    }
+}
