@@ -19,7 +19,7 @@ public struct DaemonConfiguration: Sendable {
     public var name: String
     /// Microseconds the socket thread watches for a dispatched job to finish before sleeping;
     /// 0 always sleeps (lowest CPU use, higher latency).
-    public var spinMicroseconds: Double = 50
+    public var spinMicroseconds: Double = 0
     /// Microseconds an idle worker watches its queue before sleeping; 0 always sleeps.
     public var workerSpinMicroseconds: Double = 0
 

@@ -34,7 +34,7 @@ extension Gym {
         var batchSizes = "1,16,256"
 
         @Option(help: "For the embedded daemon: microseconds its socket thread watches for a finished job before sleeping.")
-        var spinUs: Double = 50
+        var spinUs: Double = 0
 
         @Option(help: "For the embedded daemon: microseconds an idle worker watches for the next job before sleeping.")
         var workerSpinUs: Double = 0

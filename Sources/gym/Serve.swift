@@ -33,7 +33,7 @@ extension Gym {
         var idleTimeout: Double = 600
 
         @Option(help: "Microseconds the socket thread watches for a finished job before sleeping (0: never spin).")
-        var spinUs: Double = 50
+        var spinUs: Double = 0
 
         @Option(help: "Microseconds an idle worker watches for its next job before sleeping (0: never spin).")
         var workerSpinUs: Double = 0
