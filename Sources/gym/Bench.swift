@@ -109,34 +109,32 @@ extension Gym {
             return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
         }
 
-        /// Mean microseconds per single-env step round trip.
-        static func stepLatency(_ env: RemoteVectorEnv, seconds: Double) throws -> Double {
-            let actions = [NDArray(dtype: .int64, shape: [1], values: [1])]
-            let start = DispatchTime.now().uptimeNanoseconds
-            let deadline = start + UInt64(seconds * 1e9)
-            var steps = 0
-            var now = start
-            repeat {
-                for _ in 0..<32 { _ = try env.step(actions) }
-                steps += 32
-                now = DispatchTime.now().uptimeNanoseconds
-            } while now < deadline
-            return Double(now - start) / 1e3 / Double(steps)
-        }
-
-        /// Env-steps per second for a batch stepped synchronously.
-        static func throughput(_ env: RemoteVectorEnv, seconds: Double) throws -> Double {
-            let actions = [NDArray(dtype: .int64, shape: [env.count], values: (0..<env.count).map { Double($0 % 2) })]
+        /// Runs `body` in chunks of `chunk` calls for about `seconds`; returns calls made and seconds taken.
+        static func timed(seconds: Double, chunk: Int, _ body: () throws -> Void) rethrows -> (calls: Int, seconds: Double) {
             let start = DispatchTime.now().uptimeNanoseconds
             let deadline = start + UInt64(seconds * 1e9)
             var calls = 0
             var now = start
             repeat {
-                for _ in 0..<8 { _ = try env.step(actions) }
-                calls += 8
+                for _ in 0..<chunk { try body() }
+                calls += chunk
                 now = DispatchTime.now().uptimeNanoseconds
             } while now < deadline
-            return Double(calls * env.count) / (Double(now - start) / 1e9)
+            return (calls, Double(now - start) / 1e9)
+        }
+
+        /// Mean microseconds per single-env step round trip.
+        static func stepLatency(_ env: RemoteVectorEnv, seconds: Double) throws -> Double {
+            let actions = [NDArray(dtype: .int64, shape: [1], values: [1])]
+            let run = try timed(seconds: seconds, chunk: 32) { _ = try env.step(actions) }
+            return run.seconds * 1e6 / Double(run.calls)
+        }
+
+        /// Env-steps per second for a batch stepped synchronously.
+        static func throughput(_ env: RemoteVectorEnv, seconds: Double) throws -> Double {
+            let actions = [NDArray(dtype: .int64, shape: [env.count], values: (0..<env.count).map { Double($0 % 2) })]
+            let run = try timed(seconds: seconds, chunk: 8) { _ = try env.step(actions) }
+            return Double(run.calls * env.count) / run.seconds
         }
 
         /// Microseconds per one-env CartPole step through the protocol code alone, no sockets or

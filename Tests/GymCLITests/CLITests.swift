@@ -47,6 +47,28 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
+/// Starts `gym serve` with these arguments; its log goes to the returned pipe.
+func startServe(_ arguments: [String]) throws -> (Process, Pipe) {
+    let serve = Process()
+    serve.executableURL = gymBinary
+    serve.arguments = ["serve"] + arguments
+    let logs = Pipe()
+    serve.standardError = logs
+    serve.standardOutput = FileHandle.nullDevice
+    try serve.run()
+    return (serve, logs)
+}
+
+/// `gym envs --json` from a daemon that may still be starting, retried for up to 5 s.
+func waitForEnvs(_ endpoint: String) throws -> [String: Any]? {
+    for _ in 0..<50 {
+        let run = try gym(["envs", "--server", endpoint, "--json", "--timeout", "1"])
+        if run.status == 0 { return json(run.lines.last ?? "") }
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+    return nil
+}
+
 @Suite struct CLITests {
     @Test func rolloutPrintsTheDocumentedFormat() throws {
         let run = try gym(["rollout", "--env", "CartPole-v1", "--seed", "0", "--random", "--steps", "50"])
@@ -99,19 +121,9 @@ func freePort() -> Int {
 
     @Test func serveInOneProcessEnvsInAnother() throws {
         let endpoint = "tcp://127.0.0.1:\(freePort())"
-        let serve = Process()
-        serve.executableURL = gymBinary
-        serve.arguments = ["serve", "--bind", endpoint, "--workers", "2"]
-        let logs = Pipe()
-        serve.standardError = logs
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
+        let (serve, logs) = try startServe(["--bind", endpoint, "--workers", "2"])
         defer { if serve.isRunning { serve.terminate() } }
-        var listing: [String: Any]?
-        for _ in 0..<50 where listing == nil {
-            let run = try gym(["envs", "--server", endpoint, "--json", "--timeout", "1"])
-            if run.status == 0 { listing = json(run.lines.last ?? "") } else { Thread.sleep(forTimeInterval: 0.1) }
-        }
+        let listing = try waitForEnvs(endpoint)
         let envs = try #require(listing?["envs"] as? [[String: Any]])
         let cartPole = try #require(envs.first { $0["id"] as? String == "CartPole-v1" })
         #expect((cartPole["action_space"] as? [String: Any])?["n"] as? Int == 2)
@@ -150,19 +162,9 @@ func freePort() -> Int {
         #expect(build.terminationStatus == 0)
 
         let endpoint = "tcp://127.0.0.1:\(freePort())"
-        let serve = Process()
-        serve.executableURL = gymBinary
-        serve.arguments = ["serve", "--bind", endpoint, "--plugins", directory]
-        let logs = Pipe()
-        serve.standardError = logs
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
+        let (serve, logs) = try startServe(["--bind", endpoint, "--plugins", directory])
         defer { if serve.isRunning { serve.terminate() } }
-        var listing: [String: Any]?
-        for _ in 0..<50 where listing == nil {
-            let run = try gym(["envs", "--server", endpoint, "--json", "--timeout", "1"])
-            if run.status == 0 { listing = json(run.lines.last ?? "") } else { Thread.sleep(forTimeInterval: 0.1) }
-        }
+        let listing = try waitForEnvs(endpoint)
         let ids = (listing?["envs"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         #expect(ids.contains("Counter-v0"))
         #expect(ids.contains("CartPole-v1"))
