@@ -101,12 +101,7 @@ public final class Acrobot: Environment {
     /// Draws a start state as in "Starting state"; a seed restarts the NumPy-compatible generator.
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
         let (low, high) = try ClassicControl.resetBounds(options, defaultLow: Self.defaultLow, defaultHigh: Self.defaultHigh)
-        if let seed {
-            random = NumPyGenerator(seed: seed)
-        } else if random == nil {
-            random = NumPyGenerator()
-        }
-        var generator = random ?? NumPyGenerator(seed: 0)
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
         // `uniform(size=(4,)).astype(np.float32)`: the state is float32 until the first step.
         let single = (
             Float(generator.uniform(low: low, high: high)), Float(generator.uniform(low: low, high: high)),

@@ -87,15 +87,8 @@ public final class CartPole: Environment {
     }
 
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
-        if let seed {
-            random = NumPyGenerator(seed: seed)
-        } else if random == nil {
-            random = NumPyGenerator()
-        }
-        let low = options["low"]?.doubleValue ?? -0.05
-        let high = options["high"]?.doubleValue ?? 0.05
-        guard low <= high else { throw GymError(.invalidArgument, "reset option low \(low) exceeds high \(high)") }
-        var generator = random ?? NumPyGenerator(seed: 0)
+        let (low, high) = try ClassicControl.resetBounds(options, defaultLow: -0.05, defaultHigh: 0.05)
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
         state = (
             generator.uniform(low: low, high: high), generator.uniform(low: low, high: high),
             generator.uniform(low: low, high: high), generator.uniform(low: low, high: high)

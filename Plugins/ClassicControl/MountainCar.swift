@@ -83,12 +83,7 @@ public final class MountainCar: Environment {
     /// Draws a start state as in "Starting state"; a seed restarts the NumPy-compatible generator.
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
         let (low, high) = try ClassicControl.resetBounds(options, defaultLow: Self.defaultLow, defaultHigh: Self.defaultHigh)
-        if let seed {
-            random = NumPyGenerator(seed: seed)
-        } else if random == nil {
-            random = NumPyGenerator()
-        }
-        var generator = random ?? NumPyGenerator(seed: 0)
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
         position = generator.uniform(low: low, high: high)
         random = generator
         velocity = 0

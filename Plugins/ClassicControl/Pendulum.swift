@@ -101,12 +101,7 @@ public final class Pendulum: Environment {
         guard xInit >= 0, yInit >= 0, (2 * xInit).isFinite, (2 * yInit).isFinite else {
             throw GymError(.invalidArgument, "reset options x_init \(xInit) and y_init \(yInit) must be finite and non-negative")
         }
-        if let seed {
-            random = NumPyGenerator(seed: seed)
-        } else if random == nil {
-            random = NumPyGenerator()
-        }
-        var generator = random ?? NumPyGenerator(seed: 0)
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
         // Gymnasium draws both with one array-valued uniform over symmetric bounds.
         let start = generator.uniform(low: [-xInit, -yInit], high: [xInit, yInit])
         random = generator

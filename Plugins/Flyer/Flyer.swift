@@ -117,12 +117,7 @@ public final class Flyer: Environment {
 
     /// Draws a start state as in "Starting state"; a seed restarts the NumPy-compatible generator.
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
-        if let seed {
-            random = NumPyGenerator(seed: seed)
-        } else if random == nil {
-            random = NumPyGenerator()
-        }
-        var generator = random ?? NumPyGenerator(seed: 0)
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
         vy = noise * Self.standardNormal(&generator)
         random = generator
         x = Self.startX

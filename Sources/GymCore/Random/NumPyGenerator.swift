@@ -125,3 +125,13 @@ public struct NumPyGenerator: Sendable, Hashable {
         return high
     }
 }
+
+extension NumPyGenerator {
+    /// The generator an environment's reset draws from, as Gymnasium's `reset(seed=)` does: a
+    /// fresh one for a seed, otherwise the environment's current stream, or one seeded from
+    /// entropy on the very first unseeded reset.
+    public static func forReset(continuing current: NumPyGenerator?, seed: UInt64?) -> NumPyGenerator {
+        if let seed { return NumPyGenerator(seed: seed) }
+        return current ?? NumPyGenerator()
+    }
+}
