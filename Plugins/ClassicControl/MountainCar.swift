@@ -82,10 +82,7 @@ public final class MountainCar: Environment {
 
     /// Draws a start state as in "Starting state"; a seed restarts the NumPy-compatible generator.
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
-        let (low, high) = try ClassicControl.resetBounds(options, defaultLow: Self.defaultLow, defaultHigh: Self.defaultHigh)
-        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
-        position = generator.uniform(low: low, high: high)
-        random = generator
+        position = try Self.startPosition(options: options, seed: seed, random: &random)
         velocity = 0
         write(observation)
         return [:]
@@ -93,6 +90,21 @@ public final class MountainCar: Environment {
 
     @inline(__always)
     private func write(_ observation: UnsafeMutableRawBufferPointer) {
+        Self.write(position: position, velocity: velocity, into: observation)
+    }
+
+    /// A start position as both mountain cars draw it: uniform in the reset bounds (options `low`
+    /// and `high`, default [-0.6, -0.4]) from the reset's generator, which `random` then holds.
+    static func startPosition(options: ValueMap, seed: UInt64?, random: inout NumPyGenerator?) throws -> Double {
+        let (low, high) = try ClassicControl.resetBounds(options, defaultLow: defaultLow, defaultHigh: defaultHigh)
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
+        defer { random = generator }
+        return generator.uniform(low: low, high: high)
+    }
+
+    /// Both mountain cars observe (position, velocity) as float32.
+    @inline(__always)
+    static func write(position: Double, velocity: Double, into observation: UnsafeMutableRawBufferPointer) {
         observation.storeBytes(of: Float(position), toByteOffset: 0, as: Float.self)
         observation.storeBytes(of: Float(velocity), toByteOffset: 4, as: Float.self)
     }

@@ -53,9 +53,6 @@ public final class MountainCarContinuous: Environment {
     static let goalPosition = 0.45
     static let power = 0.0015
     static let gravity = 0.0025
-    static let defaultLow = -0.6
-    static let defaultHigh = -0.4
-
     /// The action space: one engine force.
     public static let actionSpace: Space = .box(low: minAction, high: maxAction, shape: [1], dtype: .float32)
 
@@ -97,10 +94,7 @@ public final class MountainCarContinuous: Environment {
 
     /// Draws a start state as in "Starting state"; a seed restarts the NumPy-compatible generator.
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
-        let (low, high) = try ClassicControl.resetBounds(options, defaultLow: Self.defaultLow, defaultHigh: Self.defaultHigh)
-        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
-        position = generator.uniform(low: low, high: high)
-        random = generator
+        position = try MountainCar.startPosition(options: options, seed: seed, random: &random)
         velocity = 0
         stateIsSingle = false
         write(observation)
@@ -109,8 +103,7 @@ public final class MountainCarContinuous: Environment {
 
     @inline(__always)
     private func write(_ observation: UnsafeMutableRawBufferPointer) {
-        observation.storeBytes(of: Float(position), toByteOffset: 0, as: Float.self)
-        observation.storeBytes(of: Float(velocity), toByteOffset: 4, as: Float.self)
+        MountainCar.write(position: position, velocity: velocity, into: observation)
     }
 
     /// Applies one action and writes the next observation; time limits are the daemon's.

@@ -100,24 +100,21 @@ public enum Conformance {
     }
 
     static func checkTimeLimit(_ spec: EnvSpec, note: (String) -> Void) throws {
-        // With a short limit, every episode must end by truncation at exactly that step unless it terminates first.
+        // With a short limit, every episode ends by truncation at exactly that step unless it terminates first.
         let limit = 3
         let batch = try EnvBatch(spec: spec, count: 4, seed: 9, maxEpisodeSteps: limit, autoreset: .disabled)
         try batch.reset()
         var random = NumPyGenerator(seed: 9)
-        var ended = Array(repeating: false, count: 4)
         for t in 1...limit {
-            guard !ended.allSatisfy({ $0 }) else { break }
-            let actions = try sampleBatch(spec, count: 4, random: &random)
-            if ended.contains(true) { break }  // disabled autoreset: stepping an ended env is an error
-            try batch.step(actions: actions)
+            try batch.step(actions: try sampleBatch(spec, count: 4, random: &random))
             for index in 0..<4 {
                 if batch.truncated[index] != 0 && t != limit { note("truncated at step \(t) with max_episode_steps \(limit)") }
                 if t == limit && batch.terminated[index] == 0 && batch.truncated[index] == 0 {
                     note("not truncated at max_episode_steps \(limit)")
                 }
-                ended[index] = ended[index] || batch.terminated[index] != 0 || batch.truncated[index] != 0
             }
+            // Autoreset is disabled: once any env has ended, stepping the batch again is an error.
+            if batch.terminated.contains(1) || batch.truncated.contains(1) { break }
         }
     }
 
