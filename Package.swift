@@ -67,13 +67,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Helpers shared by the test targets.
+        .target(name: "GymTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/Support"),
+
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "GymCoreTests", dependencies: ["GymCore", "ImageFormats", "ClassicControl", "Flyer"], exclude: ["Fixtures"]),
-        .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymProtocol", "ZeroMQ", "GymCore", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymProtocol", "ZeroMQ", "GymCore", "ClassicControl", "GymTestSupport",
+                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymCLITests", dependencies: ["gym"]),
         .testTarget(name: "PluginTests", dependencies: [
-            "GymPlugin", "GymCore", "ClassicControl", .product(name: "Logging", package: "swift-log"),
+            "GymPlugin", "GymCore", "ClassicControl", "GymTestSupport", .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "EnvironmentTests", dependencies: ["GymCore", "ClassicControl", "Flyer", "ImageFormats"],
                     resources: [.copy("Fixtures")]),

@@ -2,6 +2,7 @@ import Foundation
 import GymCore
 import GymProtocol
 import GymServer
+import GymTestSupport
 import Logging
 import SwiftProtobuf
 import Testing
@@ -28,16 +29,16 @@ import ZeroMQ
 
     @Test func rejectionsAreLogged() throws {
         let captured = CapturedLog()
-        try withDaemon(logger: Logger(label: "test") { _ in captured }) { daemon in
+        try withDaemon(logger: captured.logger) { daemon in
             let client = try RawClient(daemon.endpoint)
             try client.send(frames: [[0xff, 0x00]])
             _ = try client.receive()
             _ = try client.call(3, .make(.with { $0.envID = "Nope-v0"; $0.numEnvs = 1 }))
         }
-        let warnings = captured.messages.filter { $0.0 == .warning }.map(\.1)
+        let warnings = captured.messages.filter { $0.level == .warning }.map(\.text)
         #expect(warnings.contains { $0.contains("malformed") })
         #expect(warnings.contains { $0.contains("unknownEnv") && $0.contains("request 3") })
-        #expect(captured.messages.contains { $0.1.contains("stopped after") })
+        #expect(captured.messages.contains { $0.text.contains("stopped after") })
     }
 
     @Test func emptyFrame() throws {

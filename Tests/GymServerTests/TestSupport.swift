@@ -3,6 +3,7 @@ import Foundation
 import GymCore
 import GymProtocol
 import GymServer
+import GymTestSupport
 import Logging
 import SwiftProtobuf
 import ZeroMQ
@@ -94,25 +95,3 @@ let quietLogger: Logger = {
     logger.logLevel = .error
     return logger
 }()
-
-/// A log handler that keeps what it is given, to check what the daemon logs.
-final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [(Logger.Level, String)] = []
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(event: LogEvent) {
-        lock.lock()
-        lines.append((event.level, "\(event.message)"))
-        lock.unlock()
-    }
-    var messages: [(Logger.Level, String)] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
-    }
-}

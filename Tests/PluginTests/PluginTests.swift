@@ -2,6 +2,7 @@ import ClassicControl
 import Foundation
 import GymCore
 import GymPlugin
+import GymTestSupport
 import Logging
 import Testing
 
@@ -19,27 +20,6 @@ let fixtureDirectory: String = {
 
 /// The directory of the test bundle, where SwiftPM puts the shipped plugin libraries.
 let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-
-final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(event: LogEvent) {
-        lock.lock()
-        lines.append("\(event.level): \(event.message)")
-        lock.unlock()
-    }
-    var messages: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
-    }
-}
 
 @Suite struct PluginTests {
     @Test func aPluginWrittenInCLoadsAndSteps() throws {
@@ -64,10 +44,10 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
 
     @Test func brokenLibrariesAreSkippedWithALogLine() throws {
         let log = CapturedLog()
-        let plugins = PluginLoader.loadDirectory(fixtureDirectory, logger: Logger(label: "test") { _ in log })
+        let plugins = PluginLoader.loadDirectory(fixtureDirectory, logger: log.logger)
         #expect(plugins.filter { !$0.specs.isEmpty }.map(\.name) == ["counter"])
         #expect(plugins.first { $0.name == "broken" }?.skipped.map(\.id) == ["Broken-v0"])
-        let warnings = log.messages.filter { $0.hasPrefix("warning") }
+        let warnings = log.messages.filter { $0.level == .warning }.map(\.text)
         #expect(warnings.contains { $0.contains("not_a_library.so") && $0.contains("not a loadable library") })
         #expect(warnings.contains { $0.contains("no_entry.so") && $0.contains("gym_plugin_entry") })
         #expect(warnings.contains { $0.contains("wrong_abi.so") && $0.contains("ABI version 99") })
@@ -97,8 +77,8 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
 
     @Test func registryKeepsTheFirstPluginForAnID() throws {
         let log = CapturedLog()
-        let registry = PluginLoader.registry(directories: [fixtureDirectory, fixtureDirectory], logger: Logger(label: "test") { _ in log })
+        let registry = PluginLoader.registry(directories: [fixtureDirectory, fixtureDirectory], logger: log.logger)
         #expect(registry.all.map(\.id) == ["Counter-v0"])
-        #expect(log.messages.contains { $0.contains("already registered") })
+        #expect(log.messages.contains { $0.text.contains("already registered") })
     }
 }
