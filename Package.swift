@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Transport: knows nothing of reinforcement learning.
         .target(name: "ZeroMQ", dependencies: ["CZMQ"]),
@@ -56,12 +57,16 @@ let package = Package(
             "GymCore", "GymProtocol", "ZeroMQ", "GymServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The recorder: the daemon's event stream into SQLite episodes.
+        .target(name: "Recorder", dependencies: [
+            "CSQLite", "GymCore", "GymProtocol", "GymClient", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Services/Recorder"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         // Learning agents; they reach environments only through GymClient.
         .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet"]),
         .executableTarget(name: "gym", dependencies: [
-            "Agents",
+            "Agents", "Recorder",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -45,6 +45,8 @@ public final class EnvBatch {
     public private(set) var truncated: [UInt8]
     /// Non-empty infos of the last reset or step, by environment index.
     public private(set) var infos: [(index: Int, info: ValueMap)] = []
+    /// The seed each environment's generator got at the last `reset`, nil when they continued.
+    public private(set) var lastResetSeeds: [UInt64]?
     /// Same-step mode: environments whose episode ended in the last step.
     public private(set) var finalIndices: [Int] = []
     /// Same-step mode: their final observations, back to back in `finalIndices` order.
@@ -89,6 +91,7 @@ public final class EnvBatch {
         default: throw GymError(.invalidArgument, "reset takes 0, 1 or \(count) seeds, got \(seeds.count)")
         }
         pendingSeeds = nil
+        lastResetSeeds = perEnv
         infos.removeAll(keepingCapacity: true)
         clearFinal()
         let stride = observationBytes

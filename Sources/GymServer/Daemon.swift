@@ -26,6 +26,8 @@ public final class Daemon: @unchecked Sendable {
     private var counters = Counters()
     /// How long the socket thread watches for a dispatched job's completion before sleeping in poll.
     private let spinMicroseconds: Double
+    /// The event stream, when configured.
+    public let events: EventStream?
 
     /// What the daemon has done, for its log and `gym bench`.
     public struct Counters: Sendable {
@@ -44,8 +46,13 @@ public final class Daemon: @unchecked Sendable {
         self.router = RequestRouter(configuration: configuration)
         self.spinMicroseconds = configuration.spinMicroseconds
         let completions = self.completions
+        let events = try configuration.events.map {
+            try EventStream(endpoint: $0, policy: configuration.eventPolicy, queueBytes: configuration.eventQueueBytes,
+                            daemonName: configuration.name, context: context, logger: logger)
+        }
+        self.events = events
         self.workers = (0..<configuration.workers).map {
-            WorkerThread(index: $0, worker: EnvWorker(registry: configuration.registry), completions: completions,
+            WorkerThread(index: $0, worker: EnvWorker(registry: configuration.registry, events: events), completions: completions,
                          spinMicroseconds: configuration.workerSpinMicroseconds)
         }
     }
@@ -107,6 +114,7 @@ public final class Daemon: @unchecked Sendable {
         endpoint = (try? socket.lastEndpoint) ?? configuration.bind
         started = true
         for worker in workers { worker.start() }
+        events?.start()
         let names = configuration.registry.all.map(\.id).joined(separator: ", ")
         logger.info("listening on \(endpoint) with \(configuration.workers) worker(s); environments: \(names)")
         return socket
@@ -143,6 +151,7 @@ public final class Daemon: @unchecked Sendable {
         for worker in workers { worker.stopAndWait() }
         forward(&finished, through: socket)
         socket.close()
+        events?.stopAndWait()
         logger.info("stopped after \(counters.requests) request(s), \(counters.errors) error reply(ies), \(router.openHandles) handle(s) open at exit")
     }
 

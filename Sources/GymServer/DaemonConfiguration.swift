@@ -22,6 +22,12 @@ public struct DaemonConfiguration: Sendable {
     public var spinMicroseconds: Double = 0
     /// Microseconds an idle worker watches its queue before sleeping; 0 always sleeps.
     public var workerSpinMicroseconds: Double = 0
+    /// Where the event stream (XPUB) binds; nil for no event stream.
+    public var events: String?
+    /// What happens to events when subscribers cannot keep up.
+    public var eventPolicy: EventPolicy = .block
+    /// Most bytes of encoded events queued inside the daemon before the policy applies.
+    public var eventQueueBytes: Int = 64 << 20
 
     /// A configuration with the documented defaults.
     public init(

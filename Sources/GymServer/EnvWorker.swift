@@ -9,10 +9,13 @@ import SwiftProtobuf
 public final class EnvWorker {
     private let registry: EnvRegistry
     private var batches: [UInt64: EnvBatch] = [:]
+    private let events: EventStream?
 
-    /// A worker that builds environments from `registry`.
-    public init(registry: EnvRegistry) {
+    /// A worker that builds environments from `registry` and, given an event stream, publishes
+    /// an event for every job that succeeds while a subscriber is attached.
+    public init(registry: EnvRegistry, events: EventStream? = nil) {
         self.registry = registry
+        self.events = events
     }
 
     /// Number of batches this worker holds.
@@ -30,6 +33,9 @@ public final class EnvWorker {
         } catch {
             response = .failure(id: job.requestID, GymError(.internalError, "\(error)"))
             if case .make = job.kind { abandoned = job.handle }
+        }
+        if let events, response.gymError == nil, events.isAttached {
+            events.publish(job: job, response: response, resetSeeds: batches[job.handle]?.lastResetSeeds)
         }
         guard let address = job.replyTo else {
             return Completion(frames: nil, abandonedHandle: abandoned, error: response.gymError)

@@ -62,6 +62,12 @@ extension Socket {
     /// Removes a subscription made with `subscribe`.
     public func unsubscribe(_ prefix: [UInt8] = []) throws { try setOption(ZMQ_UNSUBSCRIBE, bytes: prefix) }
 
+    /// Makes an XPUB socket pass every subscribe message up, not only the first for a prefix.
+    public func setXPubVerbose(_ on: Bool) throws { try setOption(ZMQ_XPUB_VERBOSE, Int32(on ? 1 : 0)) }
+
+    /// Makes an XPUB socket fail sends with `.timedOut` at the high-water mark instead of dropping silently.
+    public func setXPubNoDrop(_ on: Bool) throws { try setOption(ZMQ_XPUB_NODROP, Int32(on ? 1 : 0)) }
+
     /// Reconnect delay in milliseconds after a dropped connection.
     public func setReconnectInterval(milliseconds: Int) throws { try setOption(ZMQ_RECONNECT_IVL, Int32(milliseconds)) }
 

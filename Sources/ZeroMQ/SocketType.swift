@@ -2,7 +2,7 @@ import CZMQ
 
 /// The socket patterns this binding exposes.
 public enum SocketType: Sendable {
-    case router, dealer, req, rep, pub, sub, push, pull, pair
+    case router, dealer, req, rep, pub, sub, push, pull, pair, xpub, xsub
 
     var rawValue: Int32 {
         switch self {
@@ -15,6 +15,8 @@ public enum SocketType: Sendable {
         case .push: return ZMQ_PUSH
         case .pull: return ZMQ_PULL
         case .pair: return ZMQ_PAIR
+        case .xpub: return ZMQ_XPUB
+        case .xsub: return ZMQ_XSUB
         }
     }
 }

@@ -11,7 +11,9 @@ extension Gym {
             abstract: "Run the environment daemon.",
             discussion: """
             Binds a ROUTER socket and serves the protocol in protocol/README.md until SIGINT or \
-            SIGTERM, then finishes queued work and exits. Binds to loopback unless told otherwise.
+            SIGTERM, then finishes queued work and exits. Binds to loopback unless told otherwise. \
+            With --events, also publishes an event for every make, reset, step and close on an \
+            XPUB socket (for `gym record`); events are produced only while a subscriber is attached.
             """)
 
         @Option(help: ArgumentHelp("Endpoint to bind.", valueName: "addr"))
@@ -38,6 +40,15 @@ extension Gym {
         @Option(help: "Microseconds an idle worker watches for its next job before sleeping (0: never spin).")
         var workerSpinUs: Double = 0
 
+        @Option(help: ArgumentHelp("Endpoint for the event stream (XPUB) that `gym record` subscribes to, e.g. tcp://127.0.0.1:5556. Off when not given.", valueName: "addr"))
+        var events: String?
+
+        @Option(help: ArgumentHelp("When an event subscriber cannot keep up: block (back-pressure, nothing lost; the default) or drop (never wait; drops are counted and logged).", valueName: "policy"))
+        var eventsPolicy: EventPolicy = .block
+
+        @Option(help: "Megabytes of events queued inside the daemon before --events-policy applies.")
+        var eventsQueueMb = 64
+
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: Logger.Level = .info
 
@@ -47,6 +58,7 @@ extension Gym {
             guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
             guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
             guard spinUs >= 0, workerSpinUs >= 0 else { throw ValidationError("spin times must not be negative") }
+            guard eventsQueueMb >= 1 else { throw ValidationError("--events-queue-mb must be at least 1") }
         }
 
         func run() throws {
@@ -57,7 +69,15 @@ extension Gym {
                 idleTimeout: idleTimeout, registry: BuiltinEnvironments.registry(extraDirectories: plugins))
             configuration.spinMicroseconds = spinUs
             configuration.workerSpinMicroseconds = workerSpinUs
-            let daemon = try Daemon(configuration: configuration, logger: Logger(label: "gym.daemon"))
+            configuration.events = events
+            configuration.eventPolicy = eventsPolicy
+            configuration.eventQueueBytes = eventsQueueMb << 20
+            let daemon: Daemon
+            do {
+                daemon = try Daemon(configuration: configuration, logger: Logger(label: "gym.daemon"))
+            } catch {
+                throw ValidationError("could not start the daemon: \(error)")
+            }
             let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -77,3 +97,5 @@ extension Gym {
         }
     }
 }
+
+extension EventPolicy: ExpressibleByArgument {}

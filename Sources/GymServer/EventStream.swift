@@ -1,0 +1,256 @@
+import Foundation
+import GymProtocol
+import Logging
+import ZeroMQ
+
+/// The daemon's event socket (XPUB) and the publisher thread that owns it.
+///
+/// Workers encode events on their own threads and hand the bytes over through a queue; only the
+/// publisher thread touches the socket. While no subscriber is attached, `isAttached` is false
+/// and workers produce nothing, so an unrecorded daemon pays one lock per job.
+public final class EventStream: @unchecked Sendable {
+    /// What the stream has done, for the daemon's log.
+    public struct Counters: Sendable {
+        /// Events sent to the socket.
+        public var sent: UInt64 = 0
+        /// Events dropped (drop policy, or unsendable at shutdown).
+        public var dropped: UInt64 = 0
+        /// Times a worker waited for room in the queue (block policy).
+        public var waits: UInt64 = 0
+    }
+
+    /// The endpoint bound, with a wildcard port resolved.
+    public let endpoint: String
+    /// What happens when subscribers cannot keep up.
+    public let policy: EventPolicy
+    private let socket: Socket
+    private let queueLimit: Int
+    private let daemonName: String
+    private var logger: Logger
+    private let condition = NSCondition()
+    private var queue: [(sequence: UInt64, bytes: [UInt8])] = []
+    private var queuedBytes = 0
+    private var nextSequence: UInt64 = 1
+    private var attached = false
+    private var stopping = false
+    private var signaled = false
+    private var counters = Counters()
+    private let pipeRead: Int32
+    private let pipeWrite: Int32
+    private let finished = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+
+    /// Binds the event socket; `start()` begins publishing.
+    public init(endpoint: String, policy: EventPolicy, queueBytes: Int, daemonName: String,
+                context: Context = .shared, logger: Logger) throws {
+        self.policy = policy
+        self.queueLimit = max(1 << 16, queueBytes)
+        self.daemonName = daemonName
+        self.logger = logger
+        socket = try Socket(context, .xpub)
+        try socket.setXPubVerbose(true)
+        try socket.setXPubNoDrop(true)
+        try socket.setSendHighWaterMark(10_000)
+        try socket.bind(endpoint)
+        self.endpoint = (try? socket.lastEndpoint) ?? endpoint
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw GymDaemonError.system("pipe", errno) }
+        pipeRead = fds[0]
+        pipeWrite = fds[1]
+        _ = fcntl(pipeRead, F_SETFL, fcntl(pipeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(pipeWrite, F_SETFL, fcntl(pipeWrite, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit {
+        Foundation.close(pipeRead)
+        Foundation.close(pipeWrite)
+    }
+
+    /// Starts the publisher thread.
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "gym-events"
+        self.thread = thread
+        thread.start()
+        logger.info("event stream on \(endpoint), policy \(policy.rawValue)")
+    }
+
+    /// Whether any subscriber is attached (workers skip encoding otherwise).
+    public var isAttached: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return attached
+    }
+
+    /// What the stream has done so far.
+    public var statistics: Counters {
+        condition.lock()
+        defer { condition.unlock() }
+        return counters
+    }
+
+    /// Encodes and queues the event of a finished job; called on worker threads.
+    func publish(job: Job, response: Gym_V1_Response, resetSeeds: [UInt64]?) {
+        guard let bytes = EventEncoding.event(for: job, response: response, resetSeeds: resetSeeds) else { return }
+        enqueue(bytes)
+    }
+
+    /// Queues an encoded event, waiting for room (block) or dropping it (drop) when the queue is full.
+    func enqueue(_ bytes: [UInt8]) {
+        condition.lock()
+        if queuedBytes + bytes.count > queueLimit && !queue.isEmpty {
+            switch policy {
+            case .drop:
+                nextSequence += 1
+                counters.dropped += 1
+                condition.unlock()
+                return
+            case .block:
+                counters.waits += 1
+                while queuedBytes + bytes.count > queueLimit && !queue.isEmpty && !stopping { condition.wait() }
+            }
+        }
+        queue.append((nextSequence, bytes))
+        nextSequence += 1
+        queuedBytes += bytes.count
+        let wake = !signaled
+        signaled = true
+        condition.unlock()
+        if wake { poke() }
+    }
+
+    /// Sends what is queued (giving up after `drainSeconds` if subscribers do not take it), then
+    /// closes the socket and ends the thread.
+    public func stopAndWait(drainSeconds: Double = 5) {
+        condition.lock()
+        let wasStarted = thread != nil && !stopping
+        stopping = true
+        drainDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(drainSeconds * 1e9)
+        condition.broadcast()
+        condition.unlock()
+        poke()
+        if wasStarted { finished.wait() } else if thread == nil { socket.close() }
+    }
+
+    private var drainDeadline: UInt64 = .max
+
+    private func poke() {
+        var byte: UInt8 = 1
+        _ = write(pipeWrite, &byte, 1)
+    }
+
+    private func run() {
+        defer { finished.signal() }
+        var poller = Poller()
+        poller.add(socket)
+        poller.add(fileDescriptor: pipeRead)
+        var batch: [(sequence: UInt64, bytes: [UInt8])] = []
+        var lastReport = Self.now()
+        var reportedDrops: UInt64 = 0
+        while true {
+            _ = try? poller.poll(timeoutMilliseconds: 1000)
+            readSubscriptions()
+            var scratch = [UInt8](repeating: 0, count: 64)
+            while read(pipeRead, &scratch, scratch.count) > 0 {}
+            condition.lock()
+            signaled = false
+            swap(&batch, &queue)
+            queuedBytes = 0
+            let done = stopping
+            condition.broadcast()
+            condition.unlock()
+            for event in batch { send(event) }
+            batch.removeAll(keepingCapacity: true)
+            let now = Self.now()
+            if now - lastReport >= 5 {
+                lastReport = now
+                let dropped = statistics.dropped
+                if dropped > reportedDrops {
+                    logger.warning("event stream: dropped \(dropped - reportedDrops) event(s) in the last 5 s (\(dropped) in all): subscribers did not keep up")
+                    reportedDrops = dropped
+                }
+            }
+            if done && isQueueEmpty { break }
+        }
+        let final = statistics
+        logger.info("event stream: \(final.sent) event(s) sent, \(final.dropped) dropped, workers waited for room \(final.waits) time(s)")
+        socket.close()
+    }
+
+    private var isQueueEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.isEmpty
+    }
+
+    /// Reads subscribe (first byte 1) and unsubscribe (0) messages; a subscribe gets a
+    /// `StreamAttached` event, sent before any event produced after it.
+    private func readSubscriptions() {
+        while let (frame, _) = try? socket.receiveFrame(dontWait: true) {
+            guard let kind = frame.first else { continue }
+            if kind == 1 {
+                condition.lock()
+                attached = true
+                let sequence = nextSequence
+                nextSequence += 1
+                let dropped = counters.dropped
+                condition.unlock()
+                logger.notice("event stream: a subscriber attached")
+                let hello = Gym_V1_Event.with {
+                    $0.time = Date().timeIntervalSince1970
+                    $0.attached = .with {
+                        $0.daemon = daemonName
+                        $0.protocolVersion = gymProtocolVersion
+                        $0.policy = policy.rawValue
+                        $0.droppedEvents = dropped
+                    }
+                }
+                if let bytes: [UInt8] = try? hello.serializedBytes() { send((sequence, bytes)) }
+            } else if kind == 0 {
+                // With a verbose XPUB, an unsubscribe comes only when the last subscriber left.
+                condition.lock()
+                attached = false
+                condition.unlock()
+                logger.notice("event stream: no subscriber attached; events paused")
+            }
+        }
+    }
+
+    private func send(_ event: (sequence: UInt64, bytes: [UInt8])) {
+        let message = EventEncoding.sequencePrefix(event.sequence) + event.bytes
+        while true {
+            do {
+                try socket.send(message, dontWait: true)
+                condition.lock()
+                counters.sent += 1
+                condition.unlock()
+                return
+            } catch let error as ZMQError where error.code == .timedOut {
+                // A subscriber's queue is full.
+                let giveUp = policy == .drop || (isStopping && DispatchTime.now().uptimeNanoseconds > drainDeadline)
+                if giveUp {
+                    condition.lock()
+                    counters.dropped += 1
+                    condition.unlock()
+                    return
+                }
+                readSubscriptions()
+                usleep(100)
+            } catch {
+                logger.error("event stream: could not send event \(event.sequence): \(error)")
+                condition.lock()
+                counters.dropped += 1
+                condition.unlock()
+                return
+            }
+        }
+    }
+
+    private var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import GymCore
+import GymProtocol
+
+/// Where the assembler's results go (the SQLite store, or a test's collector).
+public protocol EpisodeSink: AnyObject {
+    /// A batch was made; `make` and `spec` are the serialized request and spec.
+    func made(_ batch: BatchRecord, seed: UInt64?, make: [UInt8], spec: [UInt8], time: Double) throws
+    /// A batch was closed.
+    func closed(_ batch: BatchRecord, time: Double) throws
+    /// An episode ended (in any way) and is complete.
+    func finished(_ episode: EpisodeBuffer) throws
+}
+
+/// Turns the daemon's event stream into whole episodes, one env slot at a time.
+///
+/// Tracks, per env of every batch, the running episode and its lineage (the last seeded reset
+/// of that slot), applies the autoreset mode the batch was made with, and detects sequence gaps:
+/// episodes running across a gap are dropped whole and counted, never stored with holes.
+public final class EpisodeAssembler {
+    /// What the assembler has seen and done.
+    public struct Counters: Sendable {
+        /// Events read (stream notices included).
+        public var events: UInt64 = 0
+        /// Events the sequence numbers say were lost.
+        public var lostEvents: UInt64 = 0
+        /// Transitions (steps with an action) in finished episodes handed to the sink.
+        public var steps: UInt64 = 0
+        /// Next-step autoreset steps (they start an episode and carry no transition).
+        public var autoresetSteps: UInt64 = 0
+        /// Episodes handed to the sink.
+        public var episodes: UInt64 = 0
+        /// Env-steps of slots whose episode start was not seen (attached mid-episode, or after a gap).
+        public var skippedSteps: UInt64 = 0
+        /// Episodes dropped because events were lost while they ran, and their steps.
+        public var discardedEpisodes: UInt64 = 0
+        public var discardedSteps: UInt64 = 0
+        /// Times a subscriber-attached notice arrived, and the daemon's drop count in the last one.
+        public var attachments: UInt64 = 0
+        public var daemonDroppedEvents: UInt64 = 0
+    }
+
+    private struct Slot {
+        var episode: EpisodeBuffer?
+        var awaitingAutoreset = false
+        var lineage: (id: Int64, index: Int)?
+    }
+
+    private final class BatchState {
+        let record: BatchRecord
+        var slots: [Slot]
+        init(record: BatchRecord) {
+            self.record = record
+            slots = Array(repeating: Slot(), count: record.numEnvs)
+        }
+    }
+
+    /// Counts so far.
+    public private(set) var counters = Counters()
+    private let sink: EpisodeSink
+    private var batches: [UInt64: BatchState] = [:]
+    private var nextEpisodeID: Int64
+    private var nextBatchID: Int64
+    private var lastSequence: UInt64?
+
+    /// An assembler numbering new episodes and batches after the given ids.
+    public init(sink: EpisodeSink, firstEpisodeID: Int64 = 1, firstBatchID: Int64 = 1) {
+        self.sink = sink
+        nextEpisodeID = firstEpisodeID
+        nextBatchID = firstBatchID
+    }
+
+    /// Consumes one serialized event.
+    public func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        let event = try Gym_V1_Event(serializedBytes: bytes)
+        try consume(event)
+    }
+
+    /// Consumes one event.
+    public func consume(_ event: Gym_V1_Event) throws {
+        counters.events += 1
+        if let last = lastSequence, event.sequence > last + 1 {
+            counters.lostEvents += event.sequence - last - 1
+            discardRunning()
+        }
+        lastSequence = max(lastSequence ?? 0, event.sequence)
+        switch event.body {
+        case .make(let body): try made(body, event: event)
+        case .reset(let body): try reset(body, event: event)
+        case .step(let body): try step(body, event: event)
+        case .close: try close(event)
+        case .attached(let notice):
+            counters.attachments += 1
+            counters.daemonDroppedEvents = notice.droppedEvents
+        case nil: break
+        }
+    }
+
+    /// Hands every running episode to the sink as `recorder_stopped` (for a graceful stop).
+    public func finishRunning() throws {
+        for state in batches.values {
+            for index in state.slots.indices {
+                if let episode = state.slots[index].episode {
+                    try finish(episode, as: .recorderStopped)
+                    state.slots[index].episode = nil
+                }
+            }
+        }
+    }
+
+    /// Episodes currently running.
+    public var runningEpisodes: Int { batches.values.reduce(0) { $0 + $1.slots.filter { $0.episode != nil }.count } }
+
+    // MARK: Events
+
+    private func made(_ make: Gym_V1_MakeEvent, event: Gym_V1_Event) throws {
+        let spec = try make.reply.spec.envSpec()
+        let record = BatchRecord(
+            id: nextBatchID, handle: event.handle, client: Self.hex(event.client), envID: spec.id,
+            kwargsJSON: ValueJSON.text(try make.request.kwargs.valueMap()), numEnvs: Int(make.reply.numEnvs),
+            maxEpisodeSteps: Int(make.reply.maxEpisodeSteps), autoreset: AutoresetMode(wire: make.reply.autoreset) ?? .nextStep,
+            observationLayout: ArrayLayout(spec.observationSpace), actionLayout: ArrayLayout(spec.actionSpace))
+        nextBatchID += 1
+        batches[event.handle] = BatchState(record: record)
+        try sink.made(record, seed: make.request.hasSeed ? make.request.seed : nil,
+                      make: try make.request.serializedBytes(), spec: try make.reply.spec.serializedBytes(), time: event.time)
+    }
+
+    private func reset(_ reset: Gym_V1_ResetEvent, event: Gym_V1_Event) throws {
+        guard let state = batches[event.handle] else { return }
+        let record = state.record
+        let observations = Self.leaves(reset.reply.observations)
+        let infos = try Self.infos(reset.reply.infos)
+        let options = reset.request.options.isEmpty ? nil : ValueJSON.text(try reset.request.options.valueMap())
+        for index in 0..<record.numEnvs {
+            if let running = state.slots[index].episode {
+                running.endTime = event.time
+                try finish(running, as: .reset)
+            }
+            let seed = reset.seeds.count == record.numEnvs ? reset.seeds[index] : nil
+            let episode = start(state, index, seed: seed, options: options, kind: .reset, time: event.time)
+            append(observations, row: index, leafBytes: record.observationLayout.leafBytes, to: &episode.observations)
+            if let info = infos[index] { episode.infos.append((0, info)) }
+        }
+    }
+
+    private func step(_ step: Gym_V1_StepEvent, event: Gym_V1_Event) throws {
+        guard let state = batches[event.handle] else {
+            counters.skippedSteps += UInt64(step.reply.terminated.count)
+            return
+        }
+        let record = state.record
+        let observations = Self.leaves(step.reply.observations)
+        let actions = Self.leaves(step.request.actions)
+        let rewards = step.reply.rewards.data
+        let terminated = [UInt8](step.reply.terminated)
+        let truncated = [UInt8](step.reply.truncated)
+        let infos = step.reply.infos.isEmpty ? [:] : try Self.infos(step.reply.infos)
+        let finalRows = Dictionary(uniqueKeysWithValues: step.reply.final.envIndices.enumerated().map { (Int($0.element), $0.offset) })
+        let finalObservations = finalRows.isEmpty ? [] : Self.leaves(step.reply.final.observations)
+        let finalInfos = finalRows.isEmpty ? [:] : try Self.infos(step.reply.final.infos)
+        let obsLeaves = record.observationLayout.leafBytes
+        let time = event.time
+        for index in 0..<record.numEnvs {
+            if state.slots[index].awaitingAutoreset {
+                // Next-step autoreset: this step only reset the env; its action was ignored.
+                counters.autoresetSteps += 1
+                let episode = start(state, index, seed: nil, options: nil, kind: .nextStep, time: time)
+                append(observations, row: index, leafBytes: obsLeaves, to: &episode.observations)
+                if let info = infos[index] { episode.infos.append((0, info)) }
+                continue
+            }
+            guard let episode = state.slots[index].episode else {
+                counters.skippedSteps += 1
+                continue
+            }
+            append(actions, row: index, leafBytes: record.actionLayout.leafBytes, to: &episode.actions)
+            let reward = rewards.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * 8, as: Double.self) }
+            let ended = terminated[index] != 0 || truncated[index] != 0
+            episode.appendReward(reward, terminated: terminated[index] != 0, truncated: truncated[index] != 0, time: time)
+            if ended, record.autoreset == .sameStep, let row = finalRows[index] {
+                append(finalObservations, row: row, leafBytes: obsLeaves, to: &episode.observations)
+                if let info = finalInfos[index] { episode.infos.append((episode.length, info)) }
+            } else {
+                append(observations, row: index, leafBytes: obsLeaves, to: &episode.observations)
+                if let info = infos[index] { episode.infos.append((episode.length, info)) }
+            }
+            guard ended else { continue }
+            try finish(episode, as: terminated[index] != 0 ? .terminated : .truncated)
+            state.slots[index].episode = nil
+            switch record.autoreset {
+            case .nextStep:
+                state.slots[index].awaitingAutoreset = true
+            case .sameStep:
+                let next = start(state, index, seed: nil, options: nil, kind: .sameStep, time: time)
+                append(observations, row: index, leafBytes: obsLeaves, to: &next.observations)
+                if let info = infos[index] { next.infos.append((0, info)) }
+            case .disabled:
+                break
+            }
+        }
+    }
+
+    private func close(_ event: Gym_V1_Event) throws {
+        guard let state = batches.removeValue(forKey: event.handle) else { return }
+        for slot in state.slots {
+            if let episode = slot.episode {
+                episode.endTime = event.time
+                try finish(episode, as: .closed)
+            }
+        }
+        try sink.closed(state.record, time: event.time)
+    }
+
+    // MARK: Episodes
+
+    private func start(_ state: BatchState, _ index: Int, seed: UInt64?, options: String?,
+                       kind: EpisodeBuffer.StartKind, time: Double) -> EpisodeBuffer {
+        let id = nextEpisodeID
+        nextEpisodeID += 1
+        var slot = state.slots[index]
+        if seed != nil {
+            slot.lineage = (id, 0)
+        } else if let lineage = slot.lineage {
+            slot.lineage = (lineage.id, lineage.index + 1)
+        }
+        let episode = EpisodeBuffer(id: id, batch: state.record, envIndex: index, seed: seed, optionsJSON: options,
+                                    startKind: kind, lineageID: slot.lineage?.id, lineageIndex: slot.lineage?.index, time: time)
+        episode.times.append(time)
+        slot.episode = episode
+        slot.awaitingAutoreset = false
+        state.slots[index] = slot
+        return episode
+    }
+
+    private func finish(_ episode: EpisodeBuffer, as kind: EpisodeBuffer.EndKind) throws {
+        episode.endKind = kind
+        counters.episodes += 1
+        counters.steps += UInt64(episode.length)
+        try sink.finished(episode)
+    }
+
+    /// After lost events nothing running can be trusted: drop those episodes, and forget each
+    /// slot's lineage and autoreset state until its next reset.
+    private func discardRunning() {
+        for state in batches.values {
+            for index in state.slots.indices {
+                if let episode = state.slots[index].episode {
+                    counters.discardedEpisodes += 1
+                    counters.discardedSteps += UInt64(episode.length)
+                }
+                state.slots[index] = Slot()
+            }
+        }
+    }
+
+    // MARK: Arrays
+
+    private static func leaves(_ tensors: [Gym_V1_Tensor]) -> [[UInt8]] {
+        tensors.map { [UInt8]($0.data) }
+    }
+
+    private func append(_ leaves: [[UInt8]], row: Int, leafBytes: [Int], to buffer: inout [UInt8]) {
+        for (leaf, size) in zip(leaves, leafBytes) {
+            let start = row * size
+            guard start + size <= leaf.count else { continue }
+            buffer.append(contentsOf: leaf[start..<(start + size)])
+        }
+    }
+
+    private static func infos(_ wire: [Gym_V1_EnvInfo]) throws -> [Int: ValueMap] {
+        var result: [Int: ValueMap] = [:]
+        for entry in wire where !entry.info.isEmpty { result[Int(entry.envIndex)] = try entry.info.valueMap() }
+        return result
+    }
+
+    static func hex(_ data: Data) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(data.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+}

@@ -1,0 +1,107 @@
+import GymCore
+
+/// One episode as the recorder assembles it: identity, how it began, and its per-step arrays.
+public final class EpisodeBuffer {
+    /// How an episode began.
+    public enum StartKind: String, Sendable {
+        /// A Reset request.
+        case reset
+        /// Next-step autoreset: the step after the previous episode's end.
+        case nextStep = "next_step"
+        /// Same-step autoreset: the step that ended the previous episode.
+        case sameStep = "same_step"
+    }
+
+    /// How an episode ended.
+    public enum EndKind: String, Sendable {
+        case terminated, truncated
+        /// The client reset the env before the episode ended.
+        case reset
+        /// The batch was closed.
+        case closed
+        /// The recorder stopped while the episode ran.
+        case recorderStopped = "recorder_stopped"
+    }
+
+    public let id: Int64
+    public let batch: BatchRecord
+    public let envIndex: Int
+    public let seed: UInt64?
+    public let optionsJSON: String?
+    public let startKind: StartKind
+    public let lineageID: Int64?
+    public let lineageIndex: Int?
+    public let startTime: Double
+    public var endTime: Double
+    public var endKind: EndKind = .recorderStopped
+    /// Observations back to back: the reset's, then one per step.
+    public var observations: [UInt8] = []
+    /// Actions back to back, one per step.
+    public var actions: [UInt8] = []
+    public var rewards: [Double] = []
+    public var terminated: [UInt8] = []
+    public var truncated: [UInt8] = []
+    /// Event times: the reset's, then one per step.
+    public var times: [Double] = []
+    /// Non-empty infos by step index (0: the reset's).
+    public var infos: [(t: Int, info: ValueMap)] = []
+    public private(set) var totalReward = 0.0
+
+    init(id: Int64, batch: BatchRecord, envIndex: Int, seed: UInt64?, optionsJSON: String?, startKind: StartKind,
+         lineageID: Int64?, lineageIndex: Int?, time: Double) {
+        self.id = id
+        self.batch = batch
+        self.envIndex = envIndex
+        self.seed = seed
+        self.optionsJSON = optionsJSON
+        self.startKind = startKind
+        self.lineageID = lineageID
+        self.lineageIndex = lineageIndex
+        self.startTime = time
+        self.endTime = time
+        let expected = 64
+        observations.reserveCapacity(expected * batch.observationLayout.stride)
+        actions.reserveCapacity(expected * batch.actionLayout.stride)
+        rewards.reserveCapacity(expected)
+    }
+
+    /// Steps taken with an action.
+    public var length: Int { rewards.count }
+
+    func appendReward(_ reward: Double, terminated: Bool, truncated: Bool, time: Double) {
+        rewards.append(reward)
+        totalReward += reward
+        self.terminated.append(terminated ? 1 : 0)
+        self.truncated.append(truncated ? 1 : 0)
+        times.append(time)
+        endTime = time
+    }
+}
+
+/// What the recorder knows of one `make`: the batch row and how its values are laid out.
+public final class BatchRecord {
+    public let id: Int64
+    public let handle: UInt64
+    public let client: String
+    public let envID: String
+    public let kwargsJSON: String
+    public let numEnvs: Int
+    public let maxEpisodeSteps: Int
+    public let autoreset: AutoresetMode
+    public let observationLayout: ArrayLayout
+    public let actionLayout: ArrayLayout
+
+    init(id: Int64, handle: UInt64, client: String, envID: String, kwargsJSON: String, numEnvs: Int,
+         maxEpisodeSteps: Int, autoreset: AutoresetMode, observationLayout: ArrayLayout, actionLayout: ArrayLayout) {
+        self.id = id
+        self.handle = handle
+        self.client = client
+        self.envID = envID
+        self.kwargsJSON = kwargsJSON
+        self.numEnvs = numEnvs
+        self.maxEpisodeSteps = maxEpisodeSteps
+        self.autoreset = autoreset
+        self.observationLayout = observationLayout
+        self.actionLayout = actionLayout
+    }
+}

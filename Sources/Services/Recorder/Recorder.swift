@@ -1,0 +1,193 @@
+import Foundation
+import GymProtocol
+import Logging
+import ZeroMQ
+
+/// `gym record`: subscribes to a daemon's event stream and stores whole episodes in SQLite.
+///
+/// One thread owns the SUB socket and the database. A transaction commits when no event has
+/// arrived for `idleCommitSeconds`, and at the latest `commitInterval` seconds after it began.
+public final class Recorder: @unchecked Sendable {
+    /// Settings of one recorder.
+    public struct Configuration: Sendable {
+        /// The daemon's event stream endpoint.
+        public var events: String
+        /// The recording file.
+        public var path: String
+        /// Longest time a transaction stays open.
+        public var commitInterval: Double = 0.5
+        /// A quiet stream for this long commits at once.
+        public var idleCommitSeconds: Double = 0.005
+
+        /// Settings with the documented defaults.
+        public init(events: String, path: String) {
+            self.events = events
+            self.path = path
+        }
+    }
+
+    /// What a recorder run did.
+    public struct Statistics: Sendable {
+        public var assembler = EpisodeAssembler.Counters()
+        public var commits = 0
+        /// Events that could not be decoded.
+        public var malformedEvents: UInt64 = 0
+        /// Seconds from the first event to the stop.
+        public var seconds = 0.0
+        /// Stored transitions per second over `seconds`.
+        public var stepsPerSecond: Double { seconds > 0 ? Double(assembler.steps) / seconds : 0 }
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    private let store: EpisodeStore
+    private let assembler: EpisodeAssembler
+    private let context: Context
+    private let logger: Logger
+    private let lock = NSLock()
+    private var stopRequested = false
+    private var attachedSignal = DispatchSemaphore(value: 0)
+    private var malformed: UInt64 = 0
+    private var firstEvent: Double?
+
+    /// Opens (or creates) the recording; `run()` connects and records.
+    public init(configuration: Configuration, context: Context = .shared, logger: Logger = Logger(label: "gym.record")) throws {
+        self.configuration = configuration
+        self.context = context
+        self.logger = logger
+        store = try EpisodeStore(path: configuration.path, source: configuration.events)
+        let next = try store.nextIDs()
+        assembler = EpisodeAssembler(sink: store, firstEpisodeID: next.episode, firstBatchID: next.batch)
+    }
+
+    /// Asks `run()` to store running episodes, commit and return. Safe from any thread.
+    public func stop() {
+        lock.lock()
+        stopRequested = true
+        lock.unlock()
+    }
+
+    private var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopRequested
+    }
+
+    /// Waits until the daemon has acknowledged this recorder's subscription (its first
+    /// `StreamAttached` notice); false on timeout.
+    public func waitUntilAttached(timeout: Double) -> Bool {
+        attachedSignal.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// Records until `stop()`; returns the run's statistics.
+    public func run() throws -> Statistics {
+        let socket = try Socket(context, .sub)
+        try socket.setReceiveHighWaterMark(20_000)
+        try socket.subscribe()
+        try socket.connect(configuration.events)
+        logger.info("recording \(configuration.events) into \(configuration.path)")
+        var poller = Poller()
+        poller.add(socket)
+        var attachments: UInt64 = 0
+        var lastReport = Self.now()
+        var reportedSteps: UInt64 = 0
+        while !isStopping {
+            let open = store.transactionAge(now: Self.now()) != nil
+            let wait = open ? max(1, Int(configuration.idleCommitSeconds * 1000)) : 100
+            let ready = (try? poller.poll(timeoutMilliseconds: wait))?.first ?? false
+            if !ready {
+                try store.commit()
+                continue
+            }
+            try drain(socket)
+            if let age = store.transactionAge(now: Self.now()), age >= configuration.commitInterval { try store.commit() }
+            let counters = assembler.counters
+            if counters.attachments > attachments {
+                if attachments == 0 { logger.notice("attached to the daemon's event stream at \(configuration.events)") }
+                attachments = counters.attachments
+                attachedSignal.signal()
+            }
+            let now = Self.now()
+            if now - lastReport >= 5 {
+                let rate = Double(counters.steps - reportedSteps) / (now - lastReport)
+                logger.info("\(counters.episodes) episode(s), \(counters.steps) step(s) stored (\(Int(rate)) steps/s), \(counters.lostEvents) event(s) lost")
+                lastReport = now
+                reportedSteps = counters.steps
+            }
+        }
+        try drain(socket)
+        socket.close()
+        let running = assembler.runningEpisodes
+        try assembler.finishRunning()
+        try store.commit()
+        let statistics = self.statistics
+        try store.setFact("stats", RecorderReport.json(statistics, path: configuration.path))
+        logger.notice("stopped: \(statistics.assembler.episodes) episode(s) (\(running) still running, stored as recorder_stopped), \(statistics.assembler.steps) step(s), \(statistics.assembler.lostEvents) event(s) lost")
+        return statistics
+    }
+
+    /// Consumes what has arrived, up to a bound so commits keep their schedule.
+    private func drain(_ socket: Socket) throws {
+        for _ in 0..<4096 {
+            let received: Bool
+            do {
+                (received, _) = try socket.receiveFrame(dontWait: true) { bytes -> Bool in
+                    do {
+                        try assembler.consume(bytes)
+                    } catch let error as SQLiteError {
+                        throw error
+                    } catch {
+                        malformed += 1
+                        logger.warning("skipped an event that could not be decoded (\(bytes.count) bytes): \(error)")
+                    }
+                    return true
+                }
+            } catch let error as ZMQError where error.code == .timedOut {
+                return
+            }
+            if received, firstEvent == nil { firstEvent = Self.now() }
+        }
+    }
+
+    /// Counts so far (call from the recording thread or after `run()` returned).
+    public var statistics: Statistics {
+        var statistics = Statistics()
+        statistics.assembler = assembler.counters
+        statistics.commits = store.commits
+        statistics.malformedEvents = malformed
+        statistics.seconds = firstEvent.map { Self.now() - $0 } ?? 0
+        return statistics
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}
+
+/// The recorder's statistics as one JSON object (for `--json` and the `recording` table).
+public enum RecorderReport {
+    /// Every counter, keyed as documented in docs/recording.md.
+    public static func fields(_ statistics: Recorder.Statistics, path: String) -> [(String, String)] {
+        let counters = statistics.assembler
+        return [
+            ("out", { var text = ""; ValueJSON.quote(path, into: &text); return text }()),
+            ("episodes", "\(counters.episodes)"),
+            ("steps", "\(counters.steps)"),
+            ("autoreset_steps", "\(counters.autoresetSteps)"),
+            ("env_steps", "\(counters.steps + counters.autoresetSteps)"),
+            ("events", "\(counters.events)"),
+            ("lost_events", "\(counters.lostEvents)"),
+            ("daemon_dropped_events", "\(counters.daemonDroppedEvents)"),
+            ("discarded_episodes", "\(counters.discardedEpisodes)"),
+            ("discarded_steps", "\(counters.discardedSteps)"),
+            ("skipped_steps", "\(counters.skippedSteps)"),
+            ("malformed_events", "\(statistics.malformedEvents)"),
+            ("commits", "\(statistics.commits)"),
+            ("seconds", ValueJSON.double(statistics.seconds)),
+            ("steps_per_s", ValueJSON.double(statistics.stepsPerSecond)),
+        ]
+    }
+
+    /// The fields as a JSON object on one line.
+    public static func json(_ statistics: Recorder.Statistics, path: String) -> String {
+        "{" + fields(statistics, path: path).map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// The tables of a recording (documented in docs/recording.md) and how a file is opened.
+public enum RecordingSchema {
+    /// Bumped on any incompatible change; stored under `schema_version` in `recording`.
+    public static let version = 1
+
+    static let tables = """
+    CREATE TABLE IF NOT EXISTS recording (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS batches (
+      id INTEGER PRIMARY KEY, handle INTEGER NOT NULL, client TEXT NOT NULL, env_id TEXT NOT NULL,
+      kwargs TEXT NOT NULL, num_envs INTEGER NOT NULL, seed INTEGER, max_episode_steps INTEGER NOT NULL,
+      autoreset TEXT NOT NULL, make BLOB NOT NULL, spec BLOB NOT NULL, made REAL NOT NULL, closed REAL);
+    CREATE TABLE IF NOT EXISTS episodes (
+      id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, env_index INTEGER NOT NULL, env_id TEXT NOT NULL,
+      kwargs TEXT NOT NULL, client TEXT NOT NULL, max_episode_steps INTEGER NOT NULL, seed INTEGER, options TEXT,
+      start_kind TEXT NOT NULL, lineage_id INTEGER, lineage_index INTEGER, start_time REAL NOT NULL,
+      end_time REAL NOT NULL, length INTEGER NOT NULL, return REAL NOT NULL, terminated INTEGER NOT NULL,
+      truncated INTEGER NOT NULL, end_kind TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS steps (
+      episode_id INTEGER PRIMARY KEY, observation_dtype TEXT NOT NULL, observation_shape TEXT NOT NULL,
+      action_dtype TEXT NOT NULL, action_shape TEXT NOT NULL, observations BLOB NOT NULL, actions BLOB NOT NULL,
+      rewards BLOB NOT NULL, terminated BLOB NOT NULL, truncated BLOB NOT NULL, times BLOB NOT NULL, infos TEXT);
+    CREATE INDEX IF NOT EXISTS episodes_by_env ON episodes(env_id);
+    CREATE INDEX IF NOT EXISTS episodes_by_lineage ON episodes(lineage_id, lineage_index);
+    """
+
+    /// Opens or creates a recording for writing: WAL journal, tables, schema version checked.
+    public static func openForWriting(path: String, source: String) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path)
+        // WAL: readers never block the writer, and a killed writer leaves only whole commits.
+        try database.execute("PRAGMA journal_mode=WAL")
+        // NORMAL: commits survive a killed process; only a power cut can lose the last ones.
+        try database.execute("PRAGMA synchronous=NORMAL")
+        try database.execute("PRAGMA wal_autocheckpoint=8192")
+        try database.execute(tables)
+        try checkVersion(database)
+        try database.execute("BEGIN")
+        let now = ISO8601DateFormatter().string(from: Date())
+        try database.prepare("INSERT OR IGNORE INTO recording (key, value) VALUES ('schema_version', ?), ('created', ?)")
+            .run([.text(String(version)), .text(now)])
+        try database.prepare("INSERT OR REPLACE INTO recording (key, value) VALUES ('source', ?)").run([.text(source)])
+        try database.execute("COMMIT")
+        return database
+    }
+
+    /// Opens an existing recording for reading.
+    public static func openForReading(path: String) throws -> SQLiteDatabase {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SQLiteError(code: 14, message: "no recording at \(path)")
+        }
+        let database = try SQLiteDatabase(path: path, create: false)
+        try checkVersion(database)
+        return database
+    }
+
+    private static func checkVersion(_ database: SQLiteDatabase) throws {
+        let hasTable = try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'recording'")?.int ?? 0
+        guard hasTable > 0 else { throw SQLiteError(code: 26, message: "\(database.path) is not a gym recording (no 'recording' table)") }
+        if let stored = try database.scalar("SELECT value FROM recording WHERE key = 'schema_version'")?.text,
+           stored != String(version) {
+            throw SQLiteError(code: 26, message: "\(database.path) has schema version \(stored); this gym reads version \(version)")
+        }
+    }
+}
