@@ -26,7 +26,7 @@ public struct EvaluationResult: Sendable, Equatable {
     }
 }
 
-/// Plays a greedy policy for one episode per seed and reports the returns.
+/// Plays a deterministic policy for one episode per seed and reports the returns.
 ///
 /// Episodes run side by side in one batch of environments (at most `width` at once), each
 /// reset with its own seed, so the result depends on the seeds and the policy only: the same
@@ -36,15 +36,14 @@ public enum GreedyEvaluation {
     /// Runs one episode per seed on `env`; an episode that reaches `stepLimit` steps without
     /// ending is cut there (for environments without a time limit).
     public static func run(
-        _ policy: any GreedyPolicy, connection: GymConnection, env: String, seeds: [UInt64],
+        _ policy: any Policy, connection: GymConnection, env: String, seeds: [UInt64],
         width: Int = 32, stepLimit: Int = 100_000
     ) throws -> EvaluationResult {
         guard !seeds.isEmpty else { return EvaluationResult(returns: [], lengths: []) }
         let count = min(seeds.count, max(width, 1))
         let batch = try RemoteVectorEnv(connection: connection, id: env, count: count, autoreset: .nextStep)
         defer { try? batch.close() }
-        let layout = try SpaceLayout(batch.spec)
-        try layout.check(policy, env: env)
+        let send = try actionSender(policy, batch: batch)
         var returns = [Double](repeating: 0, count: seeds.count)
         var lengths = [Int](repeating: 0, count: seeds.count)
         for chunkStart in stride(from: 0, to: seeds.count, by: count) {
@@ -54,8 +53,7 @@ public enum GreedyEvaluation {
             var observations = try batch.reset(seeds: chunk + padding).observations[0].floats
             var running = Array(repeating: true, count: chunk.count)
             while running.contains(true) {
-                let actions = policy.greedyActions(observations, count: count)
-                let step = try batch.step(discrete: layout.wire(actions))
+                let step = try send(policy.actions(observations, count: count))
                 for index in chunk.indices where running[index] {
                     let episode = chunkStart + index
                     returns[episode] += step.rewards[index]
@@ -66,5 +64,24 @@ public enum GreedyEvaluation {
             }
         }
         return EvaluationResult(returns: returns, lengths: lengths)
+    }
+
+    /// Checks that `policy` fits the batch's spaces and returns what steps the batch with its actions.
+    private static func actionSender(_ policy: any Policy, batch: RemoteVectorEnv) throws -> (PolicyActions) throws -> RemoteVectorEnv.Step {
+        if policy.isContinuous {
+            try ContinuousSpaceLayout(batch.spec).check(policy, env: batch.spec.id)
+        } else {
+            try SpaceLayout(batch.spec).check(policy, env: batch.spec.id)
+        }
+        let discrete = try? SpaceLayout(batch.spec)
+        return { actions in
+            switch actions {
+            case .discrete(let indices):
+                guard let discrete else { throw AgentError(.policyFile, "\(batch.spec.id) has no discrete actions") }
+                return try batch.step(discrete: discrete.wire(indices))
+            case .box(let values):
+                return try batch.step(box: values)
+            }
+        }
     }
 }

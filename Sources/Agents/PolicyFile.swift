@@ -10,7 +10,7 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
     public var algo: String
     /// The environment id it was trained on.
     public var env: String
-    /// `q_network` or `q_table`.
+    /// `q_network`, `q_table` or `continuous_actor`.
     public var policy: String
     /// The observation space, Gymnasium-style (`Box(...)`).
     public var observationSpace: String
@@ -18,11 +18,11 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
     public var actionSpace: String
     /// Features per observation.
     public var observationSize: Int
-    /// Number of actions.
+    /// Discrete: the number of actions; Box: the floats in one action.
     public var actionCount: Int
     /// The run's seed; `gym eval` evaluates on the same episode seeds by default.
     public var seed: UInt64
-    /// What rebuilds the policy (activation and sizes, or bins and ranges).
+    /// What rebuilds the policy (activation and sizes, bins and ranges, or an actor's scalings).
     public var structure: [String: MetadataValue]
     /// The training run's settings.
     public var hyperparameters: [String: MetadataValue]
@@ -68,12 +68,17 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
 /// for networks, `q_table` for tables) and, in the header's `__metadata__`, the algorithm,
 /// environment, spaces and hyperparameters, with the whole `PolicyMetadata` as JSON under
 /// `gym_policy`. The same JSON, pretty-printed, goes beside it as `FILE.json`.
+///
+/// A `continuous_actor` is an `nn.Sequential` actor whose structure also holds how observations
+/// are normalised (`observation_center`, `observation_half_width`: the network sees
+/// `(obs − center) / half_width`) and the action bounds its `[−1, 1]` outputs span
+/// (`action_low`, `action_high`), so that another program can act with it exactly.
 public enum PolicyFile {
     /// The current layout's name.
     public static let format = "gym-policy-v1"
 
     /// Writes `policy` and its metadata to `url` and `url.json`.
-    public static func save(_ policy: any GreedyPolicy, metadata: PolicyMetadata, to url: URL) throws(AgentError) {
+    public static func save(_ policy: any Policy, metadata: PolicyMetadata, to url: URL) throws(AgentError) {
         let checkpoint = policy.checkpoint
         let compact = try json(metadata, pretty: false)
         let header = ["format": format, "algo": metadata.algo, "env": metadata.env, "policy": checkpoint.kind, "gym_policy": compact]
@@ -88,7 +93,7 @@ public enum PolicyFile {
     }
 
     /// Reads a policy saved by `save`.
-    public static func load(from url: URL) throws(AgentError) -> (policy: any GreedyPolicy, metadata: PolicyMetadata) {
+    public static func load(from url: URL) throws(AgentError) -> (policy: any Policy, metadata: PolicyMetadata) {
         let file: SafeTensorsFile
         do {
             file = try SafeTensors.load(from: url)
@@ -104,10 +109,11 @@ public enum PolicyFile {
         guard metadata.format == format else {
             throw AgentError(.policyFile, "\(url.path) is in format \(metadata.format); this build reads \(format)")
         }
-        let policy: any GreedyPolicy
+        let policy: any Policy
         switch metadata.policy {
-        case "q_network": policy = try network(file.tensors, metadata.structure, url: url)
+        case "q_network": policy = QNetworkPolicy(network: try network(file.tensors, metadata.structure, url: url))
         case "q_table": policy = try table(file.tensors, metadata.structure, url: url)
+        case "continuous_actor": policy = try actor(file.tensors, metadata.structure, url: url)
         default: throw AgentError(.policyFile, "\(url.path): unknown policy kind \(metadata.policy)")
         }
         guard policy.observationSize == metadata.observationSize, policy.actionCount == metadata.actionCount else {
@@ -119,7 +125,8 @@ public enum PolicyFile {
     /// Where the JSON copy of `url`'s metadata goes.
     public static func sidecar(of url: URL) -> URL { URL(fileURLWithPath: url.path + ".json") }
 
-    private static func network(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL) throws(AgentError) -> QNetworkPolicy {
+    private static func network(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL,
+                                outputActivation: Activation = .identity) throws(AgentError) -> MLP {
         var layers: [Dense] = []
         while let weight = tensors["\(2 * layers.count).weight"] {
             guard weight.rank == 2 else { throw AgentError(.policyFile, "\(url.path): layer \(layers.count) weight is not 2-D") }
@@ -136,7 +143,25 @@ public enum PolicyFile {
         guard case .string(let name) = structure["activation"] ?? .string("relu"), let activation = QNetworkPolicy.activations[name] else {
             throw AgentError(.policyFile, "\(url.path): unknown activation \(structure["activation"]?.description ?? "")")
         }
-        return QNetworkPolicy(network: MLP(layers: layers, activation: activation))
+        return MLP(layers: layers, activation: activation, outputActivation: outputActivation)
+    }
+
+    private static func actor(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL) throws(AgentError) -> ContinuousActorPolicy {
+        guard case .string(let name) = structure["output_activation"] ?? .string("tanh"),
+              let output = ContinuousActorPolicy.outputActivations[name] else {
+            throw AgentError(.policyFile, "\(url.path): unknown output activation \(structure["output_activation"]?.description ?? "")")
+        }
+        let mlp = try network(tensors, structure, url: url, outputActivation: output)
+        func floats(_ key: String) -> [Float]? { doubles(structure[key])?.map { Float($0) } }
+        guard let center = floats("observation_center"), let halfWidth = floats("observation_half_width"),
+              let low = floats("action_low"), let high = floats("action_high"),
+              center.count == mlp.sizes.first, halfWidth.count == center.count, halfWidth.allSatisfy({ $0 != 0 && $0.isFinite }),
+              low.count == mlp.sizes.last, high.count == low.count, zip(low, high).allSatisfy({ $0 < $1 }) else {
+            throw AgentError(.policyFile, "\(url.path): a continuous_actor needs observation_center, observation_half_width, "
+                             + "action_low and action_high in its structure, sized to the network")
+        }
+        return ContinuousActorPolicy(network: mlp, observationScaling: BoxScaling(center: center, halfWidth: halfWidth),
+                                     actionLow: low, actionHigh: high)
     }
 
     private static func table(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL) throws(AgentError) -> QTablePolicy {

@@ -25,9 +25,10 @@ public struct SpaceLayout: Sendable, Equatable {
     }
 
     /// Whether a policy reads and writes what this environment has.
-    public func check(_ policy: any GreedyPolicy, env: String) throws(AgentError) {
-        guard policy.observationSize == observationSize, policy.actionCount == actionCount else {
-            throw AgentError(.policyFile, "the policy takes \(policy.observationSize) features and \(policy.actionCount) actions; "
+    public func check(_ policy: any Policy, env: String) throws(AgentError) {
+        guard !policy.isContinuous, policy.observationSize == observationSize, policy.actionCount == actionCount else {
+            throw AgentError(.policyFile, "the policy takes \(policy.observationSize) features and gives "
+                             + (policy.isContinuous ? "\(policy.actionCount) floats; " : "\(policy.actionCount) actions; ")
                              + "\(env) has \(observationSize) and \(actionCount)")
         }
     }

@@ -5,7 +5,7 @@ import GymCore
 /// What an algorithm hands back when it stops training.
 public struct TrainedAgent {
     /// The policy to evaluate and save.
-    public var policy: any GreedyPolicy
+    public var policy: any Policy
     /// Environment steps taken in training.
     public var steps: Int
     /// Training episodes completed.
@@ -14,7 +14,7 @@ public struct TrainedAgent {
     public var hyperparameters: [String: MetadataValue]
 
     /// Creates a result.
-    public init(policy: any GreedyPolicy, steps: Int, episodes: Int, hyperparameters: [String: MetadataValue]) {
+    public init(policy: any Policy, steps: Int, episodes: Int, hyperparameters: [String: MetadataValue]) {
         self.policy = policy
         self.steps = steps
         self.episodes = episodes
@@ -79,7 +79,7 @@ public final class TrainingSession {
     public var env: String { spec.id }
 
     /// Greedy episodes on the validation seeds, logged as `eval/validation_return` at `step`.
-    public func validate(_ policy: any GreedyPolicy, episodes: Int, step: Int) throws -> EvaluationResult {
+    public func validate(_ policy: any Policy, episodes: Int, step: Int) throws -> EvaluationResult {
         let result = try GreedyEvaluation.run(policy, connection: connection, env: env, seeds: seeds.validationEpisodes(episodes))
         monitor.scalar("eval/validation_return", result.mean, step: step)
         monitor.note(String(format: "validation at step %d: mean return %.2f over %d greedy episodes", step, result.mean, episodes))
@@ -87,7 +87,7 @@ public final class TrainingSession {
     }
 
     /// Greedy episodes on the evaluation seeds: what `eval_mean` reports and `gym eval` reproduces.
-    public func evaluate(_ policy: any GreedyPolicy, episodes: Int) throws -> EvaluationResult {
+    public func evaluate(_ policy: any Policy, episodes: Int) throws -> EvaluationResult {
         try GreedyEvaluation.run(policy, connection: connection, env: env, seeds: seeds.evaluationEpisodes(episodes))
     }
 
@@ -98,10 +98,11 @@ public final class TrainingSession {
         monitor.note(String(format: "greedy evaluation: mean return %.2f ± %.2f over %d episodes", evaluation.mean, evaluation.std, evaluation.episodes))
         try monitor.finish(threshold: spec.rewardThreshold)
         if let save {
-            let layout = try SpaceLayout(spec)
+            // The evaluation above checked that the policy's sizes are the environment's.
             let metadata = PolicyMetadata(
                 algo: algo, env: env, policy: trained.policy.checkpoint.kind, observationSpace: spec.observationSpace.summary,
-                actionSpace: spec.actionSpace.summary, observationSize: layout.observationSize, actionCount: layout.actionCount,
+                actionSpace: spec.actionSpace.summary, observationSize: trained.policy.observationSize,
+                actionCount: trained.policy.actionCount,
                 seed: seeds.run, structure: trained.policy.checkpoint.structure, hyperparameters: trained.hyperparameters,
                 evaluation: evaluation.episodes > 0 ? .init(episodes: evaluation.episodes, mean: evaluation.mean, std: evaluation.std) : nil)
             try PolicyFile.save(trained.policy, metadata: metadata, to: save)

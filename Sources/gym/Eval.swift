@@ -8,7 +8,8 @@ extension Gym {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a saved policy over greedy episodes.",
             discussion: """
-            Loads a policy saved by `gym train --save` and plays one greedy episode per seed. The \
+            Loads a policy saved by `gym train --save` and plays one greedy episode per seed (for a \
+            continuous policy, the deterministic actor's actions inside the Box bounds). The \
             episode seeds derive from --seed exactly as in training's evaluation, and --seed and \
             --episodes default to the training run's, so by default this reproduces the eval_mean \
             recorded with the policy. With --json the last line of stdout is {"policy", "algo", \
@@ -37,14 +38,14 @@ extension Gym {
         }
 
         func run() throws {
-            let (greedy, metadata) = try PolicyFile.load(from: URL(fileURLWithPath: policy))
+            let (loaded, metadata) = try PolicyFile.load(from: URL(fileURLWithPath: policy))
             let envID = env ?? metadata.env
             let runSeed = seed ?? metadata.seed
             let count = episodes ?? metadata.evaluation?.episodes ?? 20
             let (connection, embedded) = try server.connect(clientName: "gym eval")
             defer { embedded?.shutdown() }
             let threshold = try connection.listEnvs().first { $0.id == envID }?.rewardThreshold
-            let result = try GreedyEvaluation.run(greedy, connection: connection, env: envID,
+            let result = try GreedyEvaluation.run(loaded, connection: connection, env: envID,
                                                   seeds: RunSeeds(runSeed).evaluationEpisodes(count))
             let solved = threshold.map { result.mean >= $0 }
             if json {

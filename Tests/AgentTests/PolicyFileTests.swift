@@ -30,7 +30,7 @@ import Testing
         let (loaded, readBack) = try PolicyFile.load(from: url)
         #expect(readBack == saved)
         let observations = probes(500)
-        #expect(loaded.greedyActions(observations, count: 500) == policy.greedyActions(observations, count: 500))
+        #expect(loaded.actions(observations, count: 500) == policy.actions(observations, count: 500))
         #expect(Set(policy.greedyActions(observations, count: 500)).count == 2, "the probes should exercise both actions")
 
         // The safetensors file stands alone: PyTorch names and the metadata in its header.
@@ -55,7 +55,7 @@ import Testing
         #expect(table.discretizer == discretizer)
         #expect(table.values == policy.values)
         let observations = probes(500)
-        #expect(loaded.greedyActions(observations, count: 500) == policy.greedyActions(observations, count: 500))
+        #expect(loaded.actions(observations, count: 500) == policy.actions(observations, count: 500))
     }
 
     @Test func foreignFilesAreRejected() throws {
