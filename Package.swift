@@ -61,12 +61,16 @@ let package = Package(
         .target(name: "Recorder", dependencies: [
             "CSQLite", "GymCore", "GymProtocol", "GymClient", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Recorder"),
+        // The replay-buffer service (`gym buffer`): tables, selectors, rate limiters, checkpoints.
+        .target(name: "BufferService", dependencies: [
+            "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Services/Buffer"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         // Learning agents; they reach environments only through GymClient.
         .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet"]),
         .executableTarget(name: "gym", dependencies: [
-            "Agents", "Recorder",
+            "Agents", "Recorder", "BufferService",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -88,6 +92,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentTests", dependencies: [
             "Agents", "GymClient", "GymServer", "GymCore", "ClassicControl", "Flyer", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "BufferServiceTests", dependencies: [
+            "BufferService", "GymClient", "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]

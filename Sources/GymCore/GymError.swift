@@ -5,7 +5,7 @@ public struct GymError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable, CaseIterable {
         case malformed, unsupportedVersion, unknownEnv, unknownHandle, notOwner, invalidAction
         case quotaExceeded, internalError, invalidArgument, unknownMessage, resetNeeded
-        case notSupported, shuttingDown, timedOut, disconnected
+        case notSupported, shuttingDown, timedOut, disconnected, unknownTable
     }
 
     /// The kind of failure.

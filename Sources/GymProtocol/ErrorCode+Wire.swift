@@ -1,7 +1,8 @@
 import GymCore
 
 extension GymError.Code {
-    /// The wire code; client-side codes (timeouts, disconnects) never travel.
+    /// The wire code. A timeout travels as `DEADLINE_EXCEEDED` (a call that waited its whole
+    /// timeout on a service); a client-side disconnect never travels.
     public var wire: Gym_V1_ErrorCode {
         switch self {
         case .malformed: return .malformed
@@ -11,7 +12,9 @@ extension GymError.Code {
         case .notOwner: return .notOwner
         case .invalidAction: return .invalidAction
         case .quotaExceeded: return .quotaExceeded
-        case .internalError, .timedOut, .disconnected: return .internal
+        case .internalError, .disconnected: return .internal
+        case .timedOut: return .deadlineExceeded
+        case .unknownTable: return .unknownTable
         case .invalidArgument: return .invalidArgument
         case .unknownMessage: return .unknownMessage
         case .resetNeeded: return .resetNeeded
@@ -35,6 +38,8 @@ extension GymError.Code {
         case .resetNeeded: self = .resetNeeded
         case .notSupported: self = .notSupported
         case .shuttingDown: self = .shuttingDown
+        case .unknownTable: self = .unknownTable
+        case .deadlineExceeded: self = .timedOut
         case .internal, .unspecified, .UNRECOGNIZED: self = .internalError
         }
     }

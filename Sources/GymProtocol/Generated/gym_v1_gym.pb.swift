@@ -180,6 +180,12 @@ public nonisolated enum Gym_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterable
 
   /// the daemon is stopping
   case shuttingDown // = 13
+
+  /// buffer service: no table of that name
+  case unknownTable // = 14
+
+  /// a call waited its whole timeout (e.g. on a rate limiter)
+  case deadlineExceeded // = 15
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -202,6 +208,8 @@ public nonisolated enum Gym_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterable
     case 11: self = .resetNeeded
     case 12: self = .notSupported
     case 13: self = .shuttingDown
+    case 14: self = .unknownTable
+    case 15: self = .deadlineExceeded
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -222,6 +230,8 @@ public nonisolated enum Gym_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterable
     case .resetNeeded: return 11
     case .notSupported: return 12
     case .shuttingDown: return 13
+    case .unknownTable: return 14
+    case .deadlineExceeded: return 15
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -242,6 +252,8 @@ public nonisolated enum Gym_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterable
     .resetNeeded,
     .notSupported,
     .shuttingDown,
+    .unknownTable,
+    .deadlineExceeded,
   ]
 
 }
@@ -1155,7 +1167,7 @@ nonisolated extension Gym_V1_AutoresetMode: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Gym_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_MALFORMED\0\u{1}ERROR_CODE_UNSUPPORTED_VERSION\0\u{1}ERROR_CODE_UNKNOWN_ENV\0\u{1}ERROR_CODE_UNKNOWN_HANDLE\0\u{1}ERROR_CODE_NOT_OWNER\0\u{1}ERROR_CODE_INVALID_ACTION\0\u{1}ERROR_CODE_QUOTA_EXCEEDED\0\u{1}ERROR_CODE_INTERNAL\0\u{1}ERROR_CODE_INVALID_ARGUMENT\0\u{1}ERROR_CODE_UNKNOWN_MESSAGE\0\u{1}ERROR_CODE_RESET_NEEDED\0\u{1}ERROR_CODE_NOT_SUPPORTED\0\u{1}ERROR_CODE_SHUTTING_DOWN\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_MALFORMED\0\u{1}ERROR_CODE_UNSUPPORTED_VERSION\0\u{1}ERROR_CODE_UNKNOWN_ENV\0\u{1}ERROR_CODE_UNKNOWN_HANDLE\0\u{1}ERROR_CODE_NOT_OWNER\0\u{1}ERROR_CODE_INVALID_ACTION\0\u{1}ERROR_CODE_QUOTA_EXCEEDED\0\u{1}ERROR_CODE_INTERNAL\0\u{1}ERROR_CODE_INVALID_ARGUMENT\0\u{1}ERROR_CODE_UNKNOWN_MESSAGE\0\u{1}ERROR_CODE_RESET_NEEDED\0\u{1}ERROR_CODE_NOT_SUPPORTED\0\u{1}ERROR_CODE_SHUTTING_DOWN\0\u{1}ERROR_CODE_UNKNOWN_TABLE\0\u{1}ERROR_CODE_DEADLINE_EXCEEDED\0")
 }
 
 nonisolated extension Gym_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

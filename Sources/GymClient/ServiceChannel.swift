@@ -1,0 +1,97 @@
+import Foundation
+import GymCore
+import GymProtocol
+import SwiftProtobuf
+import ZeroMQ
+
+/// A DEALER connection to one of the services (buffer, parameters): correlation ids,
+/// pipelining, and a deadline on every call, so a dead service gives `GymError.Code.timedOut`
+/// instead of a hang.
+///
+/// Use a channel from one thread at a time; open one per thread for concurrency.
+public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResponse>: @unchecked Sendable {
+    /// The service's endpoint.
+    public let endpoint: String
+    /// Seconds a call waits for its reply beyond any wait the request itself asks the service for.
+    public var timeout: Double
+    private let socket: Socket
+    private var nextID: UInt64 = 1
+    private var outstanding: Set<UInt64> = []
+    private var early: [UInt64: Response] = [:]
+    private var receiveTimeout = -1
+
+    /// Connects (libzmq connects in the background; the first call's deadline covers it).
+    public init(endpoint: String, timeout: Double, context: Context = .shared) throws {
+        self.endpoint = endpoint
+        self.timeout = timeout
+        socket = try Socket(context, .dealer)
+        try socket.setSendTimeout(milliseconds: Int(timeout * 1000))
+        try socket.setReconnectInterval(milliseconds: 50)
+        try socket.setSendHighWaterMark(0)
+        try socket.setReceiveHighWaterMark(0)
+        do {
+            try socket.connect(endpoint)
+        } catch {
+            throw GymError(.invalidArgument, "cannot connect to \(endpoint): \(error)")
+        }
+    }
+
+    /// Sends a request without waiting; returns its id for `receive`.
+    public func send(_ request: Request) throws -> UInt64 {
+        var request = request
+        let id = nextID
+        nextID += 1
+        request.id = id
+        do {
+            try socket.send(try request.serializedBytes() as [UInt8])
+        } catch let error as ZMQError where error.code == .timedOut {
+            throw GymError(.timedOut, "could not send to \(endpoint) within \(timeout) s")
+        }
+        outstanding.insert(id)
+        return id
+    }
+
+    /// Waits for the reply to request `id`, at most `timeout + extraSeconds`; an error reply is
+    /// thrown as its `GymError`.
+    public func receive(_ id: UInt64, extraSeconds: Double = 0) throws -> Response {
+        defer { outstanding.remove(id) }
+        if let response = early.removeValue(forKey: id) { return try checked(response) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let budget = UInt64((timeout + max(0, extraSeconds)) * 1e9)
+        while true {
+            let elapsed = DispatchTime.now().uptimeNanoseconds &- start
+            guard elapsed < budget else {
+                throw GymError(.timedOut, "no reply from \(endpoint) to request \(id) within \(Double(budget) / 1e9) s")
+            }
+            let milliseconds = max(1, Int((budget - elapsed) / 1_000_000))
+            // Within 5% of the current setting is close enough: skip the option call.
+            if abs(milliseconds - receiveTimeout) * 20 > receiveTimeout {
+                try socket.setReceiveTimeout(milliseconds: milliseconds)
+                receiveTimeout = milliseconds
+            }
+            let payload: [UInt8]
+            do {
+                payload = try socket.receiveMessage().last ?? []
+            } catch let error as ZMQError where error.code == .timedOut {
+                continue
+            }
+            guard let response = try? Response(serializedBytes: payload) else { continue }
+            if response.id == id { return try checked(response) }
+            // A pipelined request's reply, kept until asked for; stale ones are dropped.
+            if outstanding.contains(response.id) { early[response.id] = response }
+        }
+    }
+
+    /// Sends a request and waits for its reply.
+    public func call(_ request: Request, extraSeconds: Double = 0) throws -> Response {
+        try receive(try send(request), extraSeconds: extraSeconds)
+    }
+
+    /// Requests sent and not yet received.
+    public var inFlight: Int { outstanding.count }
+
+    private func checked(_ response: Response) throws -> Response {
+        if let error = response.failure { throw error }
+        return response
+    }
+}

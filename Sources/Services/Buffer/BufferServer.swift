@@ -1,0 +1,264 @@
+import Foundation
+import GymCore
+import GymProtocol
+import Logging
+import ZeroMQ
+
+/// The replay-buffer service on a ROUTER socket (`gym buffer`), served by one thread that owns
+/// the socket and every table.
+///
+/// A call the rate limiter holds back is parked with its deadline, and the thread goes on
+/// serving others; parked calls are retried whenever their table changes and answered with
+/// `DEADLINE_EXCEEDED` when their time is up. Checkpoints are written every
+/// `checkpointInterval` seconds and on a graceful stop.
+public final class BufferServer: @unchecked Sendable {
+    /// The endpoint it listens on, with a wildcard port resolved; set once bound.
+    public private(set) var endpoint: String
+    /// The tables and their calls.
+    public let service: BufferService
+    private let bindAddress: String
+    private let checkpointInterval: Double?
+    private let maxMessageBytes: Int
+    private let context: Context
+    private let logger: Logger
+    private let stateLock = NSLock()
+    private var stopRequested = false
+    private var started = false
+    private let exited = DispatchSemaphore(value: 0)
+    private var parked: [Parked] = []
+    private var requests = 0
+
+    private struct Parked {
+        var frames: [[UInt8]]
+        var request: Gym_V1_BufferRequest
+        var table: String
+        var deadline: UInt64
+    }
+
+    /// A server for `service` that has not bound yet.
+    public init(bind: String, service: BufferService, checkpointInterval: Double? = nil, maxMessageBytes: Int = 256 << 20,
+                context: Context = .shared, logger: Logger = Logger(label: "gym.buffer")) {
+        self.bindAddress = bind
+        self.endpoint = bind
+        self.service = service
+        self.checkpointInterval = checkpointInterval
+        self.maxMessageBytes = maxMessageBytes
+        self.context = context
+        self.logger = logger
+    }
+
+    /// Binds and serves on a thread of its own; returns once clients can connect.
+    public func start() throws {
+        let socket = try bind()
+        let thread = Thread { [self] in serve(socket) }
+        thread.name = "gym-buffer-socket"
+        thread.start()
+    }
+
+    /// Binds and serves on the calling thread until `stop()`.
+    public func run() throws {
+        serve(try bind())
+    }
+
+    /// Asks for a graceful stop (parked calls get SHUTTING_DOWN, a checkpoint is written).
+    public func stop() {
+        stateLock.lock()
+        stopRequested = true
+        stateLock.unlock()
+    }
+
+    /// Blocks until a started server has stopped.
+    public func wait() {
+        stateLock.lock()
+        let wasStarted = started
+        stateLock.unlock()
+        guard wasStarted else { return }
+        exited.wait()
+        exited.signal()
+    }
+
+    /// Stops and waits.
+    public func shutdown() {
+        stop()
+        wait()
+    }
+
+    private var isStopping: Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return stopRequested
+    }
+
+    private func bind() throws -> Socket {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        guard !started else { throw GymError(.invalidArgument, "the buffer server is already running") }
+        let socket = try Socket(context, .router)
+        try socket.setMaxMessageSize(maxMessageBytes)
+        try socket.setSendHighWaterMark(0)
+        try socket.setReceiveHighWaterMark(0)
+        do {
+            try socket.bind(bindAddress)
+        } catch {
+            throw GymError(.invalidArgument, "cannot bind \(bindAddress): \(error)")
+        }
+        endpoint = (try? socket.lastEndpoint) ?? bindAddress
+        started = true
+        logger.info("listening on \(endpoint); tables: \(service.tableNames.joined(separator: ", "))")
+        return socket
+    }
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    private func serve(_ socket: Socket) {
+        defer { exited.signal() }
+        var poller = Poller()
+        poller.add(socket)
+        var nextCheckpoint = checkpointInterval.map { Self.now() + UInt64($0 * 1e9) }
+        while !isStopping {
+            // Wake for the nearest parked deadline, and at least every 50 ms to notice a stop.
+            var wait = UInt64(50_000_000)
+            let now = Self.now()
+            for call in parked { wait = min(wait, call.deadline > now ? call.deadline - now : 0) }
+            let ready: [Bool]
+            do {
+                ready = try poller.poll(timeoutMilliseconds: Int((wait + 999_999) / 1_000_000))
+            } catch let error as ZMQError where error.code == .interrupted {
+                continue
+            } catch {
+                logger.error("poll failed, stopping: \(error)")
+                break
+            }
+            if ready[0] { receiveAll(from: socket) }
+            expire(through: socket)
+            if let due = nextCheckpoint, Self.now() >= due, let interval = checkpointInterval {
+                writeCheckpoint()
+                nextCheckpoint = Self.now() + UInt64(interval * 1e9)
+            }
+        }
+        logger.info("stopping after \(requests) request(s)")
+        for call in parked {
+            let error = GymError(.shuttingDown, "the buffer service is stopping")
+            send(call.frames, Gym_V1_BufferResponse.failure(id: call.request.id, error), through: socket)
+        }
+        parked.removeAll()
+        if service.checkpoints != nil { writeCheckpoint() }
+        socket.close()
+    }
+
+    private func writeCheckpoint() {
+        do {
+            try service.writeCheckpoint()
+        } catch {
+            logger.error("checkpoint failed: \(error)")
+        }
+    }
+
+    private func receiveAll(from socket: Socket) {
+        // Bounded, so deadlines and checkpoints keep their turn under a flood of requests.
+        for _ in 0..<1024 {
+            let frames: [[UInt8]]
+            do {
+                frames = try socket.receiveMessage(dontWait: true)
+            } catch let error as ZMQError where error.code == .timedOut {
+                return
+            } catch {
+                logger.error("receive failed: \(error)")
+                return
+            }
+            requests += 1
+            handle(frames, through: socket)
+        }
+    }
+
+    private func handle(_ frames: [[UInt8]], through socket: Socket) {
+        // [identity] ([] from a REQ socket) [request]
+        guard frames.count >= 2, frames.count <= 3, let payload = frames.last, !payload.isEmpty,
+              frames.count == 2 || frames[1].isEmpty else {
+            let error = GymError(.malformed, "a request is one non-empty frame (after an empty delimiter from REQ sockets)")
+            logger.warning("malformed request: \(error.message)")
+            if let identity = frames.first { send([identity], .failure(id: 0, error), through: socket) }
+            return
+        }
+        let address = Array(frames.dropLast())
+        let request: Gym_V1_BufferRequest
+        do {
+            request = try Gym_V1_BufferRequest(serializedBytes: payload)
+        } catch {
+            let id = Gym_V1_Request.salvageID(from: payload) ?? 0
+            send(address, .failure(id: id, GymError(.malformed, "not a BufferRequest: \(error)")), through: socket)
+            return
+        }
+        switch service.handle(request) {
+        case .reply(let response):
+            if let error = response.failure { logger.warning("request \(request.id) rejected: \(error.code): \(error.message)") }
+            send(address, response, through: socket)
+            if response.failure == nil, let table = Self.changedTable(request) { retryParked(on: table, through: socket) }
+        case .wait(let table):
+            let timeout = Self.timeoutMilliseconds(request)
+            let call = Parked(frames: address, request: request, table: table, deadline: Self.now() + UInt64(timeout) * 1_000_000)
+            if timeout == 0 {
+                send(address, service.timedOut(request), through: socket)
+            } else {
+                parked.append(call)
+            }
+        }
+    }
+
+    private static func timeoutMilliseconds(_ request: Gym_V1_BufferRequest) -> UInt32 {
+        switch request.body {
+        case .sample(let sample): return sample.timeoutMs
+        case .insert(let insert): return insert.timeoutMs
+        default: return 0
+        }
+    }
+
+    /// The table a successful request changed, whose parked calls may now proceed.
+    private static func changedTable(_ request: Gym_V1_BufferRequest) -> String? {
+        switch request.body {
+        case .insert(let insert): return insert.table
+        case .sample(let sample): return sample.table
+        case .reset(let reset): return reset.table
+        default: return nil
+        }
+    }
+
+    /// Serves parked calls on `table`, oldest first, until a pass serves none.
+    private func retryParked(on table: String, through socket: Socket) {
+        var progress = true
+        while progress {
+            progress = false
+            var index = 0
+            while index < parked.count {
+                guard parked[index].table == table else { index += 1; continue }
+                if case .reply(let response) = service.handle(parked[index].request, retry: true) {
+                    let call = parked.remove(at: index)
+                    send(call.frames, response, through: socket)
+                    progress = true
+                } else {
+                    index += 1
+                }
+            }
+        }
+    }
+
+    private func expire(through socket: Socket) {
+        guard !parked.isEmpty else { return }
+        let now = Self.now()
+        parked.removeAll { call in
+            guard call.deadline <= now else { return false }
+            send(call.frames, service.timedOut(call.request), through: socket)
+            return true
+        }
+    }
+
+    private func send(_ address: [[UInt8]], _ response: Gym_V1_BufferResponse, through socket: Socket) {
+        do {
+            let bytes: [UInt8] = try response.serializedBytes()
+            try socket.send(frames: address + [bytes], dontWait: true)
+        } catch {
+            // The client is gone or not reading: the reply is dropped, the service goes on.
+            logger.debug("reply dropped: \(error)")
+        }
+    }
+}
