@@ -96,6 +96,9 @@ let package = Package(
         .testTarget(name: "BufferServiceTests", dependencies: [
             "BufferService", "GymClient", "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "RecorderTests", dependencies: [
+            "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats",
+        ]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -115,7 +115,11 @@ public final class Recorder: @unchecked Sendable {
                 reportedSteps = counters.steps
             }
         }
-        try drain(socket)
+        // Events already on their way are still stored: read until the stream is quiet for 200 ms.
+        let quietDeadline = Self.now() + 10
+        while Self.now() < quietDeadline, (try? poller.poll(timeoutMilliseconds: 200))?.first == true {
+            try drain(socket)
+        }
         socket.close()
         let running = assembler.runningEpisodes
         try assembler.finishRunning()

@@ -1,0 +1,119 @@
+import Foundation
+
+/// The built `gym` binary, beside the test bundle.
+let gymBinary: URL = {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    return bundle.appendingPathComponent("gym")
+}()
+
+/// A `gym` process started by a test, with its output collected in files (no pipe can fill up).
+final class GymProcess {
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ arguments: [String], directory: String, name: String) throws {
+        stdoutPath = directory + "/\(name).out"
+        stderrPath = directory + "/\(name).err"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = gymBinary
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    var lastJSON: [String: Any]? { json(stdout.split(separator: "\n").last.map(String.init) ?? "") }
+
+    /// Waits until stderr contains `text`; false after `timeout` seconds.
+    func waitForLog(_ text: String, timeout: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stderr.contains(text) { return true }
+            if !process.isRunning { return stderr.contains(text) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    /// Sends `signal` and waits up to `timeout` seconds for the exit; returns the status.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGINT, timeout: Double = 20) -> Int32? {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+/// Runs `gym` to completion.
+func gym(_ arguments: [String], directory: String, name: String) throws -> GymProcess {
+    let run = try GymProcess(arguments, directory: directory, name: name)
+    run.process.waitUntilExit()
+    return run
+}
+
+func json(_ line: String) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+}
+
+/// A fresh directory for one test's files.
+func scratchDirectory(_ name: String) throws -> String {
+    let path = NSTemporaryDirectory() + "gym-recorder-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A free loopback port (bound, read and released).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// `gym serve --events` and `gym record` on fresh loopback ports, the recorder attached.
+struct RecordingSetup {
+    let directory: String
+    let endpoint: String
+    let events: String
+    let database: String
+    let serve: GymProcess
+    let record: GymProcess
+
+    init(name: String, serveArguments: [String] = [], recordArguments: [String] = []) throws {
+        directory = try scratchDirectory(name)
+        endpoint = "tcp://127.0.0.1:\(freePort())"
+        events = "tcp://127.0.0.1:\(freePort())"
+        database = directory + "/episodes.sqlite"
+        serve = try GymProcess(["serve", "--bind", endpoint, "--events", events, "--workers", "2"] + serveArguments,
+                               directory: directory, name: "serve")
+        guard serve.waitForLog("listening on") else { throw SetupError("gym serve did not start: \(serve.stderr)") }
+        record = try GymProcess(["record", "--events", events, "--out", database, "--json"] + recordArguments,
+                                directory: directory, name: "record")
+        guard record.waitForLog("attached to the daemon's event stream") else {
+            throw SetupError("gym record did not attach: \(record.stderr)")
+        }
+    }
+}
+
+struct SetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
