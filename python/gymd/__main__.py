@@ -1,0 +1,82 @@
+"""``python -m gymd serve``: serve installed Gymnasium environments over the daemon's protocol."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+LEVELS = ["debug", "info", "warning", "error", "critical"]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m gymd``."""
+    top = argparse.ArgumentParser(prog="python -m gymd", description="Python tools for the gym daemon.")
+    commands = top.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve", help="serve Gymnasium environments over the gym protocol",
+        description="Serves installed Gymnasium environments to any client of the gym protocol (gym train "
+                    "--server ADDR, gymd.RemoteEnv, ...). Time limits come from Gymnasium's registry and are "
+                    "applied by the bridge, with the autoreset mode each client asks for (protocol/README.md). "
+                    "Binds loopback unless told otherwise; SIGINT or SIGTERM stop it after the request in hand.",
+        epilog="example: python -m gymd serve --env LunarLander-v3 --bind tcp://127.0.0.1:5600")
+    serve.add_argument("--env", action="append", required=True, metavar="ID",
+                       help="Gymnasium environment id to serve (repeatable), e.g. LunarLander-v3")
+    serve.add_argument("--bind", default="tcp://127.0.0.1:5555", metavar="ADDR",
+                       help="endpoint to bind (default: %(default)s; tcp://127.0.0.1:* picks a free port)")
+    serve.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                       help="module to import first, for environments registered on import (e.g. ale_py)")
+    serve.add_argument("--max-envs-per-client", type=int, default=4096, help="most environments one client may hold")
+    serve.add_argument("--max-message-bytes", type=int, default=256 << 20,
+                       help="largest request in bytes; a client sending more is disconnected")
+    serve.add_argument("--idle-timeout", type=float, default=600.0,
+                       help="seconds without requests after which a client's environments are closed")
+    serve.add_argument("--log-level", choices=LEVELS, default="info", help="log level (default: %(default)s)")
+    return top
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Runs the bridge until SIGINT or SIGTERM."""
+    from .bridge import BridgeServer, EnvCatalog
+    from .bridge.server import BridgeConfiguration
+
+    log = logging.getLogger("gymd.serve")
+    for problem, bad in [("--max-envs-per-client must be at least 1", args.max_envs_per_client < 1),
+                         ("--max-message-bytes must be at least 1024", args.max_message_bytes < 1024),
+                         ("--idle-timeout must be positive", not args.idle_timeout > 0)]:
+        if bad:
+            log.error(problem)
+            return 2
+    try:
+        for module in args.imports:
+            importlib.import_module(module)
+        catalog = EnvCatalog(args.env)
+    except (ImportError, ValueError, TypeError) as error:
+        log.error("cannot serve: %s", error)
+        return 2
+    server = BridgeServer(catalog, BridgeConfiguration(
+        bind=args.bind, max_envs_per_client=args.max_envs_per_client, max_message_bytes=args.max_message_bytes,
+        idle_timeout=args.idle_timeout))
+    try:
+        server.bind()
+    except Exception as error:  # noqa: BLE001 - zmq raises several kinds for a bad endpoint
+        log.error("could not serve on %s: %s", args.bind, error)
+        return 2
+    server.install_signal_handlers()
+    server.run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m gymd`` and the ``gymd`` script."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        return serve(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The Gymnasium environments a bridge serves: how to make them and their protocol specs."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Mapping
+
+import gymnasium
+
+from ..errors import InvalidArgumentError, UnknownEnvError
+from ..protocol import gym_pb2
+from ..spaces import space_to_wire
+from ..values import to_value
+
+log = logging.getLogger("gymd.serve")
+
+
+class EnvCatalog:
+    """Gymnasium ids made without Gymnasium's own time limit (the batch applies the
+    registry's), in ``rgb_array`` render mode when the environment has it."""
+
+    def __init__(self, env_ids: list[str]):
+        self._registry: dict[str, gymnasium.envs.registration.EnvSpec] = {}
+        self._renders: dict[str, bool] = {}
+        self.specs: dict[str, gym_pb2.EnvSpec] = {}
+        for env_id in env_ids:
+            try:
+                registered = gymnasium.spec(env_id)
+            except gymnasium.error.Error as error:
+                raise ValueError(f"{env_id} is not a registered Gymnasium environment: {error}") from None
+            self._registry[env_id] = registered
+            self.specs[env_id] = self._describe(env_id)
+
+    @property
+    def ids(self) -> list[str]:
+        """The served ids, in the order given."""
+        return list(self.specs)
+
+    def max_episode_steps(self, env_id: str) -> int | None:
+        """The registry's time limit of ``env_id``."""
+        return self._registry[env_id].max_episode_steps
+
+    def make(self, env_id: str, kwargs: Mapping[str, Any] | None = None) -> gymnasium.Env:
+        """A new environment; a bad kwarg is ``InvalidArgumentError``."""
+        if env_id not in self._registry:
+            raise UnknownEnvError(f"this bridge does not serve {env_id!r} (it serves: {', '.join(self.ids)})")
+        unlimited = dataclasses.replace(self._registry[env_id], max_episode_steps=None)
+        options: dict[str, Any] = dict(kwargs or {})
+        if self._renders.get(env_id, True):
+            options.setdefault("render_mode", "rgb_array")
+        try:
+            return gymnasium.make(unlimited, disable_env_checker=True, **options)
+        except (TypeError, ValueError, AssertionError, gymnasium.error.Error) as error:
+            raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: {error}") from None
+
+    def _describe(self, env_id: str) -> gym_pb2.EnvSpec:
+        registered = self._registry[env_id]
+        env = self._make_first(env_id)
+        try:
+            spec = gym_pb2.EnvSpec(
+                id=env_id, observation_space=space_to_wire(env.observation_space),
+                action_space=space_to_wire(env.action_space), max_episode_steps=registered.max_episode_steps or 0,
+                description=_summary(type(env.unwrapped).__doc__) or f"Gymnasium's {env_id}")
+            if registered.reward_threshold is not None:
+                spec.reward_threshold = float(registered.reward_threshold)
+            for key, value in registered.kwargs.items():
+                if key == "render_mode":
+                    continue
+                try:
+                    spec.kwargs[key].CopyFrom(to_value(value))
+                except TypeError:
+                    log.info("%s: kwarg %s=%r cannot travel on the protocol; not listed", env_id, key, value)
+            if self._renders[env_id]:
+                env.reset(seed=0)
+                frame = env.render()
+                spec.render_height, spec.render_width = int(frame.shape[0]), int(frame.shape[1])
+            return spec
+        finally:
+            env.close()
+
+    def _make_first(self, env_id: str) -> gymnasium.Env:
+        # Rendering needs optional packages (pygame, ...): without them the env is served unrendered.
+        try:
+            self._renders[env_id] = True
+            env = self.make(env_id)
+            env.reset(seed=0)
+            frame = env.render()
+            if frame is not None and getattr(frame, "ndim", 0) == 3:
+                return env
+            env.close()
+        except Exception as error:  # noqa: BLE001 - any failure only means "cannot render"
+            log.warning("%s cannot render rgb_array frames (%s); serving it without render", env_id, error)
+        self._renders[env_id] = False
+        return self.make(env_id)
+
+
+def _summary(doc: str | None) -> str:
+    """The first prose line of an environment's docstring."""
+    for line in (doc or "").splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "=", "-", "..", "|")):
+            return line[:300]
+    return ""

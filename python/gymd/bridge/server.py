@@ -1,0 +1,283 @@
+"""``BridgeServer``: a ROUTER socket answering the protocol with Gymnasium environments."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+
+import zmq
+
+from ..errors import (GymError, InternalError, InvalidArgumentError, MalformedError, NotOwnerError, NotSupportedError,
+                      QuotaExceededError, UnknownHandleError, UnknownMessageError, UnsupportedVersionError)
+from ..protocol import PROTOCOL_VERSION, gym_pb2
+from ..spaces import space_to_wire
+from ..tensors import from_tensor, to_tensor
+from ..values import from_value_map, to_value
+from .batch import GymnasiumBatch
+from .catalog import EnvCatalog
+
+log = logging.getLogger("gymd.serve")
+
+
+@dataclass
+class _Entry:
+    owner: bytes
+    env_id: str
+    batch: GymnasiumBatch
+
+
+@dataclass
+class BridgeConfiguration:
+    """What ``python -m gymd serve`` was told."""
+
+    bind: str = "tcp://127.0.0.1:5555"
+    max_envs_per_client: int = 4096
+    max_message_bytes: int = 256 << 20
+    idle_timeout: float = 600.0
+    name: str = "gymd-bridge"
+
+
+@dataclass
+class _Counters:
+    requests: int = 0
+    errors: int = 0
+    clients: set = field(default_factory=set)
+
+
+class BridgeServer:
+    """Serves the environments of ``catalog`` on one ROUTER socket.
+
+    Single-threaded: Python steps one environment at a time anyway, so requests are answered
+    in arrival order. Handles belong to the ZeroMQ identity that made them; idle clients'
+    environments are closed after ``idle_timeout``; SIGINT/SIGTERM (via ``stop``) finish the
+    request in hand, close every environment and return from ``run``.
+    """
+
+    def __init__(self, catalog: EnvCatalog, configuration: BridgeConfiguration | None = None,
+                 context: zmq.Context | None = None):
+        self.catalog = catalog
+        self.configuration = configuration or BridgeConfiguration()
+        self._context = context or zmq.Context.instance()
+        self._socket: zmq.Socket | None = None
+        self._entries: dict[int, _Entry] = {}
+        self._next_handle = 1
+        self._last_seen: dict[bytes, float] = {}
+        self._stopping = threading.Event()
+        self._counters = _Counters()
+        self.endpoint: str | None = None
+
+    def bind(self) -> str:
+        """Binds the socket and returns the bound endpoint (a ``:*`` port resolved)."""
+        socket = self._context.socket(zmq.ROUTER)
+        socket.setsockopt(zmq.LINGER, 1000)
+        socket.setsockopt(zmq.MAXMSGSIZE, self.configuration.max_message_bytes)
+        socket.bind(self.configuration.bind)
+        self._socket = socket
+        self.endpoint = socket.getsockopt_string(zmq.LAST_ENDPOINT)
+        return self.endpoint
+
+    def stop(self) -> None:
+        """Asks ``run`` to return after the request in hand (safe from signal handlers and threads)."""
+        self._stopping.set()
+
+    def install_signal_handlers(self) -> None:
+        """SIGINT and SIGTERM stop the server gracefully."""
+        def handler(number, _frame):
+            log.info("received signal %d: shutting down", number)
+            self.stop()
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+
+    def run(self) -> None:
+        """Serves until ``stop``."""
+        if self._socket is None:
+            self.bind()
+        socket = self._socket
+        log.info("listening on %s; environments: %s", self.endpoint, ", ".join(self.catalog.ids))
+        next_reclaim = time.monotonic() + 1.0
+        try:
+            while not self._stopping.is_set():
+                if socket.poll(200, zmq.POLLIN):
+                    frames = socket.recv_multipart(copy=True)
+                    reply = self.handle(frames[0], frames[1:])
+                    try:
+                        socket.send_multipart(reply, flags=zmq.NOBLOCK)
+                    except zmq.Again:
+                        log.debug("reply to %s dropped: the client is gone", frames[0].hex())
+                now = time.monotonic()
+                if now >= next_reclaim:
+                    self.reclaim_idle(now)
+                    next_reclaim = now + 1.0
+        finally:
+            for handle in list(self._entries):
+                self._entries.pop(handle).batch.close()
+            socket.close()
+            self._socket = None
+            log.info("stopped after %d request(s), %d error reply(ies), %d client(s)",
+                     self._counters.requests, self._counters.errors, len(self._counters.clients))
+
+    def handle(self, identity: bytes, frames: list[bytes]) -> list[bytes]:
+        """The reply frames (identity first) to one client's message: the protocol without the socket."""
+        self._counters.requests += 1
+        self._counters.clients.add(identity)
+        self._last_seen[identity] = time.monotonic()
+        delimited = len(frames) == 2 and frames[0] == b""
+        # A REQ client's empty delimiter frame is mirrored in the reply.
+        prefix = [identity, b""] if frames and frames[0] == b"" else [identity]
+        request_id = 0
+        try:
+            if len(frames) == 1:
+                payload = frames[0]
+            elif delimited:
+                payload = frames[1]
+            else:
+                sizes = ", ".join(str(len(f)) for f in frames)
+                raise MalformedError(f"expected one frame holding a Request (optionally after an empty delimiter), "
+                                     f"got {len(frames)} frames of {sizes} bytes")
+            if not payload:
+                raise MalformedError("empty request frame")
+            request = gym_pb2.Request()
+            try:
+                request.ParseFromString(payload)
+            except Exception as error:  # noqa: BLE001 - any decode failure is a malformed request
+                raise MalformedError(f"could not decode a Request from {len(payload)} bytes: {error}") from None
+            request_id = request.id
+            response = self._dispatch(identity, request)
+        except GymError as error:
+            response = self._failure(identity, request_id, error)
+        except Exception as error:  # noqa: BLE001 - the server must answer and keep serving
+            log.exception("request %d failed", request_id)
+            response = self._failure(identity, request_id, InternalError(f"{type(error).__name__}: {error}"))
+        return prefix + [response.SerializeToString()]
+
+    def _failure(self, identity: bytes, request_id: int, error: GymError) -> gym_pb2.Response:
+        self._counters.errors += 1
+        log.warning("client %s request %d rejected: %s", identity.hex(), request_id, error)
+        return gym_pb2.Response(id=request_id, error=error.to_wire())
+
+    def _dispatch(self, identity: bytes, request: gym_pb2.Request) -> gym_pb2.Response:
+        kind = request.WhichOneof("body")
+        reply = gym_pb2.Response(id=request.id)
+        if kind == "hello":
+            if request.hello.protocol_version != PROTOCOL_VERSION:
+                raise UnsupportedVersionError(f"this daemon speaks protocol version {PROTOCOL_VERSION}, "
+                                              f"the client asked for {request.hello.protocol_version}")
+            reply.hello.CopyFrom(gym_pb2.HelloReply(
+                protocol_version=PROTOCOL_VERSION, server_name=self.configuration.name,
+                max_envs_per_client=self.configuration.max_envs_per_client,
+                max_message_bytes=self.configuration.max_message_bytes))
+        elif kind == "list_envs":
+            reply.envs.specs.extend(self.catalog.specs.values())
+        elif kind == "make":
+            reply.make.CopyFrom(self._make(identity, request.make))
+        elif kind == "reset":
+            batch = self._owned(identity, request.reset.handle).batch
+            observations, infos = batch.reset(seeds=list(request.reset.seeds), options=_options(request.reset.options))
+            reply.reset.observations.extend(to_tensor(array) for array in observations)
+            reply.reset.infos.extend(_wire_infos(infos))
+        elif kind == "step":
+            batch = self._owned(identity, request.step.handle).batch
+            result = batch.step([from_tensor(tensor, copy=False) for tensor in request.step.actions])
+            step = reply.step
+            step.observations.extend(to_tensor(array) for array in result.observations)
+            step.rewards.CopyFrom(to_tensor(result.rewards))
+            step.terminated = result.terminated.astype("u1").tobytes()
+            step.truncated = result.truncated.astype("u1").tobytes()
+            step.infos.extend(_wire_infos(result.infos))
+            if result.final_indices:
+                step.final.env_indices.extend(result.final_indices)
+                step.final.observations.extend(to_tensor(array) for array in result.final_observations)
+                step.final.infos.extend(_wire_infos(result.final_infos))
+        elif kind == "render":
+            entry = self._owned(identity, request.render.handle)
+            if not self.catalog.specs[entry.env_id].render_width:
+                raise NotSupportedError(f"{entry.env_id} cannot render here (is pygame installed for the bridge?)")
+            reply.render.frame.CopyFrom(to_tensor(entry.batch.render(int(request.render.env_index))))
+        elif kind == "close":
+            self._owned(identity, request.close.handle)
+            self._entries.pop(request.close.handle).batch.close()
+            reply.close.SetInParent()
+        else:
+            raise UnknownMessageError(f"request {request.id} carries no message this daemon knows "
+                                      f"(protocol version {PROTOCOL_VERSION})")
+        return reply
+
+    def _make(self, identity: bytes, make: gym_pb2.Make) -> gym_pb2.MakeReply:
+        if make.env_id not in self.catalog.specs:
+            # The catalog raises UNKNOWN_ENV with the list of what is served.
+            self.catalog.make(make.env_id)
+        count = int(make.num_envs)
+        if count < 1:
+            raise InvalidArgumentError(f"num_envs must be at least 1, got {count}")
+        held = sum(entry.batch.count for entry in self._entries.values() if entry.owner == identity)
+        if held + count > self.configuration.max_envs_per_client:
+            raise QuotaExceededError(f"making {count} env(s) would give this client {held + count}, "
+                                     f"over its quota of {self.configuration.max_envs_per_client}")
+        if make.HasField("max_episode_steps") and make.max_episode_steps < 0:
+            raise InvalidArgumentError(f"max_episode_steps must be 0 (no limit) or positive, got {make.max_episode_steps}")
+        if make.autoreset not in gym_pb2.AutoresetMode.values():
+            raise InvalidArgumentError(f"unknown autoreset mode {make.autoreset}")
+        limit = make.max_episode_steps if make.HasField("max_episode_steps") else self.catalog.max_episode_steps(make.env_id)
+        kwargs = from_value_map(make.kwargs)
+        batch = GymnasiumBatch(lambda: self.catalog.make(make.env_id, kwargs), count,
+                               seed=make.seed if make.HasField("seed") else None,
+                               max_episode_steps=limit, autoreset=make.autoreset)
+        handle = self._next_handle
+        self._next_handle += 1
+        self._entries[handle] = _Entry(identity, make.env_id, batch)
+        spec = gym_pb2.EnvSpec()
+        spec.CopyFrom(self.catalog.specs[make.env_id])
+        if kwargs:
+            # kwargs may change the spaces: report the ones this batch has.
+            spec.observation_space.CopyFrom(space_to_wire(batch.observation_space))
+            spec.action_space.CopyFrom(space_to_wire(batch.action_space))
+        log.info("client %s made %d x %s as handle %d", identity.hex(), count, make.env_id, handle)
+        return gym_pb2.MakeReply(handle=handle, spec=spec, num_envs=count, autoreset=make.autoreset,
+                                 max_episode_steps=batch.max_episode_steps or 0)
+
+    def _owned(self, identity: bytes, handle: int) -> _Entry:
+        entry = self._entries.get(handle)
+        if entry is None:
+            issued = 0 < handle < self._next_handle
+            raise UnknownHandleError(f"handle {handle} was closed or reclaimed" if issued else f"no handle {handle}")
+        if entry.owner != identity:
+            raise NotOwnerError(f"handle {handle} belongs to another client")
+        return entry
+
+    def reclaim_idle(self, now: float) -> None:
+        """Closes the environments of clients silent for longer than the idle timeout."""
+        idle = [client for client, seen in self._last_seen.items() if now - seen > self.configuration.idle_timeout]
+        for client in idle:
+            del self._last_seen[client]
+            handles = [h for h, entry in self._entries.items() if entry.owner == client]
+            if handles:
+                log.info("client %s idle for over %g s: closing its %d handle(s)",
+                         client.hex(), self.configuration.idle_timeout, len(handles))
+            for handle in handles:
+                self._entries.pop(handle).batch.close()
+
+
+def _options(entries) -> dict:
+    try:
+        return from_value_map(entries)
+    except GymError as error:
+        raise InvalidArgumentError(f"bad reset option: {error.message}") from None
+
+
+def _wire_infos(infos: dict[int, dict]) -> list[gym_pb2.EnvInfo]:
+    """Infos as protocol maps; values the protocol cannot carry travel as their text."""
+    wire = []
+    for index, info in sorted(infos.items()):
+        entry = gym_pb2.EnvInfo(env_index=index)
+        for key, value in info.items():
+            if value is None:
+                continue
+            try:
+                entry.info[str(key)].CopyFrom(to_value(value))
+            except TypeError:
+                entry.info[str(key)].CopyFrom(gym_pb2.Value(text=repr(value)))
+        wire.append(entry)
+    return wire

@@ -1,0 +1,115 @@
+"""One client's DEALER connection to a daemon: correlation ids, pipelining and a timeout on every call."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import zmq
+
+from .errors import GymTimeoutError, MalformedError, error_from_wire
+from .protocol import PROTOCOL_VERSION, gym_pb2
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class Connection:
+    """A DEALER socket to a daemon (``gym serve`` or ``python -m gymd serve``).
+
+    Every call waits at most ``timeout`` seconds and then raises ``GymTimeoutError`` instead of
+    hanging; error replies raise the ``GymError`` subclass of their code. The handshake runs
+    on construction, so a daemon speaking another protocol version fails at once.
+    Use a connection from one thread at a time.
+    """
+
+    def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT, client_name: str = "gymd-python",
+                 context: zmq.Context | None = None):
+        self.endpoint = endpoint
+        self.timeout = float(timeout)
+        self._ids = itertools.count(1)
+        self._outstanding: set[int] = set()
+        self._early: dict[int, gym_pb2.Response] = {}
+        self._socket = (context or zmq.Context.instance()).socket(zmq.DEALER)
+        # A closed connection must not keep the process alive with unsent requests.
+        self._socket.setsockopt(zmq.LINGER, 0)
+        self._socket.setsockopt(zmq.RECONNECT_IVL, 50)
+        self._socket.setsockopt(zmq.SNDTIMEO, max(1, int(self.timeout * 1000)))
+        self._socket.connect(endpoint)
+        try:
+            hello = self.call(hello=gym_pb2.Hello(protocol_version=PROTOCOL_VERSION, client_name=client_name))
+        except BaseException:
+            self.close()
+            raise
+        #: What the daemon said in the handshake (``HelloReply``).
+        self.server = hello.hello
+
+    def send(self, **body) -> int:
+        """Sends a request (one ``Request`` body field, e.g. ``step=Step(...)``) and returns its id."""
+        request_id = next(self._ids)
+        request = gym_pb2.Request(id=request_id, **body)
+        try:
+            self._socket.send(request.SerializeToString(), copy=False)
+        except zmq.Again:
+            raise GymTimeoutError(f"could not send to {self.endpoint} within {self.timeout} s", request_id) from None
+        self._outstanding.add(request_id)
+        return request_id
+
+    def receive(self, request_id: int) -> gym_pb2.Response:
+        """Waits for the reply to ``request_id``; an error reply raises its ``GymError``."""
+        try:
+            if request_id in self._early:
+                return self._checked(self._early.pop(request_id))
+            deadline = time.monotonic() + self.timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._socket.poll(max(1, int(left * 1000)), zmq.POLLIN):
+                    raise GymTimeoutError(
+                        f"no reply from {self.endpoint} to request {request_id} within {self.timeout} s", request_id)
+                frames = self._socket.recv_multipart(copy=True)
+                response = gym_pb2.Response()
+                try:
+                    response.ParseFromString(frames[-1])
+                except Exception:
+                    # A reply that is not a Response cannot be matched to a request; skip it.
+                    continue
+                if response.id == request_id:
+                    return self._checked(response)
+                if response.id in self._outstanding:
+                    self._early[response.id] = response
+        finally:
+            self._outstanding.discard(request_id)
+
+    def call(self, **body) -> gym_pb2.Response:
+        """Sends one request and waits for its reply."""
+        return self.receive(self.send(**body))
+
+    @staticmethod
+    def _checked(response: gym_pb2.Response) -> gym_pb2.Response:
+        if response.HasField("error") and response.error.code != gym_pb2.ERROR_CODE_UNSPECIFIED:
+            raise error_from_wire(response.error, response.id)
+        if response.WhichOneof("body") is None:
+            raise MalformedError(f"reply {response.id} has neither an error nor a body", response.id)
+        return response
+
+    def list_envs(self) -> list[gym_pb2.EnvSpec]:
+        """Every environment the daemon can make, as protocol ``EnvSpec``s."""
+        return list(self.call(list_envs=gym_pb2.ListEnvs()).envs.specs)
+
+    def close(self) -> None:
+        """Closes the socket (idempotent). Handles made on it are reclaimed by the daemon's idle timeout."""
+        if not self._socket.closed:
+            self._socket.close(linger=0)
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close`` was called."""
+        return self._socket.closed
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Connection({self.endpoint!r}, timeout={self.timeout})"

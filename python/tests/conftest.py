@@ -1,0 +1,48 @@
+"""Fixtures that run real daemons: the Swift ``gym serve`` (the debug build scripts/test makes
+first, or ``$GYM_BIN``) and the Python bridge, each on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gymd.daemon_process import DaemonProcess, start_bridge
+from gymd.daemon_process import start_gym_serve as _start_gym_serve
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def gym_binary() -> Path:
+    """``$GYM_BIN`` or the repository's debug build; a clear failure when it is missing."""
+    path = Path(os.environ.get("GYM_BIN", REPO / ".build" / "debug" / "gym"))
+    if not path.is_file():
+        pytest.fail(f"{path} does not exist: build it first (swift build), or set GYM_BIN", pytrace=False)
+    return path
+
+
+def start_gym_serve(*args: str) -> DaemonProcess:
+    """The Swift daemon with one worker (the tests' machines have few cores)."""
+    return _start_gym_serve("--workers", "1", *args, binary=gym_binary())
+
+
+@pytest.fixture(scope="session")
+def gym_serve():
+    """One Swift daemon for the whole session."""
+    with start_gym_serve() as daemon:
+        yield daemon
+
+
+@pytest.fixture(scope="session")
+def server(gym_serve) -> str:
+    """The Swift daemon's endpoint."""
+    return gym_serve.endpoint
+
+
+@pytest.fixture(scope="session")
+def bridge():
+    """One bridge serving CartPole-v1 (compared bit for bit with the Swift daemon) and
+    Blackjack-v1 (a Tuple observation space) for the whole session."""
+    with start_bridge("CartPole-v1", "Blackjack-v1") as daemon:
+        yield daemon
