@@ -20,29 +20,33 @@ _LISTENING = re.compile(r"listening on (tcp://\S+?)[;\s]")
 class DaemonProcess:
     """A daemon started with ``tcp://127.0.0.1:*``; ``endpoint`` is read from its 'listening on' log line.
 
-    Use as a context manager, or call ``stop``. Its merged stdout/stderr is kept in ``log``.
+    ``ready`` is the log line pattern that means it has started (its first group, if any, is the
+    endpoint). Use as a context manager, or call ``stop``. Its merged stdout/stderr is kept in ``log``.
     """
 
-    def __init__(self, command: list[str], name: str = "daemon", startup_timeout: float = 60.0):
+    def __init__(self, command: list[str], name: str = "daemon", startup_timeout: float = 60.0,
+                 ready: re.Pattern = _LISTENING):
         self.name = name
         self.log: list[str] = []
         self.endpoint = ""
         env = {**os.environ, "SDL_AUDIODRIVER": "dummy", "SDL_VIDEODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         found = threading.Event()
+        started = []
 
         def drain():
             for line in self.process.stdout:
                 self.log.append(line)
-                match = _LISTENING.search(line)
+                match = ready.search(line)
                 if match and not found.is_set():
-                    self.endpoint = match.group(1)
+                    self.endpoint = match.group(1) if match.groups() else ""
+                    started.append(True)
                     found.set()
             found.set()
 
         self._reader = threading.Thread(target=drain, daemon=True)
         self._reader.start()
-        if not found.wait(startup_timeout) or not self.endpoint:
+        if not found.wait(startup_timeout) or not started:
             self.stop()
             raise RuntimeError(f"{name} did not start ({' '.join(command)}):\n{self.output()[-2000:]}")
 
