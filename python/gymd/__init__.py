@@ -5,8 +5,10 @@
 clients. Importing the package registers ``gymd/<id>`` for the daemon's built-in environments.
 """
 
+from .buffer_client import BufferClient, SampledBatch
 from .connection import Connection
 from .errors import (
+    DeadlineExceededError,
     GymError,
     GymTimeoutError,
     InternalError,
@@ -21,6 +23,7 @@ from .errors import (
     UnknownEnvError,
     UnknownHandleError,
     UnknownMessageError,
+    UnknownTableError,
     UnsupportedVersionError,
 )
 from .protocol import PROTOCOL_VERSION
@@ -34,8 +37,9 @@ __version__ = "0.1.0"
 register_envs()
 
 __all__ = [
-    "Connection", "RemoteBatch", "RemoteEnv", "RemoteVectorEnv", "register_env", "register_envs", "PROTOCOL_VERSION",
+    "BufferClient", "SampledBatch", "Connection", "RemoteBatch", "RemoteEnv", "RemoteVectorEnv", "register_env", "register_envs", "PROTOCOL_VERSION",
     "GymError", "GymTimeoutError", "InternalError", "InvalidActionError", "InvalidArgumentError", "MalformedError",
     "NotOwnerError", "NotSupportedError", "QuotaExceededError", "ResetNeededError", "ShuttingDownError",
     "UnknownEnvError", "UnknownHandleError", "UnknownMessageError", "UnsupportedVersionError",
+    "UnknownTableError", "DeadlineExceededError",
 ]

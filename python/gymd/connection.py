@@ -23,8 +23,13 @@ class Connection:
     """
 
     def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT, client_name: str = "gymd-python",
-                 context: zmq.Context | None = None):
+                 context: zmq.Context | None = None, request_type: type = gym_pb2.Request,
+                 response_type: type = gym_pb2.Response):
+        """``request_type``/``response_type`` select the service (the daemon's by default; the
+        buffer service's ``BufferRequest``/``BufferResponse`` share the framing and handshake)."""
         self.endpoint = endpoint
+        self._request_type = request_type
+        self._response_type = response_type
         self.timeout = float(timeout)
         self._ids = itertools.count(1)
         self._outstanding: set[int] = set()
@@ -46,7 +51,7 @@ class Connection:
     def send(self, **body) -> int:
         """Sends a request (one ``Request`` body field, e.g. ``step=Step(...)``) and returns its id."""
         request_id = next(self._ids)
-        request = gym_pb2.Request(id=request_id, **body)
+        request = self._request_type(id=request_id, **body)
         try:
             self._socket.send(request.SerializeToString(), copy=False)
         except zmq.Again:
@@ -66,7 +71,7 @@ class Connection:
                     raise GymTimeoutError(
                         f"no reply from {self.endpoint} to request {request_id} within {self.timeout} s", request_id)
                 frames = self._socket.recv_multipart(copy=True)
-                response = gym_pb2.Response()
+                response = self._response_type()
                 try:
                     response.ParseFromString(frames[-1])
                 except Exception:
@@ -84,7 +89,7 @@ class Connection:
         return self.receive(self.send(**body))
 
     @staticmethod
-    def _checked(response: gym_pb2.Response) -> gym_pb2.Response:
+    def _checked(response):
         if response.HasField("error") and response.error.code != gym_pb2.ERROR_CODE_UNSPECIFIED:
             raise error_from_wire(response.error, response.id)
         if response.WhichOneof("body") is None:

@@ -101,6 +101,21 @@ class ShuttingDownError(GymError):
     code = "SHUTTING_DOWN"
 
 
+class UnknownTableError(GymError, KeyError):
+    """Buffer service: no table of that name."""
+
+    code = "UNKNOWN_TABLE"
+
+    def __str__(self) -> str:
+        return GymError.__str__(self)
+
+
+class DeadlineExceededError(GymError, TimeoutError):
+    """A call waited its whole timeout on the service, e.g. a sample held back by a rate limiter."""
+
+    code = "DEADLINE_EXCEEDED"
+
+
 class GymTimeoutError(GymError, TimeoutError):
     """No reply within the call's timeout: the daemon is gone, stuck or unreachable."""
 
