@@ -11,6 +11,8 @@ extension Gym {
         static let configuration = CommandConfiguration(
             abstract: "List, verify, render or export the episodes of a recording.",
             discussion: """
+            --to-buffer ADDR --table NAME loads the listed episodes' transitions (obs, action, \
+            reward, next_obs, terminated, truncated) into a table of `gym buffer`. \
             Without an action, lists the episodes (filter with --env, --min/max-return, \
             --min/max-length). --verify re-simulates episodes through a daemon (--server, or one \
             in this process) from their seeds and actions and reports the first step that differs; \
@@ -60,6 +62,15 @@ extension Gym {
         @Option(help: "Shrink GIF frames by this integer factor (1 keeps the render size).")
         var gifScale = 2
 
+        @Option(help: ArgumentHelp("Load the listed episodes' transitions into a table of the replay-buffer service at ADDR.", valueName: "addr"))
+        var toBuffer: String?
+
+        @Option(help: ArgumentHelp("The buffer table for --to-buffer (created, uniform, if missing).", valueName: "name"))
+        var table: String?
+
+        @Option(help: "For --to-buffer: most items a created table holds.")
+        var maxSize = 1_000_000
+
         @Flag(help: "Print one JSON object as the last line.")
         var json = false
 
@@ -69,6 +80,8 @@ extension Gym {
             if render != nil && episode == nil { throw ValidationError("--render needs --episode ID") }
             if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
             if let fps, fps <= 0 { throw ValidationError("--fps must be positive") }
+            if (toBuffer != nil) != (table != nil) { throw ValidationError("--to-buffer ADDR and --table NAME go together") }
+            guard maxSize >= 1 else { throw ValidationError("--max-size must be positive") }
             guard gifScale >= 1 else { throw ValidationError("--gif-scale must be at least 1") }
         }
 
@@ -79,7 +92,9 @@ extension Gym {
             } catch {
                 throw ValidationError("cannot read \(file): \(error)")
             }
-            if let render, let episode {
+            if let toBuffer, let table {
+                try loadBuffer(toBuffer, table: table, reader: reader)
+            } else if let render, let episode {
                 try renderEpisode(episode, to: render, reader: reader)
             } else if verify {
                 try verifyEpisodes(reader)
@@ -195,6 +210,22 @@ extension Gym {
                 ]).rendered)
             }
             if !failures.isEmpty { throw ExitCode(1) }
+        }
+
+        private func loadBuffer(_ endpoint: String, table: String, reader: RecordingReader) throws {
+            LogSetup.bootstrap(level: server.logLevel)
+            let client = try BufferClient(endpoint: endpoint, timeout: server.timeout, clientName: "gym replay")
+            let started = Date()
+            let outcome = try TransitionLoader(reader: reader, client: client, table: table)
+                .load(filter, only: episode, maxSize: maxSize, timeout: server.timeout)
+            let seconds = Date().timeIntervalSince(started)
+            print("loaded \(outcome.transitions) transition(s) of \(outcome.episodes) episode(s) into \(table) at \(endpoint) in \(outcome.inserts) insert(s); table size \(outcome.tableSize)")
+            if json {
+                print(JSONText.object([
+                    ("table", .string(table)), ("episodes", .int(Int64(outcome.episodes))), ("transitions", .int(Int64(outcome.transitions))),
+                    ("inserts", .int(Int64(outcome.inserts))), ("table_size", .int(Int64(outcome.tableSize))), ("seconds", .double(seconds)),
+                ]).rendered)
+            }
         }
 
         private func renderEpisode(_ id: Int64, to out: String, reader: RecordingReader) throws {
