@@ -1,13 +1,16 @@
 /// Early stopping once a task is solved, and the best policy seen on the way.
 ///
 /// When the mean return of the last `window` training episodes reaches the environment's
-/// reward threshold, the caller runs a greedy validation on validation seeds (never the
+/// reward threshold (or a lower `trigger`, for policies that explore by sampling and so train
+/// below what they play greedily), the caller runs a greedy validation on validation seeds (never the
 /// evaluation's, so the reported evaluation stays unbiased). If that reaches the threshold too,
 /// training stops; otherwise it goes on, and validates again no sooner than `window` episodes
 /// later. The best validated policy is kept, for a run that ends its budget unsolved.
 public struct SolveCheck<Snapshot> {
     /// The return to reach; nil turns early stopping off.
     public let threshold: Double?
+    /// The recent training mean that prompts a validation.
+    public let trigger: Double?
     /// Training episodes in the recent mean.
     public let window: Int
     /// Greedy episodes per validation; 0 turns early stopping off.
@@ -18,16 +21,20 @@ public struct SolveCheck<Snapshot> {
     public private(set) var validations = 0
     private var lastCheck: Int?
 
-    /// A check against `threshold`.
-    public init(threshold: Double?, window: Int, validationEpisodes: Int) {
+    /// A check against `threshold`, validating once recent training episodes reach `trigger`
+    /// (the threshold itself by default).
+    public init(threshold: Double?, window: Int, validationEpisodes: Int, trigger: Double? = nil) {
         self.threshold = threshold
+        self.trigger = trigger ?? threshold
         self.window = max(window, 1)
         self.validationEpisodes = validationEpisodes
     }
 
     /// Whether to validate now, `episodes` training episodes in, with `recentMean` over the last `window`.
     public mutating func due(episodes: Int, recentMean: Double?) -> Bool {
-        guard let threshold, validationEpisodes > 0, episodes >= window, let recentMean, recentMean >= threshold else { return false }
+        guard threshold != nil, let trigger, validationEpisodes > 0, episodes >= window, let recentMean, recentMean >= trigger else {
+            return false
+        }
         if let lastCheck, episodes - lastCheck < window { return false }
         lastCheck = episodes
         return true

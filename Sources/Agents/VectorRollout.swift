@@ -5,8 +5,10 @@ import GymCore
 public struct Transitions: Sendable {
     /// Observations the actions were chosen from, `count × observationSize`.
     public var observations: [Float]
-    /// Action index of each environment.
+    /// Action index of each environment (empty for `Box` actions).
     public var actions: [Int]
+    /// `Box` actions, `count × action size` floats as sent (empty for discrete actions).
+    public var continuousActions: [Float]
     /// Rewards.
     public var rewards: [Double]
     /// Observations the actions led to; for an episode that ended, its final observation.
@@ -20,9 +22,10 @@ public struct Transitions: Sendable {
 
     /// Creates transitions (the rollout makes them; tests and replay tools may too).
     public init(observations: [Float], actions: [Int], rewards: [Double], nextObservations: [Float],
-                terminated: [Bool], truncated: [Bool], finished: [FinishedEpisode]) {
+                terminated: [Bool], truncated: [Bool], finished: [FinishedEpisode], continuousActions: [Float] = []) {
         self.observations = observations
         self.actions = actions
+        self.continuousActions = continuousActions
         self.rewards = rewards
         self.nextObservations = nextObservations
         self.terminated = terminated
@@ -48,7 +51,8 @@ public struct FinishedEpisode: Sendable, Equatable {
     }
 }
 
-/// Training experience from a batch of environments on a daemon: actions in, transitions out.
+/// Training experience from a batch of environments on a daemon: actions in (indices for a
+/// `Discrete` space, float vectors for a `Box`), transitions out.
 ///
 /// Uses same-step autoreset, so every step is a real transition: an environment that ends is
 /// reset in the same step and its final observation goes into `nextObservations`, never lost
@@ -63,7 +67,7 @@ public final class VectorRollout {
     public private(set) var observations: [Float]
     private var episodeReturns: [Double]
     private var episodeLengths: [Int]
-    private var pending: (id: UInt64, actions: [Int])?
+    private var pending: (id: UInt64, actions: [Int], continuous: [Float])?
 
     /// Makes `count` environments of `env` and resets env `i` with `seed + i`.
     public init(connection: GymConnection, env: String, count: Int, seed: UInt64) throws {
@@ -82,17 +86,29 @@ public final class VectorRollout {
     /// Number of environments.
     public var count: Int { batch.count }
 
+    /// Features in one observation.
+    public var observationSize: Int { layout.observationSize }
+
     /// Sends one action per environment without waiting for the result.
     public func send(actions: [Int]) throws {
         precondition(pending == nil, "receive the previous step before sending another")
         let wire = layout.wire(actions)
         let array = NDArray(dtype: .int64, shape: [wire.count], bytes: wire.withUnsafeBytes { Array($0) })
-        pending = (try batch.sendStep([array]), actions)
+        pending = (try batch.sendStep([array]), actions, [])
+    }
+
+    /// Sends one float32 `Box` action per environment (`count × action size` floats, inside the
+    /// bounds) without waiting for the result.
+    public func send(box actions: [Float]) throws {
+        precondition(pending == nil, "receive the previous step before sending another")
+        let shape = [count] + batch.spec.actionSpace.shape
+        let array = NDArray(dtype: .float32, shape: shape, bytes: actions.withUnsafeBytes { Array($0) })
+        pending = (try batch.sendStep([array]), [], actions)
     }
 
     /// Waits for the step `send` started.
     public func receive() throws -> Transitions {
-        guard let (id, actions) = pending else { preconditionFailure("receive without send") }
+        guard let (id, actions, continuous) = pending else { preconditionFailure("receive without send") }
         pending = nil
         let step = try batch.receiveStep(id)
         let size = layout.observationSize
@@ -114,7 +130,8 @@ public final class VectorRollout {
             }
         }
         let transitions = Transitions(observations: observations, actions: actions, rewards: step.rewards, nextObservations: next,
-                                      terminated: step.terminated, truncated: step.truncated, finished: finished)
+                                      terminated: step.terminated, truncated: step.truncated, finished: finished,
+                                      continuousActions: continuous)
         observations = reset
         return transitions
     }
@@ -123,6 +140,21 @@ public final class VectorRollout {
     public func step(actions: [Int]) throws -> Transitions {
         try send(actions: actions)
         return try receive()
+    }
+
+    /// Sends `Box` actions and waits for the step.
+    public func step(box actions: [Float]) throws -> Transitions {
+        try send(box: actions)
+        return try receive()
+    }
+
+    /// Starts a new episode in every environment (continuing each one's random stream), and
+    /// forgets the returns of the episodes cut short.
+    public func reset() throws {
+        precondition(pending == nil, "receive the pending step before resetting")
+        observations = try batch.reset().observations[0].floats
+        episodeReturns = Array(repeating: 0, count: count)
+        episodeLengths = Array(repeating: 0, count: count)
     }
 
     /// Closes the batch on the daemon.

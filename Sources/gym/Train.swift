@@ -17,7 +17,7 @@ extension Gym {
             "eval_mean", "eval_std", "solved"}; solved is eval_mean >= the environment's reward \
             threshold (null when it has none).
             """,
-            subcommands: [TrainSARSA.self, TrainQLearning.self, TrainDQN.self])
+            subcommands: [TrainSARSA.self, TrainQLearning.self, TrainDQN.self, TrainReinforce.self, TrainA2C.self, TrainPPO.self])
     }
 }
 

@@ -1,0 +1,116 @@
+import NeuralNet
+
+/// Advantage actor-critic, synchronous (A2C; Mnih et al. 2016 without the asynchrony).
+///
+/// An actor and a critic on a shared trunk, as in the lecture notebook, act in `numEnvs`
+/// environments stepped as one batch. Every `nSteps` steps each environment's rollout gives
+/// n-step returns `G_t = r_t + γ r_{t+1} + … + γ^k V(s_{t+k})`, the advantages `G_t − V(s_t)`,
+/// and one gradient step on `ActorCriticLoss` (policy gradient, value regression, entropy
+/// bonus), with global-norm clipping and a linearly annealed learning rate. Training stops
+/// early once a greedy validation reaches the reward threshold.
+public enum A2C {
+    /// Everything a run can set.
+    public struct Arguments: Sendable {
+        /// Environments stepped side by side.
+        public var numEnvs = 8
+        /// Steps per environment between updates (the n of the n-step returns).
+        public var nSteps = 16
+        /// Environment steps at most (all environments together).
+        public var totalSteps = 300_000
+        /// Adam's initial learning rate.
+        public var learningRate = 1e-3
+        /// Whether the learning rate falls linearly to 0 over `totalSteps`.
+        public var annealLearningRate = true
+        /// Discount factor γ.
+        public var gamma = 0.99
+        /// Weight of the value loss.
+        public var valueCoefficient = 0.5
+        /// Weight of the entropy bonus.
+        public var entropyCoefficient = 0.01
+        /// Gradients are scaled down to this global L2 norm; nil turns clipping off.
+        public var maxGradNorm: Double? = 0.5
+        /// Whether advantages are normalised to zero mean and unit variance per update.
+        public var normalizeAdvantages = false
+        /// Widths of the hidden layers.
+        public var hiddenSizes = [64]
+        /// The hidden layers' activation.
+        public var activation = Activation.tanh
+        /// Whether actor and critic share the hidden layers (the notebook's design).
+        public var sharing = ActorCriticNetwork.Sharing.shared
+        /// Whether observations with finite bounds are scaled to [−1, 1].
+        public var scaleObservations = true
+        /// Training episodes whose mean prompts a validation.
+        public var solveWindow = 20
+        /// Greedy episodes per validation (0: train the whole budget).
+        public var validationEpisodes = 10
+        /// How far below the threshold (a fraction of its size) the recent training mean prompts a validation.
+        public var validationMargin = 0.1
+
+        /// The defaults.
+        public init() {}
+
+        /// Why the arguments cannot run, or nil.
+        public var problem: String? {
+            if numEnvs < 1 || nSteps < 1 || totalSteps < 1 { return "--num-envs, --n-steps and --total-steps must be at least 1" }
+            if hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive" }
+            if !(learningRate > 0) || !(0...1).contains(gamma) { return "need a positive learning rate and gamma in [0, 1]" }
+            if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
+            return nil
+        }
+
+        /// The settings as saved with the policy.
+        public var hyperparameters: [String: MetadataValue] {
+            var values: [String: MetadataValue] = [
+                "num_envs": .int(numEnvs), "n_steps": .int(nSteps), "total_steps": .int(totalSteps),
+                "learning_rate": .double(learningRate), "anneal_learning_rate": .bool(annealLearningRate), "gamma": .double(gamma),
+                "value_coefficient": .double(valueCoefficient), "entropy_coefficient": .double(entropyCoefficient),
+                "normalize_advantages": .bool(normalizeAdvantages), "scale_observations": .bool(scaleObservations),
+                "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes),
+            ]
+            values.addNetwork(hiddenSizes: hiddenSizes, activation: activation, sharing: sharing)
+            if let maxGradNorm { values["max_grad_norm"] = .double(maxGradNorm) }
+            return values
+        }
+    }
+
+    /// Trains an actor-critic on `session`'s environment.
+    public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
+        let args = arguments
+        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let layout = try SpaceLayout(session.spec)
+
+        // Seeding: weights from their own stream; action sampling from the exploration stream
+        // (inside the loop); environment i resets with seed + i.
+        var initRandom = SeededRNG(seed: session.seeds.initialization)
+        let scaling = args.scaleObservations ? ObservationScaling(bounds: session.spec.observationSpace)
+                                             : ObservationScaling(identity: layout.observationSize)
+        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: .categorical(actions: layout.actionCount),
+                                         sharing: args.sharing, activation: args.activation, rng: &initRandom)
+        let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
+        let loss = ActorCriticLoss(valueCoefficient: Float(args.valueCoefficient), entropyCoefficient: Float(args.entropyCoefficient))
+        let graph = Graph()
+
+        let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma,
+                                noiseCorrelation: 0, solveWindow: args.solveWindow, validationEpisodes: args.validationEpisodes,
+                                validationMargin: args.validationMargin)
+        let (policy, steps) = try loop.run(session: session, network: network) { rollout, remaining in
+            // n-step returns over the rollout, and advantages against the values seen while acting.
+            let returns = DiscountedReturns.bootstrapped(rewards: rollout.rewards, episodeEnds: rollout.episodeEnds,
+                                                         bootstrap: rollout.bootstrap, gamma: args.gamma)
+            var advantages = zip(returns, rollout.values).map { Float($0 - $1) }
+            if args.normalizeAdvantages { advantages = Standardized.values(advantages) }
+
+            if args.annealLearningRate { optimizer.learningRate = args.learningRate * remaining }
+            graph.reset()
+            let terms = loss(network, graph: graph, observations: rollout.observations, actions: rollout.actions,
+                             returns: returns.map(Float.init), advantages: advantages, count: rollout.count)
+            optimizer.zeroGrad()
+            graph.backward(terms.total)
+            if let maxGradNorm = args.maxGradNorm { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(maxGradNorm)) }
+            optimizer.step()
+            return [("losses/policy_loss", Double(terms.policy.value.scalar)), ("losses/value_loss", Double(terms.value.value.scalar)),
+                    ("losses/entropy", Double(terms.entropy.value.scalar)), ("charts/learning_rate", optimizer.learningRate)]
+        }
+        return TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)
+    }
+}

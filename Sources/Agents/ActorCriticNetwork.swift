@@ -1,0 +1,162 @@
+import NeuralNet
+
+/// A policy and a state-value function in one module: observation in, a policy output and
+/// `V(s)` out.
+///
+/// With a shared trunk (the lecture notebook's actor-critic, A2C, A3C) both heads read the same
+/// hidden layers; with separate bodies (PPO's usual choice, REINFORCE with a learned baseline)
+/// the actor and the critic each have their own. The policy head gives logits for a
+/// `Discrete(n)` space or the means of a diagonal Gaussian for a `Box`, whose `log σ` is a
+/// state-independent parameter. Observations pass through a fixed `ObservationScaling` first.
+public final class ActorCriticNetwork: Module {
+    /// What the policy head outputs.
+    public enum Head: Sendable, Equatable {
+        /// Logits over `actions` choices.
+        case categorical(actions: Int)
+        /// Means of a `dimensions`-dimensional Gaussian, starting at `log σ = initialLogStd`.
+        case gaussian(dimensions: Int, initialLogStd: Float)
+
+        /// Floats the policy head outputs (and an action takes in a rollout: 1 for an index).
+        var outputSize: Int {
+            switch self {
+            case .categorical(let actions): return actions
+            case .gaussian(let dimensions, _): return dimensions
+            }
+        }
+    }
+
+    /// Whether the actor and the critic share their hidden layers.
+    public enum Sharing: String, Sendable, CaseIterable {
+        /// One trunk, two heads.
+        case shared
+        /// A body each.
+        case separate
+    }
+
+    /// Hidden layers both heads read (empty with separate bodies).
+    public let trunk: [Dense]
+    /// The actor's own hidden layers (empty with a shared trunk).
+    public let actorBody: [Dense]
+    /// The critic's own hidden layers (empty with a shared trunk).
+    public let criticBody: [Dense]
+    /// Logits or Gaussian means.
+    public let policyHead: Dense
+    /// `V(s)`.
+    public let valueHead: Dense
+    /// `log σ` of a Gaussian head, `[dimensions]`.
+    public let logStd: Parameter?
+    /// The activation after every hidden layer.
+    public let activation: Activation
+    /// The head's kind.
+    public let head: Head
+    /// Applied to observations before the first layer.
+    public let scaling: ObservationScaling
+
+    /// A network with `hiddenSizes` hidden layers (in the trunk, or in each body).
+    ///
+    /// The policy head starts near zero (uniform ±0.01), so the first policy is close to
+    /// uniform (or to zero-mean), as PPO implementations initialise it.
+    public init(scaling: ObservationScaling, hiddenSizes: [Int], head: Head, sharing: Sharing,
+                activation: Activation = .tanh, rng: inout SeededRNG) {
+        func stack(_ input: Int) -> [Dense] {
+            zip([input] + hiddenSizes, hiddenSizes).map { Dense(inputSize: $0, outputSize: $1, rng: &rng) }
+        }
+        let observationSize = scaling.size
+        let width = hiddenSizes.last ?? observationSize
+        switch sharing {
+        case .shared:
+            trunk = stack(observationSize)
+            actorBody = []
+            criticBody = []
+        case .separate:
+            trunk = []
+            actorBody = stack(observationSize)
+            criticBody = stack(observationSize)
+        }
+        policyHead = Dense(inputSize: width, outputSize: head.outputSize, initialization: .uniform(bound: 0.01), rng: &rng)
+        valueHead = Dense(inputSize: width, outputSize: 1, rng: &rng)
+        if case .gaussian(let dimensions, let initialLogStd) = head {
+            logStd = Parameter(Tensor(shape: [dimensions], repeating: initialLogStd))
+        } else {
+            logStd = nil
+        }
+        self.activation = activation
+        self.head = head
+        self.scaling = scaling
+    }
+
+    /// Features per observation.
+    public var observationSize: Int { scaling.size }
+
+    /// Trunk, bodies and heads, PyTorch-style names (`trunk.0.weight`, `policy_head.bias`, `log_std`).
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        var out: [(name: String, parameter: Parameter)] = []
+        for (prefix, layers) in [("trunk", trunk), ("actor", actorBody), ("critic", criticBody)] {
+            for (i, layer) in layers.enumerated() {
+                for (name, p) in layer.namedParameters { out.append(("\(prefix).\(2 * i).\(name)", p)) }
+            }
+        }
+        for (name, p) in policyHead.namedParameters { out.append(("policy_head.\(name)", p)) }
+        for (name, p) in valueHead.namedParameters { out.append(("value_head.\(name)", p)) }
+        if let logStd { out.append(("log_std", logStd)) }
+        return out
+    }
+
+    /// The parameters the policy's output depends on (all but the critic's own).
+    public var actorParameters: [Parameter] {
+        (trunk + actorBody + [policyHead]).flatMap(\.parameters) + (logStd.map { [$0] } ?? [])
+    }
+
+    /// Observations as the network's input tensor.
+    public func input(_ observations: [Float], count: Int) -> Tensor { scaling.apply(observations, count: count) }
+
+    /// The policy's distribution and `V(s)` (`[batch]`) for a batch of (scaled) observations.
+    public func callAsFunction(_ x: Variable) -> (policy: PolicyDistribution, value: Variable) {
+        let shared = layers(trunk, x)
+        let value = valueHead(layers(criticBody, shared)).sum(axis: 1)
+        return (distribution(policyHead(layers(actorBody, shared))), value)
+    }
+
+    /// The policy's distribution alone, without evaluating the critic.
+    public func policy(_ x: Variable) -> PolicyDistribution {
+        distribution(policyHead(layers(actorBody, layers(trunk, x))))
+    }
+
+    /// The policy head's output and `V(s)` for a batch, outside any graph (acting).
+    public func predict(_ x: Tensor) -> (policy: Tensor, value: [Float]) {
+        let shared = apply(trunk, x)
+        let value = valueHead.apply(apply(criticBody, shared)).data
+        return (policyHead.apply(apply(actorBody, shared)), value)
+    }
+
+    /// The policy head's output alone, outside any graph.
+    public func predictPolicy(_ x: Tensor) -> Tensor {
+        policyHead.apply(apply(actorBody, apply(trunk, x)))
+    }
+
+    /// The actor as a plain MLP on raw observations (scaling folded into its first layer):
+    /// what a saved policy holds.
+    public func actorMLP() -> MLP {
+        var layers = (trunk + actorBody + [policyHead]).map { Dense(weight: $0.weight.value, bias: $0.bias?.value) }
+        layers[0] = scaling.folded(into: layers[0])
+        return MLP(layers: layers, activation: activation)
+    }
+
+    private func distribution(_ output: Variable) -> PolicyDistribution {
+        switch head {
+        case .categorical:
+            return .categorical(CategoricalDistribution(logits: output))
+        case .gaussian:
+            guard let logStd else { preconditionFailure("a Gaussian head has log σ") }
+            return .gaussian(DiagonalGaussian(mean: output, logStd: output.graph.parameter(logStd)))
+        }
+    }
+
+    private func layers(_ stack: [Dense], _ x: Variable) -> Variable {
+        stack.reduce(x) { activation($1($0)) }
+    }
+
+    private func apply(_ stack: [Dense], _ x: Tensor) -> Tensor {
+        stack.reduce(x) { activation.apply($1.apply($0)) }
+    }
+}

@@ -1,0 +1,75 @@
+import NeuralNet
+
+/// The loop A2C and PPO share: play a rollout of every environment with the current policy,
+/// learn from it, log, validate, repeat until the step budget is spent or a greedy validation
+/// reaches the reward threshold.
+struct OnPolicyLoop {
+    /// Environments stepped as one batch.
+    var numEnvs: Int
+    /// Steps per environment in a rollout.
+    var rolloutLength: Int
+    /// Environment steps at most (all environments together).
+    var totalSteps: Int
+    /// Discount factor (also bootstraps episodes the time limit cut).
+    var gamma: Double
+    /// Correlation of a Gaussian policy's exploration noise in time.
+    var noiseCorrelation: Double
+    /// Training episodes in the recent mean that prompts a validation.
+    var solveWindow: Int
+    /// Greedy episodes per validation (0: no early stopping).
+    var validationEpisodes: Int
+    /// How far below the threshold (a fraction of its size) the recent mean prompts a validation.
+    var validationMargin: Double
+
+    /// Runs the loop; `learn` gets each rollout and the fraction of the budget left before it
+    /// (for annealing), and returns scalars to log. Returns the policy to keep and the steps taken.
+    func run(session: TrainingSession, network: ActorCriticNetwork,
+             learn: (OnPolicyRollout, _ remaining: Double) -> [(tag: String, value: Double)]) throws -> (policy: any GreedyPolicy, steps: Int) {
+        let monitor = session.monitor
+        var random = SeededRNG(seed: session.seeds.exploration)
+        let envs = try VectorRollout(connection: session.connection, env: session.env, count: numEnvs, seed: session.seeds.trainingEnvironments)
+        defer { envs.close() }
+        guard envs.observationSize == network.observationSize else {
+            throw AgentError(.unsupportedEnvironment, "\(session.env) has \(envs.observationSize) features; the network reads \(network.observationSize)")
+        }
+        var noise: CorrelatedNoise?
+        if case .gaussian(let dimensions, _) = network.head {
+            noise = CorrelatedNoise(count: numEnvs * dimensions, correlation: noiseCorrelation, seed: session.seeds.replay)
+        }
+        let rollout = OnPolicyRollout(envs: envs, length: rolloutLength, head: network.head, noise: noise)
+        let validation = PolicyValidation(session: session, window: solveWindow, episodes: validationEpisodes, margin: validationMargin)
+
+        var step = 0
+        var updates = 0
+        while step < totalSteps {
+            let remaining = 1 - Double(step) / Double(totalSteps)
+            try rollout.collect(network, gamma: gamma, random: &random) { monitor.episode($0, step: step) }
+            step += rollout.count
+            let scalars = learn(rollout, remaining)
+            updates += 1
+            if updates % 10 == 0 { for (tag, value) in scalars { monitor.scalar(tag, value, step: step) } }
+            if try validation.solved(step: step, policy: network.greedyPolicy) {
+                return (network.greedyPolicy(), step)
+            }
+            monitor.tick(step: step)
+        }
+        return (try validation.keep(network.greedyPolicy(), step: step), step)
+    }
+}
+
+extension ActorCriticNetwork {
+    /// The greedy policy of the actor as it is now, independent of later training.
+    func greedyPolicy() -> any GreedyPolicy {
+        CategoricalPolicy(network: actorMLP())
+    }
+}
+
+/// Settings every policy-gradient method shares, with their saved names.
+extension [String: MetadataValue] {
+    /// Adds the network's settings.
+    mutating func addNetwork(hiddenSizes: [Int], activation: Activation, sharing: ActorCriticNetwork.Sharing) {
+        self["hidden_sizes"] = .ints(hiddenSizes)
+        self["activation"] = .string(QNetworkPolicy.name(of: activation))
+        self["sharing"] = .string(sharing.rawValue)
+    }
+}

@@ -1,0 +1,192 @@
+import NeuralNet
+
+/// Proximal policy optimisation with the clipped surrogate (Schulman et al. 2017).
+///
+/// An actor and a critic (separate bodies by default) act in `numEnvs` environments stepped as
+/// one batch; a softmax policy for a `Discrete` space, a diagonal Gaussian with a learned
+/// `log σ` for a `Box`, whose exploration noise may be correlated in time (`CorrelatedNoise`).
+/// After every `nSteps` steps per environment, GAE(λ) gives advantages and value targets, and
+/// `epochs` passes over shuffled minibatches minimise
+/// `−mean(min(ρ A, clip(ρ, 1 − ε, 1 + ε) A)) + c_v · mean((V − G)²) − c_e · mean(H)`,
+/// `ρ = π(a|s) / π_old(a|s)`, with advantages normalised per minibatch, global-norm gradient
+/// clipping, and the learning rate and ε annealed linearly to 0. Training stops early once a
+/// greedy validation reaches the reward threshold.
+///
+/// The defaults solve CartPole-v1 in a few seconds.
+public enum PPO {
+    /// Everything a run can set.
+    public struct Arguments: Sendable {
+        /// Environments stepped side by side.
+        public var numEnvs = 8
+        /// Steps per environment in a rollout.
+        public var nSteps = 32
+        /// Environment steps at most (all environments together).
+        public var totalSteps = 100_000
+        /// Adam's initial learning rate.
+        public var learningRate = 1e-3
+        /// Whether the learning rate falls linearly to 0 over `totalSteps`.
+        public var annealLearningRate = true
+        /// Passes over each rollout.
+        public var epochs = 20
+        /// Rows per gradient step (a divisor of numEnvs × nSteps is best; the last minibatch may be short).
+        public var batchSize = 256
+        /// Discount factor γ.
+        public var gamma = 0.98
+        /// GAE's λ.
+        public var gaeLambda = 0.8
+        /// Clipping range ε of the probability ratio.
+        public var clipRange = 0.2
+        /// Whether ε falls linearly to 0 over `totalSteps`.
+        public var annealClipRange = true
+        /// Weight of the value loss.
+        public var valueCoefficient = 0.5
+        /// Weight of the entropy bonus.
+        public var entropyCoefficient = 0.0
+        /// Gradients are scaled down to this global L2 norm; nil turns clipping off.
+        public var maxGradNorm: Double? = 0.5
+        /// Widths of the hidden layers (of each body, or of the shared trunk).
+        public var hiddenSizes = [64, 64]
+        /// The hidden layers' activation.
+        public var activation = Activation.tanh
+        /// Whether actor and critic share their hidden layers.
+        public var sharing = ActorCriticNetwork.Sharing.separate
+        /// Initial `log σ` of a Gaussian policy.
+        public var initialLogStd = 0.0
+        /// Correlation in time of a Gaussian policy's exploration noise (0: white noise).
+        public var noiseCorrelation = 0.0
+        /// Whether observations with finite bounds are scaled to [−1, 1].
+        public var scaleObservations = true
+        /// Training episodes whose mean prompts a validation.
+        public var solveWindow = 10
+        /// Greedy episodes per validation (0: train the whole budget).
+        public var validationEpisodes = 10
+        /// How far below the threshold (a fraction of its size) the recent training mean prompts a validation.
+        public var validationMargin = 0.1
+
+        /// The defaults.
+        public init() {}
+
+        /// Why the arguments cannot run, or nil.
+        public var problem: String? {
+            if numEnvs < 1 || nSteps < 1 || totalSteps < 1 || epochs < 1 || batchSize < 1 {
+                return "--num-envs, --n-steps, --total-steps, --epochs and --batch-size must be at least 1"
+            }
+            if hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive" }
+            if !(learningRate > 0) || !(0...1).contains(gamma) || !(0...1).contains(gaeLambda) {
+                return "need a positive learning rate, and gamma and the GAE lambda in [0, 1]"
+            }
+            if !(clipRange > 0) { return "--clip-range must be positive" }
+            if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
+            if !(0..<1).contains(noiseCorrelation) { return "--noise-correlation must be in [0, 1)" }
+            return nil
+        }
+
+        /// The settings as saved with the policy.
+        public var hyperparameters: [String: MetadataValue] {
+            var values: [String: MetadataValue] = [
+                "num_envs": .int(numEnvs), "n_steps": .int(nSteps), "total_steps": .int(totalSteps),
+                "learning_rate": .double(learningRate), "anneal_learning_rate": .bool(annealLearningRate), "epochs": .int(epochs),
+                "batch_size": .int(batchSize), "gamma": .double(gamma), "gae_lambda": .double(gaeLambda),
+                "clip_range": .double(clipRange), "anneal_clip_range": .bool(annealClipRange),
+                "value_coefficient": .double(valueCoefficient), "entropy_coefficient": .double(entropyCoefficient),
+                "initial_log_std": .double(initialLogStd), "noise_correlation": .double(noiseCorrelation),
+                "scale_observations": .bool(scaleObservations), "solve_window": .int(solveWindow),
+                "validation_episodes": .int(validationEpisodes),
+            ]
+            values.addNetwork(hiddenSizes: hiddenSizes, activation: activation, sharing: sharing)
+            if let maxGradNorm { values["max_grad_norm"] = .double(maxGradNorm) }
+            return values
+        }
+    }
+
+    /// Trains a PPO agent on `session`'s environment.
+    public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
+        let args = arguments
+        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let layout = try SpaceLayout(session.spec)
+
+        // Seeding: weights and minibatch order from their own streams; action sampling from the
+        // exploration stream and Gaussian noise from another (inside the loop); environment i
+        // resets with seed + i.
+        var initRandom = SeededRNG(seed: session.seeds.initialization)
+        var shuffleRandom = SeededRNG(seed: session.seeds.stream(4))
+        let scaling = args.scaleObservations ? ObservationScaling(bounds: session.spec.observationSpace)
+                                             : ObservationScaling(identity: layout.observationSize)
+        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: .categorical(actions: layout.actionCount),
+                                         sharing: args.sharing, activation: args.activation, rng: &initRandom)
+        let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
+        let graph = Graph()
+
+        let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma,
+                                noiseCorrelation: args.noiseCorrelation, solveWindow: args.solveWindow,
+                                validationEpisodes: args.validationEpisodes, validationMargin: args.validationMargin)
+        let (policy, steps) = try loop.run(session: session, network: network) { rollout, remaining in
+            let (advantages, returns) = GeneralizedAdvantage.estimate(
+                rewards: rollout.rewards, values: rollout.values, episodeEnds: rollout.episodeEnds, bootstrap: rollout.bootstrap,
+                gamma: args.gamma, lambda: args.gaeLambda)
+            if args.annealLearningRate { optimizer.learningRate = args.learningRate * remaining }
+            let clip = Float(args.annealClipRange ? args.clipRange * remaining : args.clipRange)
+            let minibatch = Minibatch(rollout: rollout, advantages: advantages.map(Float.init), returns: returns.map(Float.init))
+
+            var sums = (policy: 0.0, value: 0.0, entropy: 0.0, clipped: 0.0, steps: 0.0)
+            var order = Array(0..<rollout.count)
+            for _ in 0..<args.epochs {
+                shuffle(&order, random: &shuffleRandom)
+                for start in stride(from: 0, to: order.count, by: args.batchSize) {
+                    let rows = Array(order[start..<min(start + args.batchSize, order.count)])
+                    let batch = minibatch.rows(rows)
+                    graph.reset()
+                    let (distribution, value) = network(graph.constant(network.input(batch.observations, count: rows.count)))
+                    let logProbability = distribution.logProbability(of: batch.actions, count: rows.count)
+                    let ratio = (logProbability - graph.constant(Tensor(shape: [rows.count], data: batch.oldLogProbabilities))).exp()
+                    let advantage = graph.constant(Tensor(shape: [rows.count], data: Standardized.values(batch.advantages)))
+                    let surrogate = (ratio * advantage).minimum(ratio.clamped(min: 1 - clip, max: 1 + clip) * advantage)
+                    let policyLoss = -surrogate.mean()
+                    let valueLoss = Loss.mse(value, target: Tensor(shape: [rows.count], data: batch.returns))
+                    let entropy = distribution.meanEntropy
+                    let loss = policyLoss + valueLoss * Float(args.valueCoefficient) - entropy * Float(args.entropyCoefficient)
+                    optimizer.zeroGrad()
+                    graph.backward(loss)
+                    if let maxGradNorm = args.maxGradNorm { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(maxGradNorm)) }
+                    optimizer.step()
+
+                    sums.policy += Double(policyLoss.value.scalar)
+                    sums.value += Double(valueLoss.value.scalar)
+                    sums.entropy += Double(entropy.value.scalar)
+                    sums.clipped += Double(ratio.value.data.filter { abs($0 - 1) > clip }.count) / Double(rows.count)
+                    sums.steps += 1
+                }
+            }
+            return [("losses/policy_loss", sums.policy / sums.steps), ("losses/value_loss", sums.value / sums.steps),
+                    ("losses/entropy", sums.entropy / sums.steps), ("losses/clip_fraction", sums.clipped / sums.steps),
+                    ("charts/learning_rate", optimizer.learningRate), ("charts/clip_range", Double(clip))]
+        }
+        return TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)
+    }
+
+    /// Fisher–Yates, from a seeded stream.
+    static func shuffle(_ order: inout [Int], random: inout SeededRNG) {
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, random.nextInt(below: i + 1)) }
+    }
+}
+
+/// Rows of a rollout with their advantages and value targets, gathered for a minibatch.
+struct Minibatch {
+    let rollout: OnPolicyRollout
+    let advantages: [Float]
+    let returns: [Float]
+
+    /// The chosen rows, in order.
+    func rows(_ rows: [Int]) -> (observations: [Float], actions: [Float], oldLogProbabilities: [Float], advantages: [Float], returns: [Float]) {
+        let size = rollout.envs.observationSize, width = rollout.actionWidth
+        var observations: [Float] = []
+        var actions: [Float] = []
+        observations.reserveCapacity(rows.count * size)
+        actions.reserveCapacity(rows.count * width)
+        for row in rows {
+            observations.append(contentsOf: rollout.observations[(row * size)..<((row + 1) * size)])
+            actions.append(contentsOf: rollout.actions[(row * width)..<((row + 1) * width)])
+        }
+        return (observations, actions, rows.map { rollout.logProbabilities[$0] }, rows.map { advantages[$0] }, rows.map { returns[$0] })
+    }
+}

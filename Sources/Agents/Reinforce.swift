@@ -1,0 +1,179 @@
+import NeuralNet
+
+/// REINFORCE (Williams 1992): Monte-Carlo policy gradient with a softmax policy.
+///
+/// Each update plays one whole episode in each of `numEnvs` environments (stepped as one
+/// batch; an environment whose episode ended waits, its steps unused and uncounted), computes
+/// the discounted returns `G_t = Σ_k γ^k r_{t+k}` of every step, and takes one gradient step on
+/// `−mean(log π(a_t|s_t) · (G_t − b_t))` (minus an optional entropy bonus). The baseline `b_t`
+/// is nothing (the lecture notebook's version), a running mean of the returns, or a learned
+/// state value `V(s_t)` regressed on `G_t` (separate network body), which lowers the
+/// gradient's variance without biasing it. Training stops early once a greedy validation
+/// reaches the reward threshold.
+public enum Reinforce {
+    /// What the returns are compared with.
+    public enum Baseline: String, Sendable, CaseIterable {
+        /// `b = 0`: plain REINFORCE.
+        case none
+        /// An exponential running mean of the returns seen so far.
+        case mean
+        /// A learned `V(s)`.
+        case value
+    }
+
+    /// Everything a run can set.
+    public struct Arguments: Sendable {
+        /// Episodes per update, played side by side.
+        public var numEnvs = 8
+        /// Environment steps at most (counted over the episodes used).
+        public var totalSteps = 300_000
+        /// Adam's learning rate.
+        public var learningRate = 3e-3
+        /// Discount factor γ.
+        public var gamma = 0.99
+        /// The baseline.
+        public var baseline = Baseline.value
+        /// Weight of the running mean's newest batch (for the `mean` baseline).
+        public var baselineRate = 0.1
+        /// Weight of the value loss (for the `value` baseline).
+        public var valueCoefficient = 0.5
+        /// Whether the advantages `G − b` are normalised to zero mean and unit variance per update.
+        public var normalizeAdvantages = true
+        /// Weight of the entropy bonus.
+        public var entropyCoefficient = 0.0
+        /// Gradients are scaled down to this global L2 norm; nil turns clipping off.
+        public var maxGradNorm: Double? = 1
+        /// Widths of the hidden layers (of the policy, and of the value network).
+        public var hiddenSizes = [32, 32]
+        /// The hidden layers' activation.
+        public var activation = Activation.tanh
+        /// Whether observations with finite bounds are scaled to [−1, 1].
+        public var scaleObservations = true
+        /// Training episodes whose mean prompts a validation.
+        public var solveWindow = 16
+        /// Greedy episodes per validation (0: train the whole budget).
+        public var validationEpisodes = 10
+        /// How far below the threshold (a fraction of its size) the recent training mean prompts a validation.
+        public var validationMargin = 0.1
+
+        /// The defaults.
+        public init() {}
+
+        /// Why the arguments cannot run, or nil.
+        public var problem: String? {
+            if numEnvs < 1 || totalSteps < 1 { return "--num-envs and --total-steps must be at least 1" }
+            if hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive" }
+            if !(learningRate > 0) || !(0...1).contains(gamma) { return "need a positive learning rate and gamma in [0, 1]" }
+            if !(0...1).contains(baselineRate) { return "--baseline-rate must be in [0, 1]" }
+            if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
+            return nil
+        }
+
+        /// The settings as saved with the policy.
+        public var hyperparameters: [String: MetadataValue] {
+            var values: [String: MetadataValue] = [
+                "num_envs": .int(numEnvs), "total_steps": .int(totalSteps), "learning_rate": .double(learningRate),
+                "gamma": .double(gamma), "baseline": .string(baseline.rawValue), "baseline_rate": .double(baselineRate),
+                "value_coefficient": .double(valueCoefficient), "normalize_advantages": .bool(normalizeAdvantages),
+                "entropy_coefficient": .double(entropyCoefficient), "scale_observations": .bool(scaleObservations),
+                "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes),
+            ]
+            values.addNetwork(hiddenSizes: hiddenSizes, activation: activation, sharing: .separate)
+            if let maxGradNorm { values["max_grad_norm"] = .double(maxGradNorm) }
+            return values
+        }
+    }
+
+    /// Trains a softmax policy on `session`'s environment.
+    public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
+        let args = arguments
+        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let monitor = session.monitor
+
+        // Seeding: weights and action sampling from their own streams; environment i resets with
+        // seed + i, and later episodes continue each environment's stream.
+        var initRandom = SeededRNG(seed: session.seeds.initialization)
+        var random = SeededRNG(seed: session.seeds.exploration)
+        let envs = try VectorRollout(connection: session.connection, env: session.env, count: args.numEnvs,
+                                     seed: session.seeds.trainingEnvironments)
+        defer { envs.close() }
+        let layout = envs.layout
+        let scaling = args.scaleObservations ? ObservationScaling(bounds: session.spec.observationSpace)
+                                             : ObservationScaling(identity: layout.observationSize)
+        // Policy and value each get their own body; without a learned baseline the value side is never used.
+        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: .categorical(actions: layout.actionCount),
+                                         sharing: .separate, activation: args.activation, rng: &initRandom)
+        let learnsValue = args.baseline == .value
+        let parameters = learnsValue ? network.parameters : network.actorParameters
+        let optimizer = Adam(parameters: parameters, learningRate: args.learningRate)
+        let loss = ActorCriticLoss(valueCoefficient: learnsValue ? Float(args.valueCoefficient) : 0,
+                                   entropyCoefficient: Float(args.entropyCoefficient))
+        let graph = Graph()
+        let validation = PolicyValidation(session: session, window: args.solveWindow, episodes: args.validationEpisodes,
+                                          margin: args.validationMargin)
+        var runningMean: Double?
+
+        var step = 0
+        var updates = 0
+        while step < args.totalSteps {
+            // Play one episode per environment with the current policy.
+            if updates > 0 { try envs.reset() }
+            var episodes = Array(repeating: (observations: [Float](), actions: [Float](), rewards: [Double]()), count: envs.count)
+            var running = Array(repeating: true, count: envs.count)
+            while running.contains(true) {
+                let observations = envs.observations
+                let logits = network.predictPolicy(network.input(observations, count: envs.count))
+                let (actions, _) = CategoricalDistribution.sample(logits: logits, random: &random)
+                let t = try envs.step(actions: actions)
+                for env in 0..<envs.count where running[env] {
+                    let size = layout.observationSize
+                    episodes[env].observations.append(contentsOf: observations[(env * size)..<((env + 1) * size)])
+                    episodes[env].actions.append(Float(actions[env]))
+                    episodes[env].rewards.append(t.rewards[env])
+                    step += 1
+                }
+                for finished in t.finished where running[finished.environment] {
+                    running[finished.environment] = false
+                    monitor.episode(finished, step: step)
+                }
+            }
+            updates += 1
+
+            // Returns, baseline, one gradient step.
+            let returns = episodes.flatMap { DiscountedReturns.monteCarlo($0.rewards, gamma: args.gamma) }
+            let observations = episodes.flatMap(\.observations)
+            let count = returns.count
+            var baseline = [Double](repeating: 0, count: count)
+            switch args.baseline {
+            case .none:
+                break
+            case .mean:
+                baseline = Array(repeating: runningMean ?? 0, count: count)
+                let batchMean = returns.reduce(0, +) / Double(count)
+                runningMean = runningMean.map { $0 + args.baselineRate * (batchMean - $0) } ?? batchMean
+            case .value:
+                baseline = network.predict(network.input(observations, count: count)).value.map(Double.init)
+            }
+            var advantages = zip(returns, baseline).map { Float($0 - $1) }
+            if args.normalizeAdvantages { advantages = Standardized.values(advantages) }
+            graph.reset()
+            let terms = loss(network, graph: graph, observations: observations, actions: episodes.flatMap(\.actions),
+                             returns: returns.map(Float.init), advantages: advantages, count: count)
+            optimizer.zeroGrad()
+            graph.backward(terms.total)
+            if let maxGradNorm = args.maxGradNorm { GradientClipping.clipGradNorm(parameters, maxNorm: Float(maxGradNorm)) }
+            optimizer.step()
+            if updates % 10 == 0 {
+                monitor.scalar("losses/policy_loss", Double(terms.policy.value.scalar), step: step)
+                monitor.scalar("losses/entropy", Double(terms.entropy.value.scalar), step: step)
+                if learnsValue { monitor.scalar("losses/value_loss", Double(terms.value.value.scalar), step: step) }
+            }
+            if try validation.solved(step: step, policy: network.greedyPolicy) {
+                return TrainedAgent(policy: network.greedyPolicy(), steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
+            }
+            monitor.tick(step: step)
+        }
+        let policy = try validation.keep(network.greedyPolicy(), step: step)
+        return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
+    }
+}
