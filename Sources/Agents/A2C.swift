@@ -43,8 +43,9 @@ public enum A2C {
         public var solveWindow = 20
         /// Greedy episodes per validation (0: train the whole budget).
         public var validationEpisodes = 10
-        /// How far below the threshold (a fraction of its size) the recent training mean prompts a validation.
-        public var validationMargin = 0.1
+        /// How far below the threshold (a fraction of its size) the recent training mean prompts a
+        /// validation. Wide: the entropy bonus keeps the sampled policy well below the greedy one.
+        public var validationMargin = 0.5
 
         /// The defaults.
         public init() {}
@@ -77,14 +78,14 @@ public enum A2C {
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
         let args = arguments
         if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
-        let layout = try SpaceLayout(session.spec)
+        let head = try ActorCriticNetwork.head(for: session.spec, initialLogStd: 0)
 
         // Seeding: weights from their own stream; action sampling from the exploration stream
         // (inside the loop); environment i resets with seed + i.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
-        let scaling = args.scaleObservations ? ObservationScaling(bounds: session.spec.observationSpace)
-                                             : ObservationScaling(identity: layout.observationSize)
-        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: .categorical(actions: layout.actionCount),
+        let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace)
+                                             : .identity(session.spec.observationSpace.elementCount)
+        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head,
                                          sharing: args.sharing, activation: args.activation, rng: &initRandom)
         let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
         let loss = ActorCriticLoss(valueCoefficient: Float(args.valueCoefficient), entropyCoefficient: Float(args.entropyCoefficient))

@@ -1,3 +1,4 @@
+import GymCore
 import NeuralNet
 
 /// A policy and a state-value function in one module: observation in, a policy output and
@@ -7,7 +8,8 @@ import NeuralNet
 /// hidden layers; with separate bodies (PPO's usual choice, REINFORCE with a learned baseline)
 /// the actor and the critic each have their own. The policy head gives logits for a
 /// `Discrete(n)` space or the means of a diagonal Gaussian for a `Box`, whose `log σ` is a
-/// state-independent parameter. Observations pass through a fixed `ObservationScaling` first.
+/// state-independent parameter, in units where [−1, 1] spans the action bounds. Observations
+/// pass through a fixed `BoxScaling` first.
 public final class ActorCriticNetwork: Module {
     /// What the policy head outputs.
     public enum Head: Sendable, Equatable {
@@ -50,13 +52,13 @@ public final class ActorCriticNetwork: Module {
     /// The head's kind.
     public let head: Head
     /// Applied to observations before the first layer.
-    public let scaling: ObservationScaling
+    public let scaling: BoxScaling
 
     /// A network with `hiddenSizes` hidden layers (in the trunk, or in each body).
     ///
     /// The policy head starts near zero (uniform ±0.01), so the first policy is close to
     /// uniform (or to zero-mean), as PPO implementations initialise it.
-    public init(scaling: ObservationScaling, hiddenSizes: [Int], head: Head, sharing: Sharing,
+    public init(scaling: BoxScaling, hiddenSizes: [Int], head: Head, sharing: Sharing,
                 activation: Activation = .tanh, rng: inout SeededRNG) {
         func stack(_ input: Int) -> [Dense] {
             zip([input] + hiddenSizes, hiddenSizes).map { Dense(inputSize: $0, outputSize: $1, rng: &rng) }
@@ -88,6 +90,15 @@ public final class ActorCriticNetwork: Module {
     /// Features per observation.
     public var observationSize: Int { scaling.size }
 
+    /// The head `spec`'s action space needs (categorical for `Discrete`, Gaussian for a float32
+    /// `Box`), or why the environment does not fit.
+    public static func head(for spec: EnvSpec, initialLogStd: Float) throws(AgentError) -> Head {
+        if case .box = spec.actionSpace {
+            return .gaussian(dimensions: try ContinuousSpaceLayout(spec).actionSize, initialLogStd: initialLogStd)
+        }
+        return .categorical(actions: try SpaceLayout(spec).actionCount)
+    }
+
     /// Trunk, bodies and heads, PyTorch-style names (`trunk.0.weight`, `policy_head.bias`, `log_std`).
     public var namedParameters: [(name: String, parameter: Parameter)] {
         var out: [(name: String, parameter: Parameter)] = []
@@ -108,7 +119,9 @@ public final class ActorCriticNetwork: Module {
     }
 
     /// Observations as the network's input tensor.
-    public func input(_ observations: [Float], count: Int) -> Tensor { scaling.apply(observations, count: count) }
+    public func input(_ observations: [Float], count: Int) -> Tensor {
+        Tensor(shape: [count, scaling.size], data: scaling.normalize(observations))
+    }
 
     /// The policy's distribution and `V(s)` (`[batch]`) for a batch of (scaled) observations.
     public func callAsFunction(_ x: Variable) -> (policy: PolicyDistribution, value: Variable) {
@@ -134,12 +147,25 @@ public final class ActorCriticNetwork: Module {
         policyHead.apply(apply(actorBody, apply(trunk, x)))
     }
 
-    /// The actor as a plain MLP on raw observations (scaling folded into its first layer):
-    /// what a saved policy holds.
-    public func actorMLP() -> MLP {
+    /// A copy of the actor as a plain MLP, on normalised observations, or with `foldingScaling`
+    /// on raw ones (the scaling folded into its first layer).
+    public func actorMLP(foldingScaling: Bool) -> MLP {
         var layers = (trunk + actorBody + [policyHead]).map { Dense(weight: $0.weight.value, bias: $0.bias?.value) }
-        layers[0] = scaling.folded(into: layers[0])
+        if foldingScaling { layers[0] = scaling.folded(into: layers[0]) }
         return MLP(layers: layers, activation: activation)
+    }
+
+    /// The greedy policy of the actor as it is now, independent of later training: the most
+    /// probable action (a plain network on raw observations), or the Gaussian's mean stretched
+    /// over the action bounds of `actions`.
+    public func greedyPolicy(_ actions: VectorRollout.ActionLayout) -> any Policy {
+        switch actions {
+        case .discrete:
+            return CategoricalPolicy(network: actorMLP(foldingScaling: true))
+        case .box(let layout):
+            return ContinuousActorPolicy(network: actorMLP(foldingScaling: false), observationScaling: scaling,
+                                         actionLow: layout.actionLow, actionHigh: layout.actionHigh)
+        }
     }
 
     private func distribution(_ output: Variable) -> PolicyDistribution {

@@ -24,10 +24,11 @@ struct OnPolicyLoop {
     /// Runs the loop; `learn` gets each rollout and the fraction of the budget left before it
     /// (for annealing), and returns scalars to log. Returns the policy to keep and the steps taken.
     func run(session: TrainingSession, network: ActorCriticNetwork,
-             learn: (OnPolicyRollout, _ remaining: Double) -> [(tag: String, value: Double)]) throws -> (policy: any GreedyPolicy, steps: Int) {
+             learn: (OnPolicyRollout, _ remaining: Double) -> [(tag: String, value: Double)]) throws -> (policy: any Policy, steps: Int) {
         let monitor = session.monitor
         var random = SeededRNG(seed: session.seeds.exploration)
-        let envs = try VectorRollout(connection: session.connection, env: session.env, count: numEnvs, seed: session.seeds.trainingEnvironments)
+        let envs = try VectorRollout(connection: session.connection, env: session.env, count: numEnvs,
+                                     seed: session.seeds.trainingEnvironments, acceptingBox: true)
         defer { envs.close() }
         guard envs.observationSize == network.observationSize else {
             throw AgentError(.unsupportedEnvironment, "\(session.env) has \(envs.observationSize) features; the network reads \(network.observationSize)")
@@ -48,19 +49,12 @@ struct OnPolicyLoop {
             let scalars = learn(rollout, remaining)
             updates += 1
             if updates % 10 == 0 { for (tag, value) in scalars { monitor.scalar(tag, value, step: step) } }
-            if try validation.solved(step: step, policy: network.greedyPolicy) {
-                return (network.greedyPolicy(), step)
+            if try validation.solved(step: step, policy: { network.greedyPolicy(envs.actionLayout) }) {
+                return (network.greedyPolicy(envs.actionLayout), step)
             }
             monitor.tick(step: step)
         }
-        return (try validation.keep(network.greedyPolicy(), step: step), step)
-    }
-}
-
-extension ActorCriticNetwork {
-    /// The greedy policy of the actor as it is now, independent of later training.
-    func greedyPolicy() -> any GreedyPolicy {
-        CategoricalPolicy(network: actorMLP())
+        return (try validation.keep(network.greedyPolicy(envs.actionLayout), step: step), step)
     }
 }
 

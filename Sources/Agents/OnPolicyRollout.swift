@@ -8,7 +8,8 @@ import NeuralNet
 /// An episode the time limit cut is not an end of value: its last reward gets
 /// `γ V(final observation)` added and the sum stops there, as if the return went on (the
 /// same-step autoreset of `VectorRollout` keeps that final observation). Gaussian actions are
-/// stored as drawn, and clipped to the Box only when sent.
+/// stored as drawn, in units where [−1, 1] spans the bounds, and stretched over the Box and
+/// clipped to it only when sent.
 public final class OnPolicyRollout {
     /// The environments.
     public let envs: VectorRollout
@@ -31,7 +32,7 @@ public final class OnPolicyRollout {
     /// `V` of each environment's observation after the last step.
     public private(set) var bootstrap: [Double]
     private var noise: CorrelatedNoise?
-    private let bounds: (low: [Float], high: [Float])?
+    private let box: ContinuousSpaceLayout?
 
     /// A rollout of `length` steps of `envs`; `noise` drives a Gaussian policy's exploration.
     public init(envs: VectorRollout, length: Int, head: ActorCriticNetwork.Head, noise: CorrelatedNoise?) {
@@ -47,11 +48,7 @@ public final class OnPolicyRollout {
         rewards = Array(repeating: 0, count: rows)
         episodeEnds = Array(repeating: false, count: rows)
         bootstrap = Array(repeating: 0, count: envs.count)
-        if case .box(let low, let high, _, _) = envs.batch.spec.actionSpace {
-            bounds = (low.map(Float.init), high.map(Float.init))
-        } else {
-            bounds = nil
-        }
+        if case .box(let layout) = envs.actionLayout { box = layout } else { box = nil }
     }
 
     /// Number of stored steps (all environments).
@@ -80,7 +77,7 @@ public final class OnPolicyRollout {
                 self.noise = noise
                 actions.replaceSubrange((t * n * actionWidth)..<((t + 1) * n * actionWidth), with: drawn)
                 logProbabilities.replaceSubrange(rows, with: logp)
-                transitions = try envs.step(box: clipped(drawn))
+                transitions = try envs.step(box: bounded(drawn))
             }
             values.replaceSubrange(rows, with: value.map(Double.init))
             var reward = transitions.rewards
@@ -97,9 +94,11 @@ public final class OnPolicyRollout {
         bootstrap = network.predict(network.input(envs.observations, count: n)).value.map(Double.init)
     }
 
-    private func clipped(_ drawn: [Float]) -> [Float] {
-        guard let bounds else { return drawn }
-        let d = bounds.low.count
-        return drawn.enumerated().map { index, value in min(max(value, bounds.low[index % d]), bounds.high[index % d]) }
+    private func bounded(_ units: [Float]) -> [Float] {
+        guard let box else { preconditionFailure("Gaussian actions need a Box action space") }
+        let d = box.actionSize
+        return box.actionScaling.denormalize(units).enumerated().map { index, value in
+            min(max(value, box.actionLow[index % d]), box.actionHigh[index % d])
+        }
     }
 }

@@ -27,9 +27,9 @@ public enum PPO {
         /// Whether the learning rate falls linearly to 0 over `totalSteps`.
         public var annealLearningRate = true
         /// Passes over each rollout.
-        public var epochs = 20
+        public var epochs = 10
         /// Rows per gradient step (a divisor of numEnvs × nSteps is best; the last minibatch may be short).
-        public var batchSize = 256
+        public var batchSize = 128
         /// Discount factor γ.
         public var gamma = 0.98
         /// GAE's λ.
@@ -46,8 +46,9 @@ public enum PPO {
         public var maxGradNorm: Double? = 0.5
         /// Widths of the hidden layers (of each body, or of the shared trunk).
         public var hiddenSizes = [64, 64]
-        /// The hidden layers' activation.
-        public var activation = Activation.tanh
+        /// The hidden layers' activation. ReLU rather than the usual tanh: on CartPole it learns
+        /// as fast and costs a fraction (tanh was over half of the training time).
+        public var activation = Activation.relu
         /// Whether actor and critic share their hidden layers.
         public var sharing = ActorCriticNetwork.Sharing.separate
         /// Initial `log σ` of a Gaussian policy.
@@ -103,16 +104,16 @@ public enum PPO {
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
         let args = arguments
         if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
-        let layout = try SpaceLayout(session.spec)
+        let head = try ActorCriticNetwork.head(for: session.spec, initialLogStd: Float(args.initialLogStd))
 
         // Seeding: weights and minibatch order from their own streams; action sampling from the
         // exploration stream and Gaussian noise from another (inside the loop); environment i
         // resets with seed + i.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var shuffleRandom = SeededRNG(seed: session.seeds.stream(4))
-        let scaling = args.scaleObservations ? ObservationScaling(bounds: session.spec.observationSpace)
-                                             : ObservationScaling(identity: layout.observationSize)
-        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: .categorical(actions: layout.actionCount),
+        let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace)
+                                             : .identity(session.spec.observationSpace.elementCount)
+        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head,
                                          sharing: args.sharing, activation: args.activation, rng: &initRandom)
         let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
         let graph = Graph()

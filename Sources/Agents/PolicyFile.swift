@@ -10,7 +10,7 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
     public var algo: String
     /// The environment id it was trained on.
     public var env: String
-    /// `q_network`, `q_table` or `continuous_actor`.
+    /// `q_network`, `q_table`, `categorical_policy` or `continuous_actor`.
     public var policy: String
     /// The observation space, Gymnasium-style (`Box(...)`).
     public var observationSpace: String
@@ -112,6 +112,7 @@ public enum PolicyFile {
         let policy: any Policy
         switch metadata.policy {
         case "q_network": policy = QNetworkPolicy(network: try network(file.tensors, metadata.structure, url: url))
+        case CategoricalPolicy.kind: policy = CategoricalPolicy(network: try network(file.tensors, metadata.structure, url: url))
         case "q_table": policy = try table(file.tensors, metadata.structure, url: url)
         case "continuous_actor": policy = try actor(file.tensors, metadata.structure, url: url)
         default: throw AgentError(.policyFile, "\(url.path): unknown policy kind \(metadata.policy)")

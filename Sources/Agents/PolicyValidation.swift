@@ -6,7 +6,7 @@
 /// exactly what the run would report.
 final class PolicyValidation {
     private let session: TrainingSession
-    private var check: SolveCheck<any GreedyPolicy>
+    private var check: SolveCheck<any Policy>
 
     /// Validates `episodes` greedy episodes once the mean of the last `window` training episodes
     /// is within `margin` (a fraction of the threshold's size) of the threshold.
@@ -18,7 +18,7 @@ final class PolicyValidation {
     }
 
     /// Validates when due; true when the policy reached the threshold (stop training).
-    func solved(step: Int, policy: () -> any GreedyPolicy) throws -> Bool {
+    func solved(step: Int, policy: () -> any Policy) throws -> Bool {
         guard check.due(episodes: session.monitor.episodes, recentMean: session.monitor.recentMean(check.window)) else { return false }
         let candidate = policy()
         let validation = try session.validate(candidate, episodes: check.validationEpisodes, step: step)
@@ -27,7 +27,7 @@ final class PolicyValidation {
 
     /// The policy to keep after training ended unsolved at `step`: the final one, unless an
     /// earlier validation did better than the final policy validates now.
-    func keep(_ final: any GreedyPolicy, step: Int) throws -> any GreedyPolicy {
+    func keep(_ final: any Policy, step: Int) throws -> any Policy {
         guard let best = check.best else { return final }
         let validation = try session.validate(final, episodes: check.validationEpisodes, step: step)
         guard best.mean > validation.mean else { return final }

@@ -98,8 +98,7 @@ public enum Reinforce {
                                      seed: session.seeds.trainingEnvironments)
         defer { envs.close() }
         let layout = envs.layout
-        let scaling = args.scaleObservations ? ObservationScaling(bounds: session.spec.observationSpace)
-                                             : ObservationScaling(identity: layout.observationSize)
+        let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace) : .identity(layout.observationSize)
         // Policy and value each get their own body; without a learned baseline the value side is never used.
         let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: .categorical(actions: layout.actionCount),
                                          sharing: .separate, activation: args.activation, rng: &initRandom)
@@ -168,12 +167,12 @@ public enum Reinforce {
                 monitor.scalar("losses/entropy", Double(terms.entropy.value.scalar), step: step)
                 if learnsValue { monitor.scalar("losses/value_loss", Double(terms.value.value.scalar), step: step) }
             }
-            if try validation.solved(step: step, policy: network.greedyPolicy) {
-                return TrainedAgent(policy: network.greedyPolicy(), steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
+            if try validation.solved(step: step, policy: { network.greedyPolicy(envs.actionLayout) }) {
+                return TrainedAgent(policy: network.greedyPolicy(envs.actionLayout), steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
             }
             monitor.tick(step: step)
         }
-        let policy = try validation.keep(network.greedyPolicy(), step: step)
+        let policy = try validation.keep(network.greedyPolicy(envs.actionLayout), step: step)
         return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
     }
 }

@@ -59,21 +59,40 @@ public struct FinishedEpisode: Sendable, Equatable {
 /// and never mistaken for the reset one. `send` and `receive` split a step so that the caller
 /// can learn while the daemon simulates.
 public final class VectorRollout {
+    /// How actions are laid out.
+    public enum ActionLayout: Sendable, Equatable {
+        /// Indices of a `Discrete` space.
+        case discrete(SpaceLayout)
+        /// Float vectors of a `Box` space.
+        case box(ContinuousSpaceLayout)
+    }
+
     /// The batch on the daemon.
     public let batch: RemoteVectorEnv
-    /// Its spaces.
-    public let layout: SpaceLayout
+    /// Its action layout.
+    public let actionLayout: ActionLayout
+    /// Features in one observation.
+    public let observationSize: Int
     /// Observations the next actions are chosen from, `count × observationSize`.
     public private(set) var observations: [Float]
     private var episodeReturns: [Double]
     private var episodeLengths: [Int]
     private var pending: (id: UInt64, actions: [Int], continuous: [Float])?
 
-    /// Makes `count` environments of `env` and resets env `i` with `seed + i`.
-    public init(connection: GymConnection, env: String, count: Int, seed: UInt64) throws {
+    /// Makes `count` environments of `env` and resets env `i` with `seed + i`. The environment
+    /// must have `Discrete` actions, or with `acceptingBox` a float32 `Box` of them.
+    public init(connection: GymConnection, env: String, count: Int, seed: UInt64, acceptingBox: Bool = false) throws {
         batch = try RemoteVectorEnv(connection: connection, id: env, count: count, autoreset: .sameStep)
         do {
-            layout = try SpaceLayout(batch.spec)
+            if acceptingBox, case .box = batch.spec.actionSpace {
+                let layout = try ContinuousSpaceLayout(batch.spec)
+                actionLayout = .box(layout)
+                observationSize = layout.observationSize
+            } else {
+                let layout = try SpaceLayout(batch.spec)
+                actionLayout = .discrete(layout)
+                observationSize = layout.observationSize
+            }
             observations = try batch.reset(seeds: [seed]).observations[0].floats
         } catch {
             try? batch.close()
@@ -86,8 +105,11 @@ public final class VectorRollout {
     /// Number of environments.
     public var count: Int { batch.count }
 
-    /// Features in one observation.
-    public var observationSize: Int { layout.observationSize }
+    /// The spaces of a rollout with `Discrete` actions.
+    public var layout: SpaceLayout {
+        guard case .discrete(let layout) = actionLayout else { preconditionFailure("this rollout has Box actions") }
+        return layout
+    }
 
     /// Sends one action per environment without waiting for the result.
     public func send(actions: [Int]) throws {

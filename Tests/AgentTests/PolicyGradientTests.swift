@@ -111,12 +111,12 @@ import Testing
     /// The saved actor reads raw observations: folding the scaling into its first layer changes nothing.
     @Test func theSavedActorComputesWhatTheNetworkDoes() {
         var random = SeededRNG(seed: 3)
-        let scaling = ObservationScaling(bounds: .box(low: [-2, -1, -.infinity], high: [2, 3, .infinity], shape: [3], dtype: .float32))
-        #expect(scaling.scale == [0.5, 0.5, 1] && scaling.shift == [0, -0.5, 0])
+        let scaling = BoxScaling(observations: .box(low: [-2, -1, -.infinity], high: [2, 3, .infinity], shape: [3], dtype: .float32))
+        #expect(scaling.center == [0, 1, 0] && scaling.halfWidth == [2, 2, 1])
         let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: [8, 8], head: .categorical(actions: 3), sharing: .shared, rng: &random)
         let observations: [Float] = [1.5, 2.5, -7, -0.3, 0.1, 4]
         let direct = network.predictPolicy(network.input(observations, count: 2))
-        let saved = network.actorMLP().predict(Tensor(shape: [2, 3], data: observations))
+        let saved = network.actorMLP(foldingScaling: true).predict(Tensor(shape: [2, 3], data: observations))
         #expect(saved.isClose(to: direct, relative: 1e-5, absolute: 1e-5))
     }
 }
