@@ -15,15 +15,14 @@ import Testing
 
     private var a2c: A2C.Arguments {
         var args = A2C.Arguments()
-        args.totalSteps = 12_000
+        args.totalSteps = 40_000
         args.validationEpisodes = 0
         return args
     }
 
     private var ppo: PPO.Arguments {
         var args = PPO.Arguments()
-        args.totalSteps = 6144
-        args.epochs = 5
+        args.totalSteps = 8192
         args.validationEpisodes = 0
         return args
     }
@@ -43,11 +42,11 @@ import Testing
     }
 
     @Test func a2cBeatsRandomPlay() throws {
-        try expectLearns("a2c", minimum: 100) { try A2C.train(a2c, session: $0) }
+        try expectLearns("a2c", minimum: 200) { try A2C.train(a2c, session: $0) }
     }
 
     @Test func ppoBeatsRandomPlay() throws {
-        try expectLearns("ppo", minimum: 100) { try PPO.train(ppo, session: $0) }
+        try expectLearns("ppo", minimum: 200) { try PPO.train(ppo, session: $0) }
     }
 
     /// Same seed, same weights, counters and evaluation; and the saved file, loaded as `gym eval`
@@ -70,7 +69,7 @@ import Testing
                 trained = try Reinforce.train(args, session: session)
             case "a2c":
                 var args = a2c
-                args.totalSteps = 1500
+                args.totalSteps = 1536
                 args.numEnvs = 3
                 trained = try A2C.train(args, session: session)
             default:
