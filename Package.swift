@@ -65,10 +65,15 @@ let package = Package(
         .target(name: "BufferService", dependencies: [
             "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Buffer"),
+        // The parameter service of distributed learners: versioned weights, gradients, joins.
+        .target(name: "ParameterService", dependencies: [
+            "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Services/Parameters"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         // Learning agents; they reach environments only through GymClient.
-        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet"]),
+        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet", "BufferService", "ParameterService",
+                                               .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "gym", dependencies: [
             "Agents", "Recorder", "BufferService",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",

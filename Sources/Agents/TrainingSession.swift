@@ -12,6 +12,8 @@ public struct TrainedAgent {
     public var episodes: Int
     /// The run's settings, for the saved metadata.
     public var hyperparameters: [String: MetadataValue]
+    /// Extra figures for the JSON summary (e.g. `env_steps_per_s` of a distributed run).
+    public var metrics: [String: Double] = [:]
 
     /// Creates a result.
     public init(policy: any Policy, steps: Int, episodes: Int, hyperparameters: [String: MetadataValue]) {
@@ -40,6 +42,8 @@ public struct TrainingReport: Sendable {
     public var evaluation: EvaluationResult
     /// The environment's reward threshold, if it has one.
     public var rewardThreshold: Double?
+    /// The algorithm's extra figures (`TrainedAgent.metrics`).
+    public var metrics: [String: Double] = [:]
     /// Whether the evaluation's mean reached the threshold (nil without a threshold).
     public var solved: Bool? { rewardThreshold.map { evaluation.mean >= $0 } }
 }
@@ -109,6 +113,6 @@ public final class TrainingSession {
         }
         return TrainingReport(algo: algo, env: env, seed: seeds.run, steps: trained.steps, episodes: trained.episodes,
                               wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
-                              evaluation: evaluation, rewardThreshold: spec.rewardThreshold)
+                              evaluation: evaluation, rewardThreshold: spec.rewardThreshold, metrics: trained.metrics)
     }
 }

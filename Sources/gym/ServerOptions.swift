@@ -22,13 +22,15 @@ struct ServerOptions: ParsableArguments {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
-    /// A connection to --server, or to a daemon started in this process.
-    func connect(clientName: String) throws -> (GymConnection, EmbeddedDaemon?) {
+    /// A connection to --server, or to a daemon started in this process; `shared` makes that
+    /// daemon listen on tcp loopback so that worker processes can reach it too.
+    func connect(clientName: String, shared: Bool = false) throws -> (GymConnection, EmbeddedDaemon?) {
         LogSetup.bootstrap(level: logLevel)
         if let server {
             return (try GymConnection(endpoint: server, timeout: timeout, clientName: clientName), nil)
         }
-        let embedded = try EmbeddedDaemon(registry: BuiltinEnvironments.registry(extraDirectories: plugins))
+        let embedded = try EmbeddedDaemon(registry: BuiltinEnvironments.registry(extraDirectories: plugins),
+                                          bind: shared ? "tcp://127.0.0.1:*" : nil)
         return (try GymConnection(endpoint: embedded.endpoint, timeout: timeout, clientName: clientName), embedded)
     }
 }

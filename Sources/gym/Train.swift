@@ -17,7 +17,7 @@ extension Gym {
             "eval_mean", "eval_std", "solved"}; solved is eval_mean >= the environment's reward \
             threshold (null when it has none).
             """,
-            subcommands: [TrainSARSA.self, TrainQLearning.self, TrainDQN.self, TrainReinforce.self, TrainA2C.self, TrainPPO.self])
+            subcommands: [TrainSARSA.self, TrainQLearning.self, TrainDQN.self, TrainReinforce.self, TrainA2C.self, TrainPPO.self, TrainA3C.self])
     }
 }
 
@@ -51,8 +51,9 @@ struct TrainOptions: ParsableArguments {
     }
 
     /// Connects, trains with `train`, evaluates, saves and prints the summary.
-    func run(algo: String, _ train: (TrainingSession) throws -> TrainedAgent) throws {
-        let (connection, embedded) = try server.connect(clientName: "gym train \(algo)")
+    /// `shared`: the daemon must be reachable from worker processes (an embedded one binds tcp loopback).
+    func run(algo: String, shared: Bool = false, _ train: (TrainingSession) throws -> TrainedAgent) throws {
+        let (connection, embedded) = try server.connect(clientName: "gym train \(algo)", shared: shared)
         defer { embedded?.shutdown() }
         let session = try TrainingSession(algo: algo, env: env, seed: seed, connection: connection,
                                           logDirectory: logdir.map { URL(fileURLWithPath: $0, isDirectory: true) }, progress: !quiet)
@@ -65,7 +66,7 @@ struct TrainOptions: ParsableArguments {
                 ("wall_s", .double((report.wallSeconds * 1000).rounded() / 1000)),
                 ("eval_episodes", .int(Int64(report.evaluation.episodes))), ("eval_mean", .double(report.evaluation.mean)),
                 ("eval_std", .double(report.evaluation.std)), ("solved", report.solved.map(JSONText.bool) ?? .null),
-            ]).rendered)
+            ] + report.metrics.sorted { $0.key < $1.key }.map { ($0.key, JSONText.double($0.value)) }).rendered)
         } else {
             let verdict = report.solved.map { $0 ? " (solved)" : " (not solved)" } ?? ""
             print("\(report.algo) \(report.env) seed \(report.seed): \(report.steps) steps, \(report.episodes) episodes, "
@@ -254,9 +255,12 @@ struct TrainDQN: ParsableCommand {
     @Option(help: "Greedy episodes per validation (0: no early stopping).")
     var validationEpisodes = defaults.validationEpisodes
 
+    @OptionGroup(title: "Ape-X (distributed actors)") var apex: ApeXOptions
+
     func validate() throws {
         if let problem = arguments.problem { throw ValidationError(problem) }
         if let rewardClip, !(rewardClip > 0) { throw ValidationError("--reward-clip must be positive") }
+        if apex.actors > 0, let problem = apex.arguments(arguments).problem { throw ValidationError(problem) }
     }
 
     var arguments: DQN.Arguments {
@@ -284,6 +288,10 @@ struct TrainDQN: ParsableCommand {
 
     func run() throws {
         let args = arguments
-        try common.run(algo: "dqn") { try DQN.train(args, session: $0) }
+        if apex.actors > 0 {
+            try common.run(algo: "dqn", shared: true) { try apex.train(args, session: $0) }
+        } else {
+            try common.run(algo: "dqn") { try DQN.train(args, session: $0) }
+        }
     }
 }

@@ -1,0 +1,236 @@
+import Foundation
+import GymClient
+import GymCore
+import GymProtocol
+import Logging
+import NeuralNet
+import ParameterService
+
+/// Asynchronous advantage actor-critic (Mnih et al. 2016), as in the A3C notebook: worker
+/// processes each run their own environments on a daemon, compute n-step returns (default 5),
+/// and push the gradients of policy loss + value loss − entropy bonus to this global learner,
+/// which applies them as they come and answers each push with its newest weights.
+///
+/// The network is a policy MLP (logits) and a value MLP side by side (`ActorCritic`).
+/// Training stops once the workers' recent episodes reach the reward threshold and a greedy
+/// validation of the global network confirms it.
+public final class A3C: ParameterLearner {
+    /// Everything a run can set.
+    public struct Arguments: Sendable {
+        /// Worker processes the run expects.
+        public var workers = 4
+        /// Environments each worker steps side by side.
+        public var envsPerWorker = 2
+        /// Steps per environment between pushes (the n of the n-step returns).
+        public var nSteps = 5
+        /// Environment steps at most, all workers together.
+        public var totalSteps = 1_000_000
+        /// Adam's learning rate on the global network.
+        public var learningRate = 1e-3
+        /// Discount factor γ.
+        public var gamma = 0.99
+        /// Weight of the entropy bonus.
+        public var entropyCoefficient = 0.01
+        /// Weight of the value loss.
+        public var valueCoefficient = 0.5
+        /// Global L2 norm pushed gradients are clipped to (0: none).
+        public var maxGradNorm = 0.5
+        /// Hidden layer widths of both heads.
+        public var hiddenSizes = [64, 64]
+        /// Training episodes whose mean must reach the threshold before a validation.
+        public var solveWindow = 20
+        /// Greedy episodes per validation.
+        public var validationEpisodes = 10
+
+        /// The defaults.
+        public init() {}
+
+        /// Why the arguments cannot run, or nil.
+        public var problem: String? {
+            if workers < 1 || envsPerWorker < 1 || nSteps < 1 || totalSteps < 1 { return "--workers, --envs-per-worker, --n-steps and --total-steps must be at least 1" }
+            if hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive" }
+            if !(learningRate > 0) || !(0...1).contains(gamma) || !(entropyCoefficient >= 0) || !(valueCoefficient >= 0) || !(maxGradNorm >= 0) {
+                return "need a positive learning rate, gamma in [0, 1] and non-negative coefficients"
+            }
+            return nil
+        }
+
+        /// The settings as saved with the policy.
+        public var hyperparameters: [String: MetadataValue] {
+            ["workers": .int(workers), "envs_per_worker": .int(envsPerWorker), "n_steps": .int(nSteps), "total_steps": .int(totalSteps),
+             "learning_rate": .double(learningRate), "gamma": .double(gamma), "entropy_coefficient": .double(entropyCoefficient),
+             "value_coefficient": .double(valueCoefficient), "max_grad_norm": .double(maxGradNorm), "hidden_sizes": .ints(hiddenSizes),
+             "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes)]
+        }
+    }
+
+    private let args: Arguments
+    private let session: TrainingSession
+    private let network: ActorCritic
+    private let optimizer: Adam
+    private let lock = NSLock()
+    private var joined = 0
+    private var pushes: [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] = []
+    private var version: UInt64 = 1
+
+    private init(args: Arguments, session: TrainingSession, network: ActorCritic) {
+        self.args = args
+        self.session = session
+        self.network = network
+        optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
+    }
+
+    // MARK: ParameterLearner (called on the parameter service's thread)
+
+    public func join(name: String) throws -> (index: UInt32, settings: ValueMap) {
+        let index = lock.withLock { () -> Int in
+            joined += 1
+            return joined - 1
+        }
+        return (UInt32(index), [
+            "algo": .text("a3c"), "env": .text(session.env), "server": .text(session.connection.endpoint),
+            "seed": .integer(Int64(bitPattern: session.seeds.run)), "num_envs": .integer(Int64(args.envsPerWorker)),
+            "n_steps": .integer(Int64(args.nSteps)), "gamma": .number(args.gamma), "entropy_coefficient": .number(args.entropyCoefficient),
+            "value_coefficient": .number(args.valueCoefficient), "hidden_sizes": .list(args.hiddenSizes.map { .integer(Int64($0)) }),
+        ])
+    }
+
+    public func apply(gradients: [UInt8], from pushedVersion: UInt64, worker: UInt32, stats: Gym_V1_EpisodeStats) throws -> [UInt8]? {
+        let tensors = try SafeTensors.decode(gradients).tensors
+        return try lock.withLock {
+            for (name, parameter) in network.namedParameters {
+                guard let gradient = tensors[name], gradient.shape == parameter.shape else {
+                    throw GymError(.invalidArgument, "gradients lack \(name) or have the wrong shape")
+                }
+                parameter.grad = gradient
+            }
+            if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(args.maxGradNorm)) }
+            optimizer.step()
+            pushes.append((worker, version - min(version, pushedVersion), stats))
+            version += 1
+            return try SafeTensors.encode(network.stateDict())
+        }
+    }
+
+    public func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) {
+        lock.withLock { pushes.append((worker, self.version - min(self.version, version), stats)) }
+    }
+
+    // MARK: Training
+
+    /// Trains on `session`'s environment; `startWorkers` is called with the parameter service's
+    /// endpoint and returns the processes it started (nil when workers are started elsewhere).
+    public static func train(_ arguments: Arguments, session: TrainingSession, parametersBind: String,
+                             startWorkers: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
+        if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
+        let layout = try SpaceLayout(session.spec)
+        var initRandom = SeededRNG(seed: session.seeds.initialization)
+        let network = ActorCritic(observationSize: layout.observationSize, actionCount: layout.actionCount,
+                                  hiddenSizes: arguments.hiddenSizes, rng: &initRandom)
+        let learner = A3C(args: arguments, session: session, network: network)
+        return try learner.run(layout: layout, parametersBind: parametersBind, startWorkers: startWorkers, logger: logger)
+    }
+
+    private func snapshot() -> [String: Tensor] { lock.withLock { network.stateDict() } }
+
+    private func run(layout: SpaceLayout, parametersBind: String, startWorkers: (String) throws -> WorkerFleet?,
+                     logger: Logger) throws -> TrainedAgent {
+        let monitor = session.monitor
+        var initRandom = SeededRNG(seed: session.seeds.initialization)
+        // Validation and evaluation run on a copy, so pushes go on meanwhile.
+        let judge = ActorCritic(observationSize: layout.observationSize, actionCount: layout.actionCount,
+                                hiddenSizes: args.hiddenSizes, rng: &initRandom)
+        let policy = QNetworkPolicy(network: judge.policy)
+        let server = ParameterServer(bind: parametersBind, learner: self, logger: logger)
+        server.publish(try SafeTensors.encode(snapshot()))
+        try server.start()
+        defer { server.shutdown() }
+        let fleet = try startWorkers(server.endpoint)
+        defer { fleet?.stop() }
+        monitor.note("parameter service on \(server.endpoint); waiting for \(args.workers) worker(s)")
+
+        var check = SolveCheck<[String: Tensor]>(threshold: session.spec.rewardThreshold, window: args.solveWindow,
+                                                 validationEpisodes: args.validationEpisodes)
+        var steps = 0
+        var solved = false
+        var staleness = (sum: 0.0, count: 0)
+        var lastNote = DispatchTime.now().uptimeNanoseconds
+        let started = lastNote
+        training: while steps < args.totalSteps {
+            let batch = lock.withLock { () -> [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] in
+                defer { pushes.removeAll(keepingCapacity: true) }
+                return pushes
+            }
+            if batch.isEmpty { Thread.sleep(forTimeInterval: 0.002) }
+            for push in batch {
+                steps += Int(push.stats.envSteps)
+                staleness.sum += Double(push.staleness)
+                staleness.count += 1
+                for (episodeReturn, length) in zip(push.stats.episodeReturns, push.stats.episodeLengths) {
+                    monitor.episode(FinishedEpisode(environment: Int(push.worker), episodeReturn: episodeReturn, length: Int(length)), step: steps)
+                    if check.due(episodes: monitor.episodes, recentMean: monitor.recentMean(args.solveWindow)) {
+                        let weights = snapshot()
+                        try judge.load(stateDict: weights)
+                        let validation = try session.validate(policy, episodes: args.validationEpisodes, step: steps)
+                        if check.record(mean: validation.mean, snapshot: { weights }) {
+                            solved = true
+                            break training
+                        }
+                    }
+                }
+            }
+            monitor.tick(step: steps)
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now - lastNote > 10_000_000_000, staleness.count > 0 {
+                lastNote = now
+                let mean = staleness.sum / Double(staleness.count)
+                monitor.scalar("charts/staleness_versions", mean, step: steps)
+                let text = String(format: "%d env steps (%.0f/s), %d worker process(es) running; pushed gradients were %.1f versions stale on average (now at version %d)",
+                                  steps, Double(steps) / (Double(now - started) / 1e9), fleet?.running ?? -1, mean, Int(server.currentVersion))
+                monitor.note(text)
+                logger.info("\(text)")
+                staleness = (0, 0)
+            }
+        }
+        server.finish()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        monitor.note(String(format: "learner stopped after %d env steps in %.1f s (%.0f env steps/s), version %d", steps, seconds,
+                            Double(steps) / seconds, Int(server.currentVersion)))
+        // The validated network if training solved; otherwise the best validated one or the final one.
+        if solved, let best = check.best {
+            try judge.load(stateDict: best.snapshot)
+        } else {
+            try judge.load(stateDict: snapshot())
+            if let best = check.best {
+                let final = try session.validate(policy, episodes: args.validationEpisodes, step: steps)
+                if best.mean > final.mean {
+                    monitor.note(String(format: "keeping the network that validated at %.2f", best.mean))
+                    try judge.load(stateDict: best.snapshot)
+                }
+            }
+        }
+        var trained = TrainedAgent(policy: policy, steps: steps, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
+        trained.metrics = ["env_steps_per_s": (Double(steps) / seconds).rounded(), "workers": Double(args.workers),
+                           "weight_versions": Double(server.currentVersion)]
+        return trained
+    }
+}
+
+/// A3C's network: a policy MLP giving action logits and a value MLP, side by side (tanh hidden
+/// layers). State-dict names are `policy.*` and `value.*`.
+public final class ActorCritic: Module {
+    /// Observation in, one logit per action out.
+    public let policy: MLP
+    /// Observation in, the state's value out.
+    public let value: MLP
+
+    /// A freshly initialized network.
+    public init(observationSize: Int, actionCount: Int, hiddenSizes: [Int], rng: inout SeededRNG) {
+        policy = MLP(sizes: [observationSize] + hiddenSizes + [actionCount], activation: .tanh, rng: &rng)
+        value = MLP(sizes: [observationSize] + hiddenSizes + [1], activation: .tanh, rng: &rng)
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        policy.namedParameters.map { ("policy.\($0.name)", $0.parameter) } + value.namedParameters.map { ("value.\($0.name)", $0.parameter) }
+    }
+}

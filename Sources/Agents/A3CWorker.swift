@@ -1,0 +1,127 @@
+import Foundation
+import GymClient
+import GymCore
+import GymProtocol
+import Logging
+import NeuralNet
+
+/// An A3C worker process's loop: n steps on its environments with its copy of the global
+/// network, the gradients of the actor-critic loss on them pushed to the learner, the newest
+/// weights taken from the reply.
+public enum A3CWorker {
+    /// Runs until the learner says stop; returns the environment steps taken.
+    public static func run(index: Int, settings: WorkerSettings, parameters: ParameterClient, connection: GymConnection,
+                           logger: Logger) throws -> Int {
+        let env = try settings.text("env")
+        let nSteps = try settings.int("n_steps")
+        let gamma = Float(try settings.double("gamma"))
+        let entropyCoefficient = Float(try settings.double("entropy_coefficient"))
+        let valueCoefficient = Float(try settings.double("value_coefficient"))
+        let seeds = RunSeeds(UInt64(try settings.int("seed")) &+ UInt64(index) &* 7919)
+        let rollout = try VectorRollout(connection: connection, env: env, count: try settings.int("num_envs"), seed: seeds.trainingEnvironments)
+        defer { rollout.close() }
+        let layout = rollout.layout
+        var initRandom = SeededRNG(seed: seeds.initialization)
+        let network = ActorCritic(observationSize: layout.observationSize, actionCount: layout.actionCount,
+                                  hiddenSizes: try settings.ints("hidden_sizes"), rng: &initRandom)
+        var random = SeededRNG(seed: seeds.exploration)
+        let graph = Graph()
+        let count = rollout.count
+        let width = layout.observationSize
+
+        var weights = try parameters.fetch(newerThan: 0, wait: 30)
+        guard !weights.stop else { return 0 }
+        try network.load(stateDict: SafeTensors.decode(weights.safetensors).tensors)
+        logger.info("worker \(index): weights version \(weights.version)")
+        var steps = 0
+        var stats = Gym_V1_EpisodeStats()
+        while true {
+            // n steps on every environment, actions drawn from the policy.
+            var observations: [Float] = [], nextObservations: [Float] = [], actions: [Int] = []
+            var rewards: [Float] = [], terminated: [Bool] = [], truncated: [Bool] = []
+            for _ in 0..<nSteps {
+                let probabilities = network.policy.predict(Tensor(shape: [count, width], data: rollout.observations)).softmaxRows()
+                let chosen = (0..<count).map { row in
+                    sample(probabilities: Array(probabilities.data[(row * layout.actionCount)..<((row + 1) * layout.actionCount)]), random: &random)
+                }
+                let t = try rollout.step(actions: chosen)
+                observations += t.observations
+                nextObservations += t.nextObservations
+                actions += t.actions
+                rewards += t.rewards.map(Float.init)
+                terminated += t.terminated
+                truncated += t.truncated
+                steps += count
+                stats.envSteps += UInt64(count)
+                for episode in t.finished {
+                    stats.episodeReturns.append(episode.episodeReturn)
+                    stats.episodeLengths.append(UInt32(episode.length))
+                }
+            }
+            // n-step returns, bootstrapped from the value of where each env got to (and of the
+            // final observation where the time limit cut an episode).
+            let rows = nSteps * count
+            let nextValues = network.value.predict(Tensor(shape: [rows, width], data: nextObservations)).data
+            var returns = [Float](repeating: 0, count: rows)
+            for env in 0..<count {
+                var running = nextValues[(nSteps - 1) * count + env]
+                for step in stride(from: nSteps - 1, through: 0, by: -1) {
+                    let row = step * count + env
+                    if terminated[row] {
+                        running = 0
+                    } else if truncated[row] {
+                        running = nextValues[row]
+                    }
+                    running = rewards[row] + gamma * running
+                    returns[row] = running
+                }
+            }
+            // policy loss − entropy bonus + value loss, and its gradients.
+            graph.reset()
+            let inputs = graph.constant(Tensor(shape: [rows, width], data: observations))
+            let logProbabilities = network.policy(inputs).logSoftmax()
+            let values = network.value(inputs)
+            let advantages = (0..<rows).map { returns[$0] - values.value.data[$0] }
+            let policyLoss = -(logProbabilities.gather(indices: actions) * graph.constant(Tensor(shape: [rows], data: advantages))).mean()
+            let entropy = -(logProbabilities.exp() * logProbabilities).sum() * (1 / Float(rows))
+            let valueLoss = Loss.mse(values, target: Tensor(shape: [rows, 1], data: returns))
+            let loss = policyLoss + valueLoss * valueCoefficient - entropy * entropyCoefficient
+            network.zeroGrad()
+            graph.backward(loss)
+            let gradients = try SafeTensors.encode(Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.grad) }))
+            weights = try parameters.push(gradients: gradients, from: weights.version, worker: index, stats: stats)
+            stats = Gym_V1_EpisodeStats()
+            if weights.stop { return steps }
+            try network.load(stateDict: SafeTensors.decode(weights.safetensors).tensors)
+        }
+    }
+
+    /// An index drawn with the given probabilities.
+    static func sample(probabilities: [Float], random: inout SeededRNG) -> Int {
+        var mass = random.nextUniform()
+        for (index, probability) in probabilities.enumerated() {
+            mass -= probability
+            if mass < 0 { return index }
+        }
+        return probabilities.count - 1
+    }
+}
+
+extension Tensor {
+    /// Row-wise softmax of a `[rows, columns]` tensor.
+    func softmaxRows() -> Tensor {
+        let columns = shape[1]
+        var out = data
+        for row in 0..<shape[0] {
+            let slice = (row * columns)..<((row + 1) * columns)
+            let top = out[slice].max() ?? 0
+            var total: Float = 0
+            for index in slice {
+                out[index] = Foundation.exp(out[index] - top)
+                total += out[index]
+            }
+            for index in slice { out[index] /= total }
+        }
+        return Tensor(shape: shape, data: out)
+    }
+}

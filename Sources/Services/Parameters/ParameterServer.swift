@@ -1,0 +1,196 @@
+import Foundation
+import GymCore
+import GymProtocol
+import Logging
+import ZeroMQ
+
+/// What a distributed learner does with its workers' calls; the server calls these on its
+/// socket thread, one at a time.
+public protocol ParameterLearner: AnyObject {
+    /// A worker asks for its job: its index and the run's settings.
+    func join(name: String) throws -> (index: UInt32, settings: ValueMap)
+    /// An A3C worker's gradients (safetensors bytes) from weights `version`; returns the new
+    /// weights to publish, or nil to keep the current ones.
+    func apply(gradients: [UInt8], from version: UInt64, worker: UInt32, stats: Gym_V1_EpisodeStats) throws -> [UInt8]?
+    /// An actor's progress from weights `version`.
+    func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats)
+}
+
+/// The parameter service of a distributed learner on a ROUTER socket: versioned weights that
+/// workers fetch (or wait for), gradients they push, reports, and joins.
+///
+/// One thread owns the socket. `publish` and `finish` may be called from any thread.
+public final class ParameterServer: @unchecked Sendable {
+    /// The endpoint it listens on, with a wildcard port resolved; set once bound.
+    public private(set) var endpoint: String
+    private let bindAddress: String
+    private weak var learner: (any ParameterLearner)?
+    private let context: Context
+    private let logger: Logger
+    private let lock = NSLock()
+    private var weights: [UInt8] = []
+    private var version: UInt64 = 0
+    private var finished = false
+    private var stopRequested = false
+    private var started = false
+    private let exited = DispatchSemaphore(value: 0)
+    private var waiting: [(address: [[UInt8]], id: UInt64, newerThan: UInt64, deadline: UInt64)] = []
+
+    /// A server that has not bound yet; `learner` answers joins, gradients and reports.
+    public init(bind: String, learner: any ParameterLearner, context: Context = .shared, logger: Logger = Logger(label: "gym.parameters")) {
+        self.bindAddress = bind
+        self.endpoint = bind
+        self.learner = learner
+        self.context = context
+        self.logger = logger
+    }
+
+    /// The newest weights' version.
+    public var currentVersion: UInt64 { lock.withLock { version } }
+
+    /// Publishes new weights (safetensors bytes); returns their version.
+    @discardableResult
+    public func publish(_ safetensors: [UInt8]) -> UInt64 {
+        lock.withLock {
+            weights = safetensors
+            version += 1
+            return version
+        }
+    }
+
+    /// Tells every worker to stop: replies from now on carry `stop`.
+    public func finish() { lock.withLock { finished = true } }
+
+    /// Binds and serves on a thread of its own; returns once clients can connect.
+    public func start() throws {
+        let socket = try Socket(context, .router)
+        try socket.setSendHighWaterMark(0)
+        try socket.setReceiveHighWaterMark(0)
+        do {
+            try socket.bind(bindAddress)
+        } catch {
+            throw GymError(.invalidArgument, "cannot bind the parameter service to \(bindAddress): \(error)")
+        }
+        endpoint = (try? socket.lastEndpoint) ?? bindAddress
+        lock.withLock { started = true }
+        logger.info("parameter service on \(endpoint)")
+        let thread = Thread { [self] in serve(socket) }
+        thread.name = "gym-parameters-socket"
+        thread.start()
+    }
+
+    /// Stops serving and waits (workers then time out, or have already been told to stop).
+    public func shutdown() {
+        let wasStarted = lock.withLock { () -> Bool in
+            stopRequested = true
+            return started
+        }
+        guard wasStarted else { return }
+        exited.wait()
+        exited.signal()
+    }
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    private func serve(_ socket: Socket) {
+        defer {
+            socket.close()
+            exited.signal()
+        }
+        var poller = Poller()
+        poller.add(socket)
+        var lastVersion = currentVersion
+        while !lock.withLock({ stopRequested }) {
+            guard let ready = try? poller.poll(timeoutMilliseconds: 10) else { continue }
+            if ready[0] {
+                for _ in 0..<256 {
+                    guard let frames = try? socket.receiveMessage(dontWait: true) else { break }
+                    handle(frames, through: socket)
+                }
+            }
+            // Answer waiting fetches when new weights arrive or their time is up.
+            let (current, stop) = lock.withLock { (version, finished) }
+            let now = Self.now()
+            if !waiting.isEmpty, current != lastVersion || stop || waiting.contains(where: { $0.deadline <= now }) {
+                waiting.removeAll { call in
+                    guard current > call.newerThan || stop || call.deadline <= now else { return false }
+                    send(call.address, weightsReply(id: call.id, newerThan: call.newerThan), through: socket)
+                    return true
+                }
+            }
+            lastVersion = current
+        }
+    }
+
+    private func weightsReply(id: UInt64, newerThan: UInt64) -> Gym_V1_ParametersResponse {
+        lock.withLock {
+            var response = Gym_V1_ParametersResponse()
+            response.id = id
+            response.weights = .with {
+                $0.version = version
+                if version > newerThan { $0.safetensors = Data(weights) }
+                $0.stop = finished
+            }
+            return response
+        }
+    }
+
+    private func handle(_ frames: [[UInt8]], through socket: Socket) {
+        guard frames.count >= 2, let payload = frames.last else { return }
+        let address = Array(frames.dropLast())
+        guard let request = try? Gym_V1_ParametersRequest(serializedBytes: payload) else {
+            send(address, .failure(id: Gym_V1_Request.salvageID(from: payload) ?? 0, GymError(.malformed, "not a ParametersRequest")), through: socket)
+            return
+        }
+        do {
+            var response = Gym_V1_ParametersResponse()
+            response.id = request.id
+            switch request.body {
+            case .hello(let hello):
+                guard hello.protocolVersion == gymProtocolVersion else {
+                    throw GymError(.unsupportedVersion, "this parameter service speaks protocol version \(gymProtocolVersion), not \(hello.protocolVersion)")
+                }
+                response.hello = .with { $0.protocolVersion = gymProtocolVersion; $0.serverName = "gym-parameters" }
+            case .join(let join):
+                guard let learner else { throw GymError(.shuttingDown, "the learner has finished") }
+                let (index, settings) = try learner.join(name: join.name)
+                response.join = .with { $0.workerIndex = index; $0.settings = settings.wire }
+                logger.notice("worker \(index) joined (\(join.name))")
+            case .fetch(let fetch):
+                let current = currentVersion
+                if current <= fetch.newerThan, fetch.timeoutMs > 0, !lock.withLock({ finished }) {
+                    waiting.append((address, request.id, fetch.newerThan, Self.now() + UInt64(fetch.timeoutMs) * 1_000_000))
+                    return
+                }
+                response = weightsReply(id: request.id, newerThan: fetch.newerThan)
+            case .pushGradients(let push):
+                guard let learner else { throw GymError(.shuttingDown, "the learner has finished") }
+                if !lock.withLock({ finished }),
+                   let updated = try learner.apply(gradients: [UInt8](push.safetensors), from: push.version, worker: push.workerIndex, stats: push.stats) {
+                    publish(updated)
+                }
+                response = weightsReply(id: request.id, newerThan: push.version)
+            case .report(let report):
+                learner?.report(worker: report.workerIndex, version: report.version, stats: report.stats)
+                let (current, stop) = lock.withLock { (version, finished) }
+                response.report = .with { $0.version = current; $0.stop = stop }
+            case .publish(let publish):
+                let version = self.publish([UInt8](publish.safetensors))
+                response.publish = .with { $0.version = version }
+            case nil:
+                throw GymError(.unknownMessage, "request \(request.id) has no body this service knows")
+            }
+            send(address, response, through: socket)
+        } catch let error as GymError {
+            logger.warning("request \(request.id) rejected: \(error.code): \(error.message)")
+            send(address, .failure(id: request.id, error), through: socket)
+        } catch {
+            send(address, .failure(id: request.id, GymError(.internalError, "\(error)")), through: socket)
+        }
+    }
+
+    private func send(_ address: [[UInt8]], _ response: Gym_V1_ParametersResponse, through socket: Socket) {
+        guard let bytes: [UInt8] = try? response.serializedBytes() else { return }
+        try? socket.send(frames: address + [bytes], dontWait: true)
+    }
+}
