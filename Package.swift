@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(name: "RecorderTests", dependencies: [
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats",
         ]),
+        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]
 )
