@@ -48,7 +48,8 @@ public final class Daemon: @unchecked Sendable {
         let completions = self.completions
         let events = try configuration.events.map {
             try EventStream(endpoint: $0, policy: configuration.eventPolicy, queueBytes: configuration.eventQueueBytes,
-                            daemonName: configuration.name, context: context, logger: logger)
+                            highWaterMark: configuration.eventHighWaterMark, daemonName: configuration.name,
+                            context: context, logger: logger)
         }
         self.events = events
         self.workers = (0..<configuration.workers).map {
@@ -148,6 +149,7 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         logger.info("stopping: finishing queued work")
+        events?.beginStopping()
         for worker in workers { worker.stopAndWait() }
         forward(&finished, through: socket)
         socket.close()

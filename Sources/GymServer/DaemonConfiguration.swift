@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable {
     public var eventPolicy: EventPolicy = .block
     /// Most bytes of encoded events queued inside the daemon before the policy applies.
     public var eventQueueBytes: Int = 64 << 20
+    /// Events libzmq queues per subscriber before the policy applies.
+    public var eventHighWaterMark: Int = 10_000
 
     /// A configuration with the documented defaults.
     public init(

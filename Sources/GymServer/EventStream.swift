@@ -41,16 +41,16 @@ public final class EventStream: @unchecked Sendable {
     private var thread: Thread?
 
     /// Binds the event socket; `start()` begins publishing.
-    public init(endpoint: String, policy: EventPolicy, queueBytes: Int, daemonName: String,
+    public init(endpoint: String, policy: EventPolicy, queueBytes: Int, highWaterMark: Int = 10_000, daemonName: String,
                 context: Context = .shared, logger: Logger) throws {
         self.policy = policy
-        self.queueLimit = max(1 << 16, queueBytes)
+        self.queueLimit = max(1, queueBytes)
         self.daemonName = daemonName
         self.logger = logger
         socket = try Socket(context, .xpub)
         try socket.setXPubVerbose(true)
         try socket.setXPubNoDrop(true)
-        try socket.setSendHighWaterMark(10_000)
+        try socket.setSendHighWaterMark(max(1, highWaterMark))
         try socket.bind(endpoint)
         self.endpoint = (try? socket.lastEndpoint) ?? endpoint
         var fds: [Int32] = [0, 0]
@@ -119,19 +119,31 @@ public final class EventStream: @unchecked Sendable {
         if wake { poke() }
     }
 
-    /// Sends what is queued (giving up after `drainSeconds` if subscribers do not take it), then
-    /// closes the socket and ends the thread.
-    public func stopAndWait(drainSeconds: Double = 5) {
+    /// Stops making workers wait for room (events still queue) and starts the drain clock:
+    /// events that subscribers do not take within `drainSeconds` are dropped and counted.
+    /// Called before the workers stop, so a stalled subscriber cannot hold up a shutdown.
+    public func beginStopping(drainSeconds: Double = 5) {
         condition.lock()
-        let wasStarted = thread != nil && !stopping
-        stopping = true
-        drainDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(drainSeconds * 1e9)
+        if !stopping {
+            stopping = true
+            drainDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(drainSeconds * 1e9)
+        }
         condition.broadcast()
         condition.unlock()
-        poke()
-        if wasStarted { finished.wait() } else if thread == nil { socket.close() }
     }
 
+    /// Sends what is queued (within the drain time), then closes the socket and ends the thread.
+    public func stopAndWait(drainSeconds: Double = 5) {
+        beginStopping(drainSeconds: drainSeconds)
+        condition.lock()
+        let running = thread != nil && !closing
+        closing = true
+        condition.unlock()
+        poke()
+        if running { finished.wait() } else if thread == nil { socket.close() }
+    }
+
+    private var closing = false
     private var drainDeadline: UInt64 = .max
 
     private func poke() {
@@ -156,7 +168,7 @@ public final class EventStream: @unchecked Sendable {
             signaled = false
             swap(&batch, &queue)
             queuedBytes = 0
-            let done = stopping
+            let done = closing
             condition.broadcast()
             condition.unlock()
             for event in batch { send(event) }

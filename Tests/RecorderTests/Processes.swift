@@ -113,6 +113,20 @@ struct RecordingSetup {
     }
 }
 
+extension RecordingSetup {
+    /// Stops both processes and removes the files, unless GYM_RECORD_KEEP is set (then the
+    /// recording's path is printed for a closer look).
+    func tearDown() {
+        record.stop()
+        serve.stop()
+        if ProcessInfo.processInfo.environment["GYM_RECORD_KEEP"] != nil {
+            print("kept \(database)")
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}
+
 struct SetupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

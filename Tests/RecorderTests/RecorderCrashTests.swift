@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct RecorderCrashTests {
     @Test func aKilledRecorderLeavesOnlyWholeEpisodes() throws {
         let setup = try RecordingSetup(name: "crash", recordArguments: ["--commit-interval", "0.5"])
-        defer { setup.serve.stop() }
+        defer { setup.tearDown() }
         // The clients step through the kill and stop 1.5 s after it.
         let deadline = Date().addingTimeInterval(3.5)
         let clients = (0..<3).map {

@@ -11,7 +11,7 @@ import Testing
 
     @Test func everyEnvStepIsStoredAndEveryEpisodeReplaysBitForBit() throws {
         let setup = try RecordingSetup(name: "e2e")
-        defer { setup.serve.stop() }
+        defer { setup.tearDown() }
         let steps = Self.stepsPerClient
         let clients = [
             RandomClient(endpoint: setup.endpoint, kind: .single, seed: 11, steps: steps),
@@ -51,7 +51,7 @@ import Testing
 
     @Test func aTamperedEpisodeFailsVerificationAtTheChangedStep() throws {
         let setup = try RecordingSetup(name: "tamper")
-        defer { setup.serve.stop() }
+        defer { setup.tearDown() }
         _ = try runConcurrently([RandomClient(endpoint: setup.endpoint, kind: .single, seed: 5, steps: 60)])
         #expect(setup.record.stop(SIGINT) == 0)
         let database = try SQLiteDatabase(path: setup.database, create: false)

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct ReplayToBufferTests {
     @Test func recordedTransitionsArriveInTheTableIntact() throws {
         let setup = try RecordingSetup(name: "to-buffer")
-        defer { setup.serve.stop() }
+        defer { setup.tearDown() }
         _ = try runConcurrently([RandomClient(endpoint: setup.endpoint, kind: .batch(count: 3, autoreset: .nextStep), seed: 21, steps: 300)])
         #expect(setup.record.stop(SIGINT) == 0)
         let bufferEndpoint = "tcp://127.0.0.1:\(freePort())"
@@ -45,7 +45,7 @@ import Testing
 
     @Test func aRecordingOfSeveralEnvironmentsNeedsAnEnvFilter() throws {
         let setup = try RecordingSetup(name: "to-buffer-mixed")
-        defer { setup.serve.stop() }
+        defer { setup.tearDown() }
         let connection = try GymConnection(endpoint: setup.endpoint, timeout: 10)
         for id in ["CartPole-v1", "Pendulum-v1"] {
             let env = try RemoteEnv(connection: connection, id: id)

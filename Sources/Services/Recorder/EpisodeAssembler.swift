@@ -150,53 +150,72 @@ public final class EpisodeAssembler {
             return
         }
         let record = state.record
-        let observations = Self.leaves(step.reply.observations)
-        let actions = Self.leaves(step.request.actions)
-        let rewards = step.reply.rewards.data
+        let count = record.numEnvs
+        let obsLayout = record.observationLayout
+        let observationRows = Self.rows(step.reply.observations, leafBytes: obsLayout.leafBytes, count: count)
+        let actionRows = Self.rows(step.request.actions, leafBytes: record.actionLayout.leafBytes, count: count)
+        let rewardBytes = [UInt8](step.reply.rewards.data)
         let terminated = [UInt8](step.reply.terminated)
         let truncated = [UInt8](step.reply.truncated)
+        guard observationRows.count == count * obsLayout.stride, actionRows.count == count * record.actionLayout.stride,
+              rewardBytes.count == count * 8, terminated.count == count, truncated.count == count else {
+            throw GymError(.malformed, "step event for handle \(event.handle) does not match its batch of \(count)")
+        }
         let infos = step.reply.infos.isEmpty ? [:] : try Self.infos(step.reply.infos)
         let finalRows = Dictionary(uniqueKeysWithValues: step.reply.final.envIndices.enumerated().map { (Int($0.element), $0.offset) })
-        let finalObservations = finalRows.isEmpty ? [] : Self.leaves(step.reply.final.observations)
+        let finalObservations = finalRows.isEmpty ? [] : Self.rows(step.reply.final.observations, leafBytes: obsLayout.leafBytes, count: finalRows.count)
         let finalInfos = finalRows.isEmpty ? [:] : try Self.infos(step.reply.final.infos)
-        let obsLeaves = record.observationLayout.leafBytes
         let time = event.time
-        for index in 0..<record.numEnvs {
-            if state.slots[index].awaitingAutoreset {
-                // Next-step autoreset: this step only reset the env; its action was ignored.
-                counters.autoresetSteps += 1
-                let episode = start(state, index, seed: nil, options: nil, kind: .nextStep, time: time)
-                append(observations, row: index, leafBytes: obsLeaves, to: &episode.observations)
-                if let info = infos[index] { episode.infos.append((0, info)) }
-                continue
-            }
-            guard let episode = state.slots[index].episode else {
-                counters.skippedSteps += 1
-                continue
-            }
-            append(actions, row: index, leafBytes: record.actionLayout.leafBytes, to: &episode.actions)
-            let reward = rewards.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * 8, as: Double.self) }
-            let ended = terminated[index] != 0 || truncated[index] != 0
-            episode.appendReward(reward, terminated: terminated[index] != 0, truncated: truncated[index] != 0, time: time)
-            if ended, record.autoreset == .sameStep, let row = finalRows[index] {
-                append(finalObservations, row: row, leafBytes: obsLeaves, to: &episode.observations)
-                if let info = finalInfos[index] { episode.infos.append((episode.length, info)) }
-            } else {
-                append(observations, row: index, leafBytes: obsLeaves, to: &episode.observations)
-                if let info = infos[index] { episode.infos.append((episode.length, info)) }
-            }
-            guard ended else { continue }
-            try finish(episode, as: terminated[index] != 0 ? .terminated : .truncated)
-            state.slots[index].episode = nil
-            switch record.autoreset {
-            case .nextStep:
-                state.slots[index].awaitingAutoreset = true
-            case .sameStep:
-                let next = start(state, index, seed: nil, options: nil, kind: .sameStep, time: time)
-                append(observations, row: index, leafBytes: obsLeaves, to: &next.observations)
-                if let info = infos[index] { next.infos.append((0, info)) }
-            case .disabled:
-                break
+        let obsStride = obsLayout.stride
+        let actionStride = record.actionLayout.stride
+        try observationRows.withUnsafeBytes { observations in
+            try actionRows.withUnsafeBytes { actions in
+                try rewardBytes.withUnsafeBytes { rewards in
+                    for index in 0..<count {
+                        let observation = UnsafeRawBufferPointer(rebasing: observations[(index * obsStride)..<((index + 1) * obsStride)])
+                        if state.slots[index].awaitingAutoreset {
+                            // Next-step autoreset: this step only reset the env; its action was ignored.
+                            counters.autoresetSteps += 1
+                            let episode = start(state, index, seed: nil, options: nil, kind: .nextStep, time: time)
+                            episode.appendObservation(observation)
+                            if let info = infos[index] { episode.infos.append((0, info)) }
+                            continue
+                        }
+                        guard let episode = state.slots[index].episode else {
+                            counters.skippedSteps += 1
+                            continue
+                        }
+                        let ended = terminated[index] != 0 || truncated[index] != 0
+                        var info = infos[index]
+                        let action = UnsafeRawBufferPointer(rebasing: actions[(index * actionStride)..<((index + 1) * actionStride)])
+                        let reward = rewards.loadUnaligned(fromByteOffset: index * 8, as: Double.self)
+                        if ended, record.autoreset == .sameStep, let row = finalRows[index] {
+                            // Same-step autoreset: the episode's last observation travels in `final`.
+                            info = finalInfos[index]
+                            finalObservations.withUnsafeBytes { final in
+                                episode.appendStep(action: action, observation: UnsafeRawBufferPointer(rebasing: final[(row * obsStride)..<((row + 1) * obsStride)]),
+                                                   reward: reward, terminated: terminated[index], truncated: truncated[index], time: time)
+                            }
+                        } else {
+                            episode.appendStep(action: action, observation: observation, reward: reward,
+                                               terminated: terminated[index], truncated: truncated[index], time: time)
+                        }
+                        if let info { episode.infos.append((episode.length, info)) }
+                        guard ended else { continue }
+                        try finish(episode, as: terminated[index] != 0 ? .terminated : .truncated)
+                        state.slots[index].episode = nil
+                        switch record.autoreset {
+                        case .nextStep:
+                            state.slots[index].awaitingAutoreset = true
+                        case .sameStep:
+                            let next = start(state, index, seed: nil, options: nil, kind: .sameStep, time: time)
+                            next.appendObservation(observation)
+                            if let info = infos[index] { next.infos.append((0, info)) }
+                        case .disabled:
+                            break
+                        }
+                    }
+                }
             }
         }
     }
@@ -235,6 +254,7 @@ public final class EpisodeAssembler {
 
     private func finish(_ episode: EpisodeBuffer, as kind: EpisodeBuffer.EndKind) throws {
         episode.endKind = kind
+        episode.batch.noteFinished(length: episode.length)
         counters.episodes += 1
         counters.steps += UInt64(episode.length)
         try sink.finished(episode)
@@ -258,6 +278,20 @@ public final class EpisodeAssembler {
 
     private static func leaves(_ tensors: [Gym_V1_Tensor]) -> [[UInt8]] {
         tensors.map { [UInt8]($0.data) }
+    }
+
+    /// The values of `count` envs back to back, each with its leaves interleaved as stored.
+    private static func rows(_ tensors: [Gym_V1_Tensor], leafBytes: [Int], count: Int) -> [UInt8] {
+        if tensors.count == 1 { return [UInt8](tensors[0].data) }
+        let leaves = tensors.map { [UInt8]($0.data) }
+        var rows: [UInt8] = []
+        rows.reserveCapacity(count * leafBytes.reduce(0, +))
+        for row in 0..<count {
+            for (leaf, size) in zip(leaves, leafBytes) where (row + 1) * size <= leaf.count {
+                rows.append(contentsOf: leaf[(row * size)..<((row + 1) * size)])
+            }
+        }
+        return rows
     }
 
     private func append(_ leaves: [[UInt8]], row: Int, leafBytes: [Int], to buffer: inout [UInt8]) {

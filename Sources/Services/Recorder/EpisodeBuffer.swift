@@ -59,20 +59,35 @@ public final class EpisodeBuffer {
         self.lineageIndex = lineageIndex
         self.startTime = time
         self.endTime = time
-        let expected = 64
-        observations.reserveCapacity(expected * batch.observationLayout.stride)
+        // One allocation per array for most episodes, instead of a doubling series.
+        let expected = batch.expectedLength
+        observations.reserveCapacity((expected + 1) * batch.observationLayout.stride)
         actions.reserveCapacity(expected * batch.actionLayout.stride)
         rewards.reserveCapacity(expected)
+        terminated.reserveCapacity(expected)
+        truncated.reserveCapacity(expected)
+        times.reserveCapacity(expected + 1)
     }
 
     /// Steps taken with an action.
     public var length: Int { rewards.count }
 
-    func appendReward(_ reward: Double, terminated: Bool, truncated: Bool, time: Double) {
+    /// Appends one observation (the reset's, before any step).
+    @inline(__always)
+    func appendObservation(_ observation: UnsafeRawBufferPointer) {
+        observations.append(contentsOf: observation)
+    }
+
+    /// Appends one step: the action taken and what followed.
+    @inline(__always)
+    func appendStep(action: UnsafeRawBufferPointer, observation: UnsafeRawBufferPointer, reward: Double,
+                    terminated: UInt8, truncated: UInt8, time: Double) {
+        actions.append(contentsOf: action)
+        observations.append(contentsOf: observation)
         rewards.append(reward)
         totalReward += reward
-        self.terminated.append(terminated ? 1 : 0)
-        self.truncated.append(truncated ? 1 : 0)
+        self.terminated.append(terminated)
+        self.truncated.append(truncated)
         times.append(time)
         endTime = time
     }
@@ -90,6 +105,16 @@ public final class BatchRecord {
     public let autoreset: AutoresetMode
     public let observationLayout: ArrayLayout
     public let actionLayout: ArrayLayout
+    /// Room to reserve for an episode's arrays: a little over the mean length so far.
+    var expectedLength = 32
+    private var finishedEpisodes = 0
+    private var finishedSteps = 0
+
+    func noteFinished(length: Int) {
+        finishedEpisodes += 1
+        finishedSteps += length
+        expectedLength = min(4096, finishedSteps / finishedEpisodes + finishedSteps / finishedEpisodes / 2 + 8)
+    }
 
     init(id: Int64, handle: UInt64, client: String, envID: String, kwargsJSON: String, numEnvs: Int,
          maxEpisodeSteps: Int, autoreset: AutoresetMode, observationLayout: ArrayLayout, actionLayout: ArrayLayout) {

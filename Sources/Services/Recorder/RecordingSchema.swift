@@ -33,6 +33,8 @@ public enum RecordingSchema {
         // NORMAL: commits survive a killed process; only a power cut can lose the last ones.
         try database.execute("PRAGMA synchronous=NORMAL")
         try database.execute("PRAGMA wal_autocheckpoint=8192")
+        // A large page cache keeps the tables' growing ends in memory instead of re-reading them.
+        try database.execute("PRAGMA cache_size=-131072")
         try database.execute(tables)
         try checkVersion(database)
         try database.execute("BEGIN")
