@@ -65,6 +65,22 @@ public struct ReplayBuffer: Sendable {
         count = min(count + 1, capacity)
     }
 
+    /// Stores one transition given as slices (continuous agents store normalised observations and
+    /// actions in `[−1, 1]` units, `actionSize` floats each).
+    public mutating func add(observation: ArraySlice<Float>, action: ArraySlice<Float>, reward: Float,
+                             nextObservation: ArraySlice<Float>, terminated: Bool) {
+        precondition(observation.count == observationSize && nextObservation.count == observationSize && action.count == actionSize,
+                     "transition sizes do not fit the buffer")
+        let size = observationSize
+        observations.replaceSubrange((next * size)..<((next + 1) * size), with: observation)
+        nextObservations.replaceSubrange((next * size)..<((next + 1) * size), with: nextObservation)
+        actions.replaceSubrange((next * actionSize)..<((next + 1) * actionSize), with: action)
+        rewards[next] = reward
+        self.terminated[next] = terminated ? 1 : 0
+        next = (next + 1) % capacity
+        count = min(count + 1, capacity)
+    }
+
     /// An empty batch of `size` transitions to sample into.
     public func makeBatch(size: Int) -> ReplayBatch {
         ReplayBatch(observations: .zeros([size, observationSize]), actions: .zeros([size, actionSize]),

@@ -17,7 +17,8 @@ extension Gym {
             "eval_mean", "eval_std", "solved"}; solved is eval_mean >= the environment's reward \
             threshold (null when it has none).
             """,
-            subcommands: [TrainSARSA.self, TrainQLearning.self, TrainDQN.self, TrainReinforce.self, TrainA2C.self, TrainPPO.self, TrainA3C.self])
+            subcommands: [TrainSARSA.self, TrainQLearning.self, TrainDQN.self, TrainReinforce.self, TrainA2C.self, TrainPPO.self,
+                          TrainA3C.self, TrainDDPG.self, TrainTD3.self, TrainSAC.self])
     }
 }
 

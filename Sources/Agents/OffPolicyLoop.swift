@@ -1,0 +1,118 @@
+import GymClient
+import GymCore
+import NeuralNet
+
+/// The loop DDPG, TD3 and SAC share: act, step the daemon, store, learn.
+///
+/// Observations are normalised once, as they arrive, and stored that way; actions live in
+/// `[−1, 1]` units (what the actors output and the critics read) and are stretched over the
+/// Box bounds only when sent. Before `learningStarts` the actions are uniform; after it the
+/// algorithm's `explore` chooses them, and `updatesPerStep` gradient steps per environment step
+/// run on replayed minibatches while the daemon simulates the step just sent. Environments use
+/// same-step autoreset, so an episode's final observation is stored as its last next
+/// observation and a time-limit cut still bootstraps (only `terminated` stops it).
+public struct OffPolicyLoop {
+    /// The run.
+    public let session: TrainingSession
+    /// The shared settings.
+    public let arguments: OffPolicyArguments
+    /// The environment's spaces.
+    public let layout: ContinuousSpaceLayout
+    /// How observations are normalised before anything sees them.
+    public let observationScaling: BoxScaling
+
+    /// Reads the environment's spaces from the daemon's spec.
+    public init(session: TrainingSession, arguments: OffPolicyArguments) throws {
+        if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
+        self.session = session
+        self.arguments = arguments
+        layout = try ContinuousSpaceLayout(session.spec)
+        observationScaling = arguments.normalizeObservations ? layout.observationScaling : .identity(layout.observationSize)
+    }
+
+    /// A deterministic policy around `actor` (normalised observations in, `[−1, 1]` units out).
+    public func policy(_ actor: MLP) -> ContinuousActorPolicy {
+        ContinuousActorPolicy(network: actor, observationScaling: observationScaling, actionLow: layout.actionLow, actionHigh: layout.actionHigh)
+    }
+
+    /// Trains: `explore` maps normalised observations (`count` rows) to actions in units,
+    /// `episodeEnded` hears which environment finished an episode, and `learn` takes one gradient
+    /// step on a minibatch (its number counts from 1) and returns scalars to log, or nothing.
+    public func run(policy: ContinuousActorPolicy, hyperparameters: [String: MetadataValue],
+                    explore: (_ observations: Tensor) -> [Float],
+                    episodeEnded: (_ environment: Int) -> Void = { _ in },
+                    learn: (_ batch: ReplayBatch, _ update: Int) -> [(tag: String, value: Double)]) throws -> TrainedAgent {
+        let args = arguments, monitor = session.monitor
+        let count = args.numEnvs, obsSize = layout.observationSize, actSize = layout.actionSize
+
+        // Seeding: warm-up actions from the exploration stream, minibatches from the replay
+        // stream; environment i resets with seed + i.
+        var warmUp = SeededRNG(seed: session.seeds.exploration &+ 1)
+        var replayRandom = SeededRNG(seed: session.seeds.replay)
+        let envs = try RemoteVectorEnv(connection: session.connection, id: session.env, count: count, autoreset: .sameStep)
+        defer { try? envs.close() }
+        var observations = observationScaling.normalize(try envs.reset(seeds: [session.seeds.trainingEnvironments]).observations[0].floats)
+        var replay = ReplayBuffer(capacity: args.bufferSize, observationSize: obsSize, actionSize: actSize)
+        var batch = replay.makeBatch(size: args.batchSize)
+        var returns = [Double](repeating: 0, count: count), lengths = [Int](repeating: 0, count: count)
+
+        var step = 0, updates = 0, updateCredit = 0.0
+        while step < args.totalSteps {
+            // Act: uniform before learning starts, then the algorithm's exploration; send without waiting.
+            var units: [Float]
+            if step < args.learningStarts {
+                units = (0..<(count * actSize)).map { _ in warmUp.nextUniform(low: -1, high: 1) }
+            } else {
+                units = explore(Tensor(shape: [count, obsSize], data: observations))
+            }
+            units = units.map { min(max($0, -1), 1) }
+            let pending = try envs.sendStep([NDArray(dtype: .float32, shape: [count] + session.spec.actionSpace.shape,
+                                                     bytes: policy.bounded(units).withUnsafeBytes { Array($0) })])
+
+            // Learn while the daemon steps the environments.
+            if step >= args.learningStarts {
+                updateCredit += Double(count) * args.updatesPerStep
+                while updateCredit >= 1 {
+                    updateCredit -= 1
+                    updates += 1
+                    replay.sample(random: &replayRandom, into: &batch)
+                    for (tag, value) in learn(batch, updates) { monitor.scalar(tag, value, step: step) }
+                }
+            }
+
+            // Observe: store every transition, final observations included; log finished episodes.
+            let result = try envs.receiveStep(pending)
+            var next = result.observations[0].floats
+            if let finals = result.finalObservations.first?.floats {
+                for (row, index) in result.finalIndices.enumerated() {
+                    next.replaceSubrange((index * obsSize)..<((index + 1) * obsSize), with: finals[(row * obsSize)..<((row + 1) * obsSize)])
+                }
+            }
+            next = observationScaling.normalize(next)
+            step += count
+            for index in 0..<count {
+                replay.add(observation: observations[(index * obsSize)..<((index + 1) * obsSize)],
+                           action: units[(index * actSize)..<((index + 1) * actSize)], reward: Float(result.rewards[index]),
+                           nextObservation: next[(index * obsSize)..<((index + 1) * obsSize)], terminated: result.terminated[index])
+                returns[index] += result.rewards[index]
+                lengths[index] += 1
+                if result.terminated[index] || result.truncated[index] {
+                    monitor.episode(FinishedEpisode(environment: index, episodeReturn: returns[index], length: lengths[index]), step: step)
+                    episodeEnded(index)
+                    returns[index] = 0
+                    lengths[index] = 0
+                }
+            }
+            observations = observationScaling.normalize(result.observations[0].floats)
+            monitor.tick(step: step)
+        }
+        return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes,
+                            hyperparameters: args.hyperparameters.merging(hyperparameters) { $1 })
+    }
+
+    /// One-step TD targets `r + γ (1 − terminated) q'` for a minibatch, as a `[rows, 1]` tensor.
+    public static func targets(_ batch: ReplayBatch, nextValues: [Float], gamma: Double) -> Tensor {
+        let g = Float(gamma)
+        return Tensor(shape: [batch.size, 1], data: (0..<batch.size).map { batch.rewards[$0] + g * (1 - batch.terminated[$0]) * nextValues[$0] })
+    }
+}

@@ -1,0 +1,124 @@
+import NeuralNet
+
+/// Twin Delayed DDPG (Fujimoto et al. 2018).
+///
+/// DDPG with three fixes for the critic's overestimation: twin critics, whose smaller value is
+/// the target, `y = r + γ (1 − terminated) min(Q'₁, Q'₂)(s', ã')`; target policy smoothing,
+/// `ã' = clip(μ'(s') + clip(ε, −c, c), −1, 1)` with `ε ~ N(0, σ̃²)`, so the target does not
+/// exploit a narrow peak of the critic; and delayed updates, the actor and all targets moving
+/// once every `policyDelay` critic steps. Exploration adds Gaussian noise to the actor's action.
+/// The loop (act, step, store, learn) is `OffPolicyLoop`.
+///
+/// The paper uses 400-300 networks, lr 1e-3, batch 100, τ = 5e-3, exploration σ = 0.1,
+/// smoothing σ̃ = 0.2 clipped at 0.5, delay 2; the defaults keep all but the width and batch.
+public enum TD3 {
+    /// Everything a run can set.
+    public struct Arguments: Sendable {
+        /// Budget, replay, schedule and widths.
+        public var common = OffPolicyArguments()
+        /// The actor's Adam learning rate.
+        public var actorLearningRate = 1e-3
+        /// The critics' Adam learning rate.
+        public var criticLearningRate = 1e-3
+        /// Standard deviation of the exploration noise, in units where [−1, 1] spans the bounds.
+        public var explorationNoise = 0.1
+        /// Standard deviation σ̃ of the target policy smoothing noise.
+        public var targetNoise = 0.2
+        /// The smoothing noise is clipped to [−c, c].
+        public var targetNoiseClip = 0.5
+        /// Critic steps per actor (and target) step.
+        public var policyDelay = 2
+
+        /// The defaults.
+        public init() {}
+
+        /// Why the arguments cannot run, or nil.
+        public var problem: String? {
+            if let problem = common.problem { return problem }
+            if !(actorLearningRate > 0) || !(criticLearningRate > 0) { return "learning rates must be positive" }
+            if explorationNoise < 0 || targetNoise < 0 || targetNoiseClip < 0 { return "noise scales must not be negative" }
+            if policyDelay < 1 { return "--policy-delay must be at least 1" }
+            return nil
+        }
+
+        /// The settings as saved with the policy.
+        public var hyperparameters: [String: MetadataValue] {
+            ["actor_learning_rate": .double(actorLearningRate), "critic_learning_rate": .double(criticLearningRate),
+             "exploration_noise": .double(explorationNoise), "target_noise": .double(targetNoise),
+             "target_noise_clip": .double(targetNoiseClip), "policy_delay": .int(policyDelay)]
+        }
+    }
+
+    /// Trains an actor and twin critics on `session`'s environment.
+    public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
+        let args = arguments
+        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let loop = try OffPolicyLoop(session: session, arguments: args.common)
+        let obsSize = loop.layout.observationSize, actSize = loop.layout.actionSize
+
+        // Seeding: initial weights, exploration noise and smoothing noise each draw from their own stream.
+        var initRandom = SeededRNG(seed: session.seeds.initialization)
+        var explorationRandom = SeededRNG(seed: session.seeds.exploration)
+        var smoothingRandom = SeededRNG(seed: session.seeds.stream(4))
+
+        // Networks (PyTorch's default initialisation), targets, optimizers.
+        let actorSizes = [obsSize] + args.common.hiddenSizes + [actSize]
+        func makeActor() -> MLP { MLP(sizes: actorSizes, activation: .relu, outputActivation: .tanh, rng: &initRandom) }
+        func makeCritic() -> ActionValueNetwork {
+            ActionValueNetwork(observationSize: obsSize, actionSize: actSize, hiddenSizes: args.common.hiddenSizes, actionLayer: 0,
+                               initialization: .pytorchDefault, rng: &initRandom)
+        }
+        let actor = makeActor(), critics = [makeCritic(), makeCritic()]
+        let actorTarget = makeActor(), criticTargets = [makeCritic(), makeCritic()]
+        actorTarget.copy(from: actor)
+        for (target, critic) in zip(criticTargets, critics) { target.copy(from: critic) }
+        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.actorLearningRate)
+        let criticOptimizer = Adam(parameters: critics.flatMap(\.parameters), learningRate: args.criticLearningRate)
+        let graph = Graph()
+        let gamma = args.common.gamma, tau = Float(args.common.tau)
+        let sigma = Float(args.targetNoise), clip = Float(args.targetNoiseClip)
+
+        /// One critic step; every `policyDelay`-th also an actor step and the target updates.
+        func learn(_ batch: ReplayBatch, update: Int) -> [(tag: String, value: Double)] {
+            // Critics: regress both on r + γ (1 − terminated) min(Q'₁, Q'₂)(s', smoothed μ'(s')).
+            var nextActions = actorTarget.predict(batch.nextObservations)
+            for index in nextActions.data.indices {
+                let noise = min(max(sigma * smoothingRandom.nextNormal(), -clip), clip)
+                nextActions.data[index] = min(max(nextActions.data[index] + noise, -1), 1)
+            }
+            let next1 = criticTargets[0].predict(batch.nextObservations, nextActions)
+            let next2 = criticTargets[1].predict(batch.nextObservations, nextActions)
+            let targets = OffPolicyLoop.targets(batch, nextValues: zip(next1.data, next2.data).map { min($0, $1) }, gamma: gamma)
+            graph.reset()
+            let states = graph.constant(batch.observations), actions = graph.constant(batch.actions)
+            let q1 = critics[0](states, actions)
+            let criticLoss = Loss.mse(q1, target: targets) + Loss.mse(critics[1](states, actions), target: targets)
+            criticOptimizer.zeroGrad()
+            graph.backward(criticLoss)
+            criticOptimizer.step()
+            var logged: [(tag: String, value: Double)] = update % 100 == 0
+                ? [("losses/critic_loss", Double(criticLoss.value.scalar)), ("losses/q_values", Double(q1.value.data.reduce(0, +)) / Double(batch.size))]
+                : []
+            guard update % args.policyDelay == 0 else { return logged }
+
+            // Actor: ascend Q₁(s, μ(s)); then every target moves.
+            graph.reset()
+            let observed = graph.constant(batch.observations)
+            let actorLoss = -critics[0](observed, actor(observed)).mean()
+            actorOptimizer.zeroGrad()
+            graph.backward(actorLoss)
+            actorOptimizer.step()
+            actorTarget.softUpdate(from: actor, tau: tau)
+            for (target, critic) in zip(criticTargets, critics) { target.softUpdate(from: critic, tau: tau) }
+            if !logged.isEmpty { logged.append(("losses/actor_loss", Double(actorLoss.value.scalar))) }
+            return logged
+        }
+
+        // Act: the actor's action plus Gaussian noise.
+        let explorationScale = Float(args.explorationNoise)
+        return try loop.run(
+            policy: loop.policy(actor), hyperparameters: args.hyperparameters,
+            explore: { observations in actor.predict(observations).data.map { $0 + explorationScale * explorationRandom.nextNormal() } },
+            learn: learn)
+    }
+}
