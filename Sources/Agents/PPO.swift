@@ -53,14 +53,16 @@ public enum PPO {
         public var sharing = ActorCriticNetwork.Sharing.separate
         /// Initial `log σ` of a Gaussian policy.
         public var initialLogStd = 0.0
-        /// Correlation in time of a Gaussian policy's exploration noise (0: white noise).
-        public var noiseCorrelation = 0.0
+        /// Correlation in time of a Gaussian policy's exploration noise (0: white noise). Held
+        /// pushes find MountainCarContinuous's flag where white noise almost never does.
+        public var noiseCorrelation = 0.9
         /// Whether observations with finite bounds are scaled to [−1, 1].
         public var scaleObservations = true
         /// Training episodes whose mean prompts a validation.
         public var solveWindow = 10
-        /// Greedy episodes per validation (0: train the whole budget).
-        public var validationEpisodes = 10
+        /// Greedy episodes per validation (0: train the whole budget). Twenty, because ten lucky
+        /// episodes stopped MountainCarContinuous runs that evaluated below the threshold.
+        public var validationEpisodes = 20
         /// How far below the threshold (a fraction of its size) the recent training mean prompts a validation.
         public var validationMargin = 0.1
 

@@ -133,7 +133,7 @@ public final class VectorRollout {
         guard let (id, actions, continuous) = pending else { preconditionFailure("receive without send") }
         pending = nil
         let step = try batch.receiveStep(id)
-        let size = layout.observationSize
+        let size = observationSize
         let reset = step.observations[0].floats
         var next = reset
         if !step.finalIndices.isEmpty, let finals = step.finalObservations.first?.floats {

@@ -49,9 +49,19 @@ import Testing
         try expectLearns("ppo", minimum: 200) { try PPO.train(ppo, session: $0) }
     }
 
+    /// Doing nothing scores 0 and white-noise PPO learns just that; held noise finds the flag (+100).
+    @Test func ppoDrivesUpTheContinuousMountain() throws {
+        let daemon = try TestDaemon()
+        let session = try daemon.session("ppo", env: "MountainCarContinuous-v0", seed: 1)
+        var args = ppo
+        args.totalSteps = 10_240
+        let report = try session.finish(try PPO.train(args, session: session), evaluationEpisodes: 10, save: nil)
+        #expect(report.evaluation.mean >= 50, "PPO \(report.evaluation.mean)")
+    }
+
     /// Same seed, same weights, counters and evaluation; and the saved file, loaded as `gym eval`
     /// loads it and played on the run's evaluation seeds, gives the same returns.
-    @Test(arguments: ["reinforce", "a2c", "ppo"])
+    @Test(arguments: ["reinforce", "a2c", "ppo", "ppo-box"])
     func theSameSeedGivesTheSameRunAndTheSavedPolicyReproducesIt(algo: String) throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -59,7 +69,8 @@ import Testing
         var weights: [[String: Tensor]] = []
         for run in 0..<2 {
             let daemon = try TestDaemon()
-            let session = try daemon.session(algo, env: "CartPole-v1", seed: 7)
+            let box = algo == "ppo-box"
+            let session = try daemon.session(box ? "ppo" : algo, env: box ? "MountainCarContinuous-v0" : "CartPole-v1", seed: 7)
             let trained: TrainedAgent
             switch algo {
             case "reinforce":
@@ -74,16 +85,17 @@ import Testing
                 trained = try A2C.train(args, session: session)
             default:
                 var args = ppo
-                args.totalSteps = 1024
+                args.totalSteps = box ? 2048 : 1024
                 args.numEnvs = 4
                 args.batchSize = 64
                 trained = try PPO.train(args, session: session)
             }
+            #expect(trained.policy.isContinuous == box)
             let url = directory.appendingPathComponent("run\(run).safetensors")
             reports.append(try session.finish(trained, evaluationEpisodes: 5, save: url))
             weights.append(trained.policy.checkpoint.tensors)
             let (loaded, metadata) = try PolicyFile.load(from: url)
-            #expect(metadata.algo == algo)
+            #expect(metadata.algo == (box ? "ppo" : algo))
             let replayed = try GreedyEvaluation.run(loaded, connection: daemon.connection, env: metadata.env,
                                                     seeds: RunSeeds(metadata.seed).evaluationEpisodes(metadata.evaluation?.episodes ?? 0))
             #expect(replayed == reports[run].evaluation)
