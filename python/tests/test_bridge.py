@@ -117,3 +117,18 @@ def test_quota_idle_reclaim_and_graceful_stop():
 def test_unknown_environment_fails_at_startup():
     with pytest.raises(RuntimeError, match="not a registered Gymnasium environment"):
         start_bridge("NoSuchEnv-v9")
+
+
+def test_box2d_lunar_lander_through_the_bridge():
+    pytest.importorskip("Box2D", reason="LunarLander needs Box2D: pip install 'gymnasium[box2d]'")
+    with start_bridge("LunarLander-v3") as daemon:
+        lines = gym("rollout", "--env", "LunarLander-v3", "--seed", "0", "--random", "--steps", "30",
+                    "--server", daemon.endpoint).splitlines()
+        env = gymd.RemoteEnv("LunarLander-v3", server=daemon.endpoint)
+        try:
+            assert env.max_episode_steps == 1000 and env.reward_threshold == 200
+            obs, _ = env.reset(seed=0)
+        finally:
+            env.close()
+    assert np.array_equal(np.array(json.loads(lines[0])["reset"]["obs"], dtype=np.float32), obs)
+    assert len(lines) == 31
