@@ -20,6 +20,7 @@ import gymnasium
 from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.monitor import Monitor
 
 import gymd  # noqa: F401 - registers the gymd/... environment ids
 from gymd.daemon_process import start_gym_serve
@@ -58,7 +59,7 @@ def main() -> None:
         model.learn(total_timesteps=args.timesteps)
         train_s = time.perf_counter() - started
         envs.close()
-        evaluation = gymnasium.make("gymd/CartPole-v1", server=server)
+        evaluation = Monitor(gymnasium.make("gymd/CartPole-v1", server=server))
         evaluation.reset(seed=args.seed + 10_000)
         mean, std = evaluate_policy(model, evaluation, n_eval_episodes=args.eval_episodes, deterministic=True)
         evaluation.close()
