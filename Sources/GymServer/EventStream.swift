@@ -35,6 +35,10 @@ public final class EventStream: @unchecked Sendable {
     private var stopping = false
     private var signaled = false
     private var counters = Counters()
+    /// Queued bytes at which a worker wakes the publisher before its next timed flush.
+    private var wakeBytes: Int { min(1 << 20, queueLimit / 2) }
+    /// Longest time an event waits in the queue while a subscriber is attached.
+    private static let flushMilliseconds = 2
     private let pipeRead: Int32
     private let pipeWrite: Int32
     private let finished = DispatchSemaphore(value: 0)
@@ -113,8 +117,10 @@ public final class EventStream: @unchecked Sendable {
         queue.append((nextSequence, bytes))
         nextSequence += 1
         queuedBytes += bytes.count
-        let wake = !signaled
-        signaled = true
+        // The publisher wakes by itself every `flushMilliseconds`; a wake-up per event would
+        // cost a thread switch per step on a loaded machine. Only a filling queue pokes it.
+        let wake = !signaled && queuedBytes >= wakeBytes
+        if wake { signaled = true }
         condition.unlock()
         if wake { poke() }
     }
@@ -160,7 +166,7 @@ public final class EventStream: @unchecked Sendable {
         var lastReport = Self.now()
         var reportedDrops: UInt64 = 0
         while true {
-            _ = try? poller.poll(timeoutMilliseconds: 1000)
+            _ = try? poller.poll(timeoutMilliseconds: isAttached || !isQueueEmpty ? Self.flushMilliseconds : 1000)
             readSubscriptions()
             var scratch = [UInt8](repeating: 0, count: 64)
             while read(pipeRead, &scratch, scratch.count) > 0 {}
