@@ -12,7 +12,7 @@ public struct OffPolicyArguments: Sendable {
     public var batchSize = 128
     /// Discount factor γ.
     public var gamma = 0.99
-    /// Target update `θ' ← τ θ + (1 − τ) θ'` after every gradient step (of the critics).
+    /// Target update `θ' ← τ θ + (1 − τ) θ'`, at every target update (each gradient step; TD3: each actor step).
     public var tau = 0.005
     /// Environment steps of uniformly random actions before learning starts.
     public var learningStarts = 1000

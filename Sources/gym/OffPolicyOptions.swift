@@ -20,7 +20,7 @@ struct OffPolicyOptions: ParsableArguments {
     @Option(help: "Discount factor γ.")
     var gamma = defaults.gamma
 
-    @Option(help: "Target networks' Polyak rate: θ' ← τθ + (1−τ)θ' after every critic step.")
+    @Option(help: "Target networks' Polyak rate: θ' ← τθ + (1−τ)θ' at each target update (every gradient step; TD3: every actor step).")
     var tau = defaults.tau
 
     @Option(help: "Environment steps of uniformly random actions before learning starts.")
