@@ -1,5 +1,3 @@
-import GymClient
-import GymCore
 import NeuralNet
 
 /// The loop DDPG, TD3 and SAC share: act, step the daemon, store, learn.
@@ -8,9 +6,9 @@ import NeuralNet
 /// `[−1, 1]` units (what the actors output and the critics read) and are stretched over the
 /// Box bounds only when sent. Before `learningStarts` the actions are uniform; after it the
 /// algorithm's `explore` chooses them, and `updatesPerStep` gradient steps per environment step
-/// run on replayed minibatches while the daemon simulates the step just sent. Environments use
-/// same-step autoreset, so an episode's final observation is stored as its last next
-/// observation and a time-limit cut still bootstraps (only `terminated` stops it).
+/// run on replayed minibatches while the daemon simulates the step just sent. Environments step
+/// through a `VectorRollout` (same-step autoreset), so an episode's final observation is stored
+/// as its last next observation and a time-limit cut still bootstraps (only `terminated` stops it).
 public struct OffPolicyLoop {
     /// The run.
     public let session: TrainingSession
@@ -49,12 +47,12 @@ public struct OffPolicyLoop {
         // stream; environment i resets with seed + i.
         var warmUp = SeededRNG(seed: session.seeds.exploration &+ 1)
         var replayRandom = SeededRNG(seed: session.seeds.replay)
-        let envs = try RemoteVectorEnv(connection: session.connection, id: session.env, count: count, autoreset: .sameStep)
-        defer { try? envs.close() }
-        var observations = observationScaling.normalize(try envs.reset(seeds: [session.seeds.trainingEnvironments]).observations[0].floats)
+        let envs = try VectorRollout(connection: session.connection, env: session.env, count: count,
+                                     seed: session.seeds.trainingEnvironments, acceptingBox: true)
+        defer { envs.close() }
+        var observations = observationScaling.normalize(envs.observations)
         var replay = ReplayBuffer(capacity: args.bufferSize, observationSize: obsSize, actionSize: actSize)
         var batch = replay.makeBatch(size: args.batchSize)
-        var returns = [Double](repeating: 0, count: count), lengths = [Int](repeating: 0, count: count)
 
         var step = 0, updates = 0, updateCredit = 0.0
         while step < args.totalSteps {
@@ -66,8 +64,7 @@ public struct OffPolicyLoop {
                 units = explore(Tensor(shape: [count, obsSize], data: observations))
             }
             units = units.map { min(max($0, -1), 1) }
-            let pending = try envs.sendStep([NDArray(dtype: .float32, shape: [count] + session.spec.actionSpace.shape,
-                                                     bytes: policy.bounded(units).withUnsafeBytes { Array($0) })])
+            try envs.send(box: policy.bounded(units))
 
             // Learn while the daemon steps the environments.
             if step >= args.learningStarts {
@@ -80,30 +77,20 @@ public struct OffPolicyLoop {
                 }
             }
 
-            // Observe: store every transition, final observations included; log finished episodes.
-            let result = try envs.receiveStep(pending)
-            var next = result.observations[0].floats
-            if let finals = result.finalObservations.first?.floats {
-                for (row, index) in result.finalIndices.enumerated() {
-                    next.replaceSubrange((index * obsSize)..<((index + 1) * obsSize), with: finals[(row * obsSize)..<((row + 1) * obsSize)])
-                }
-            }
-            next = observationScaling.normalize(next)
+            // Observe: store every transition (final observations included, in units), log finished episodes.
+            let t = try envs.receive()
+            let next = observationScaling.normalize(t.nextObservations)
             step += count
             for index in 0..<count {
                 replay.add(observation: observations[(index * obsSize)..<((index + 1) * obsSize)],
-                           action: units[(index * actSize)..<((index + 1) * actSize)], reward: Float(result.rewards[index]),
-                           nextObservation: next[(index * obsSize)..<((index + 1) * obsSize)], terminated: result.terminated[index])
-                returns[index] += result.rewards[index]
-                lengths[index] += 1
-                if result.terminated[index] || result.truncated[index] {
-                    monitor.episode(FinishedEpisode(environment: index, episodeReturn: returns[index], length: lengths[index]), step: step)
-                    episodeEnded(index)
-                    returns[index] = 0
-                    lengths[index] = 0
-                }
+                           action: units[(index * actSize)..<((index + 1) * actSize)], reward: Float(t.rewards[index]),
+                           nextObservation: next[(index * obsSize)..<((index + 1) * obsSize)], terminated: t.terminated[index])
             }
-            observations = observationScaling.normalize(result.observations[0].floats)
+            for finished in t.finished {
+                monitor.episode(finished, step: step)
+                episodeEnded(finished.environment)
+            }
+            observations = observationScaling.normalize(envs.observations)
             monitor.tick(step: step)
         }
         return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes,
