@@ -97,6 +97,10 @@ def test_malformed_frames_get_malformed_errors(bridge):
             socket.send_multipart(frames)
             reply = gym_pb2.Response.FromString(socket.recv_multipart()[-1])
             assert reply.error.code == gym_pb2.ERROR_CODE_MALFORMED, frames
+        # An undecodable request that starts with its id gets that id back.
+        socket.send(b"\x08\x96\x01\xff\xff")
+        reply = gym_pb2.Response.FromString(socket.recv_multipart()[-1])
+        assert (reply.id, reply.error.code) == (150, gym_pb2.ERROR_CODE_MALFORMED)
     finally:
         socket.close()
 

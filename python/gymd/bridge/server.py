@@ -143,6 +143,7 @@ class BridgeServer:
             try:
                 request.ParseFromString(payload)
             except Exception as error:  # noqa: BLE001 - any decode failure is a malformed request
+                request_id = _salvage_id(payload)
                 raise MalformedError(f"could not decode a Request from {len(payload)} bytes: {error}") from None
             request_id = request.id
             response = self._dispatch(identity, request)
@@ -258,6 +259,19 @@ class BridgeServer:
                          client.hex(), self.configuration.idle_timeout, len(handles))
             for handle in handles:
                 self._entries.pop(handle).batch.close()
+
+
+def _salvage_id(payload: bytes) -> int:
+    """The id of an undecodable request when it starts with field 1 (a varint), else 0."""
+    if not payload.startswith(b"\x08"):
+        return 0
+    value, shift = 0, 0
+    for byte in payload[1:11]:
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value
+        shift += 7
+    return 0
 
 
 def _options(entries) -> dict:
