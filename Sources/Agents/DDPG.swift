@@ -11,9 +11,10 @@ import NeuralNet
 /// The paper's settings (actor and critic 400-300, action into the critic's second layer,
 /// actor lr 1e-4, critic lr 1e-3 with L2 weight decay 1e-2, τ = 1e-3, batch 64, OU θ = 0.15,
 /// σ = 0.2) are all options (`Arguments.paper`); the defaults keep the OU noise and differ
-/// where that reaches Pendulum-v1's bar within 20,000 steps: 64-64 networks (400-300 cost ten
-/// times the time), the action at the critic's input (with 64 units, at the second layer the
-/// actor stopped improving around −850 on Pendulum), faster learning, τ = 5e-3, no weight decay.
+/// where that reaches Pendulum-v1's bar within 20,000 steps: 32-32 networks (400-300 cost tens
+/// of times the time), the action at the critic's input (with 64-unit layers and the action at
+/// the second layer the actor stayed around −850 on Pendulum), faster learning, τ = 5e-3, no
+/// weight decay.
 public enum DDPG {
     /// Everything a run can set.
     public struct Arguments: Sendable {

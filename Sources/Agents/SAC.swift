@@ -12,7 +12,7 @@ import NeuralNet
 /// entropy stays near the target (−action size by default). Targets trail every step by Polyak
 /// averaging. The saved policy acts with `tanh(μ(s))`. The loop is `OffPolicyLoop`.
 ///
-/// The paper uses 256-256 networks, lr 3e-4, batch 256, τ = 5e-3; the defaults use 64-64 networks
+/// The paper uses 256-256 networks, lr 3e-4, batch 256, τ = 5e-3; the defaults use 32-32 networks, batch 64
 /// and lr 1e-3, which reach Pendulum-v1's −200 within 20,000 steps several times faster.
 public enum SAC {
     /// Everything a run can set.

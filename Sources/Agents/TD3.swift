@@ -10,7 +10,7 @@ import NeuralNet
 /// The loop (act, step, store, learn) is `OffPolicyLoop`.
 ///
 /// The paper uses 400-300 networks, lr 1e-3, batch 100, τ = 5e-3, exploration σ = 0.1,
-/// smoothing σ̃ = 0.2 clipped at 0.5, delay 2; the defaults keep all but the width and batch.
+/// smoothing σ̃ = 0.2 clipped at 0.5, delay 2; the defaults keep all but the width (32-32) and batch (64).
 public enum TD3 {
     /// Everything a run can set.
     public struct Arguments: Sendable {

@@ -8,7 +8,7 @@ struct TrainDDPG: ParsableCommand {
         discussion: """
         The paper's settings are --hidden-sizes 400,300 --batch-size 64 --tau 0.001 --actor-lr 0.0001 \
         --critic-lr 0.001 --critic-weight-decay 0.01 --critic-action-layer 1 --ou-theta 0.15 --ou-sigma 0.2 \
-        (or just --paper). The defaults keep the OU noise and use 64-64 networks with the action at \
+        (or just --paper). The defaults keep the OU noise and use 32-32 networks with the action at \
         the critic's input, faster learning and τ = 0.005, which reach Pendulum-v1's -200 within \
         20,000 steps.
         """)

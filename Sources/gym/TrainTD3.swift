@@ -7,7 +7,7 @@ struct TrainTD3: ParsableCommand {
         commandName: "td3", abstract: "Twin Delayed DDPG: twin critics, target policy smoothing, delayed actor updates (Box actions).",
         discussion: """
         The paper's settings are --hidden-sizes 400,300 --batch-size 100 with the defaults below; \
-        the defaults use 64-64 networks, which reach Pendulum-v1's -200 within 20,000 steps several \
+        the defaults use 32-32 networks and batch 64, which reach Pendulum-v1's -200 within 20,000 steps several \
         times faster.
         """)
 

@@ -86,6 +86,18 @@ enum ContinuousAlgorithm: String, CaseIterable, Sendable {
         #expect(reports[0].evaluation.lengths == [200, 200, 200])
     }
 
+    /// A few thousand steps are enough for SAC to swing Pendulum up far better than chance.
+    @Test func sacBeatsRandomPlayOnPendulum() throws {
+        let daemon = try TestDaemon()
+        let session = try daemon.session("sac", env: "Pendulum-v1", seed: 2)
+        var common = OffPolicyArguments()
+        common.totalSteps = 4000
+        let report = try session.finish(try ContinuousAlgorithm.sac.train(common, session: session), evaluationEpisodes: 10, save: nil)
+        let random = try session.evaluate(RandomTorque(seed: 1), episodes: 10)
+        #expect(random.mean < -900)
+        #expect(report.evaluation.mean >= random.mean + 500, "SAC \(report.evaluation.mean), random \(random.mean)")
+    }
+
     @Test func aDifferentSeedGivesADifferentActor() throws {
         let daemon = try TestDaemon()
         let first = try ContinuousAlgorithm.td3.train(tiny, session: try daemon.session("td3", env: "Pendulum-v1", seed: 1))
@@ -102,4 +114,19 @@ enum ContinuousAlgorithm: String, CaseIterable, Sendable {
         bad.tau = 0
         #expect(throws: AgentError.self) { try ContinuousAlgorithm.sac.train(bad, session: try daemon.session("sac", env: "Pendulum-v1", seed: 1)) }
     }
+}
+
+/// Uniformly random torques in Pendulum's [-2, 2]: the baseline a learned policy must beat.
+final class RandomTorque: ContinuousPolicy {
+    let observationSize = 3
+    let actionCount = 1
+    private var random: SeededRNG
+
+    init(seed: UInt64) { random = SeededRNG(seed: seed) }
+
+    func continuousActions(_ observations: [Float], count: Int) -> [Float] {
+        (0..<count).map { _ in random.nextUniform(low: -2, high: 2) }
+    }
+
+    var checkpoint: PolicyCheckpoint { PolicyCheckpoint(kind: "random", tensors: [:], structure: [:]) }
 }
