@@ -35,7 +35,8 @@ struct OnPolicyLoop {
         }
         var noise: CorrelatedNoise?
         if case .gaussian(let dimensions, _) = network.head {
-            noise = CorrelatedNoise(count: numEnvs * dimensions, correlation: noiseCorrelation, seed: session.seeds.replay)
+            // Stream 5: the Gaussian's noise has a stream of its own (4 is PPO's minibatch order).
+            noise = CorrelatedNoise(count: numEnvs * dimensions, correlation: noiseCorrelation, seed: session.seeds.stream(5))
         }
         let rollout = OnPolicyRollout(envs: envs, length: rolloutLength, head: network.head, noise: noise)
         let validation = PolicyValidation(session: session, window: solveWindow, episodes: validationEpisodes, margin: validationMargin)
@@ -44,7 +45,8 @@ struct OnPolicyLoop {
         var updates = 0
         while step < totalSteps {
             let remaining = 1 - Double(step) / Double(totalSteps)
-            try rollout.collect(network, gamma: gamma, random: &random) { monitor.episode($0, step: step) }
+            let start = step
+            try rollout.collect(network, gamma: gamma, random: &random) { monitor.episode($0, step: start + $1 * numEnvs) }
             step += rollout.count
             let scalars = learn(rollout, remaining)
             updates += 1

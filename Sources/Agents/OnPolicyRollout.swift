@@ -55,9 +55,10 @@ public final class OnPolicyRollout {
     public var count: Int { length * envs.count }
 
     /// Plays `length` steps with `network`'s policy, sampling from `random` (categorical) or
-    /// the noise (Gaussian); calls `finished` for every episode that ends.
+    /// the noise (Gaussian); calls `finished` for every episode that ends, with the number of
+    /// steps per environment played so far in this rollout.
     public func collect(_ network: ActorCriticNetwork, gamma: Double, random: inout SeededRNG,
-                        finished: (FinishedEpisode) -> Void) throws {
+                        finished: (FinishedEpisode, Int) -> Void) throws {
         let n = envs.count, size = envs.observationSize
         for t in 0..<length {
             let rows = (t * n)..<((t + 1) * n)
@@ -89,7 +90,7 @@ public final class OnPolicyRollout {
             }
             rewards.replaceSubrange(rows, with: reward)
             episodeEnds.replaceSubrange(rows, with: (0..<n).map { transitions.terminated[$0] || transitions.truncated[$0] })
-            transitions.finished.forEach(finished)
+            for episode in transitions.finished { finished(episode, t + 1) }
         }
         bootstrap = network.predict(network.input(envs.observations, count: n)).value.map(Double.init)
     }
