@@ -52,9 +52,9 @@ import Testing
     /// Doing nothing scores 0 and white-noise PPO learns just that; held noise finds the flag (+100).
     @Test func ppoDrivesUpTheContinuousMountain() throws {
         let daemon = try TestDaemon()
-        let session = try daemon.session("ppo", env: "MountainCarContinuous-v0", seed: 1)
-        var args = ppo
-        args.totalSteps = 10_240
+        let session = try daemon.session("ppo", env: "MountainCarContinuous-v0", seed: 2)
+        var args = PPO.Arguments()
+        args.totalSteps = 20_480
         let report = try session.finish(try PPO.train(args, session: session), evaluationEpisodes: 10, save: nil)
         #expect(report.evaluation.mean >= 50, "PPO \(report.evaluation.mean)")
     }
