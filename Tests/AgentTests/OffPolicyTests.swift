@@ -59,6 +59,24 @@ enum ContinuousAlgorithm: String, CaseIterable, Sendable {
         #expect(noise.state[1] == 0 && noise.state[0] != 0)
     }
 
+    /// The target path (graph-free `predict`) computes what the trained path (the graph) does.
+    @Test("a critic's graph-free values are its graph values", arguments: [0, 1])
+    func criticPredictsWhatItsGraphComputes(actionLayer: Int) {
+        var random = SeededRNG(seed: 3)
+        let critic = ActionValueNetwork(observationSize: 3, actionSize: 2, hiddenSizes: [8, 6], actionLayer: actionLayer,
+                                        initialization: .pytorchDefault, rng: &random)
+        #expect(critic.layers[actionLayer].inputSize == [3, 8][actionLayer] + 2)
+        #expect(critic.namedParameters.map(\.name) == ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
+                                                        "layers.2.weight", "layers.2.bias"])
+        let observations = Tensor.uniform([5, 3], low: -1, high: 1, rng: &random)
+        let actions = Tensor.uniform([5, 2], low: -1, high: 1, rng: &random)
+        let graph = Graph()
+        let values = critic(graph.constant(observations), graph.constant(actions)).value
+        #expect(values.shape == [5, 1])
+        #expect(critic.predict(observations, actions).isClose(to: values))
+        #expect(!critic.predict(observations, .zeros([5, 2])).isClose(to: values), "the action should change the value")
+    }
+
     /// Same seed, same run: weights, counters and evaluation; and `gym eval`'s path (load the
     /// saved file, evaluate on the run's seeds) gives the same returns.
     @Test("same seed, same run; the saved policy replays its evaluation", arguments: ContinuousAlgorithm.allCases)
