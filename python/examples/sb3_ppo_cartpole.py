@@ -3,10 +3,11 @@
     pip install ./python stable-baselines3
     python python/examples/sb3_ppo_cartpole.py [--server tcp://127.0.0.1:5555] [--seed 0] [--json]
 
-Without --server it starts the repository's ``gym serve`` (release build, or $GYM_BIN) on a
+With --batched the 8 environments are one RemoteSB3VecEnv (one request per step of all 8)
+instead of 8 RemoteEnvs. Without --server it starts the repository's ``gym serve`` (release build, or $GYM_BIN) on a
 free loopback port and stops it at the end. The hyperparameters are RL Zoo's tuned ones for
 CartPole-v1. The last stdout line with --json is {"env", "seed", "timesteps", "train_s",
-"steps_per_s", "eval_episodes", "eval_mean", "eval_std", "solved"}; solved is eval_mean >= 475.
+"steps_per_s", "eval_episodes", "eval_mean", "eval_std", "solved", "batched"}; solved is eval_mean >= 475.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.vec_env import VecMonitor
 
 import gymd  # noqa: F401 - registers the gymd/... environment ids
 from gymd.daemon_process import start_gym_serve
+from gymd.sb3_vec_env import RemoteSB3VecEnv
 
 #: RL Zoo's PPO hyperparameters for CartPole-v1 (learning rate and clip range decay linearly).
 ZOO_PPO = dict(n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20, ent_coef=0.0)
@@ -48,12 +51,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of PPO and of the environments")
     parser.add_argument("--timesteps", type=int, default=ZOO_TIMESTEPS, help="training steps, all envs together")
     parser.add_argument("--eval-episodes", type=int, default=20, help="greedy evaluation episodes")
+    parser.add_argument("--batched", action="store_true", help="one RemoteSB3VecEnv instead of 8 RemoteEnvs")
     parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
         server = args.server or stack.enter_context(start_gym_serve()).endpoint
-        envs = make_vec_env("gymd/CartPole-v1", n_envs=ZOO_ENVS, seed=args.seed, env_kwargs={"server": server})
+        if args.batched:
+            envs = VecMonitor(RemoteSB3VecEnv("CartPole-v1", ZOO_ENVS, server=server))
+        else:
+            envs = make_vec_env("gymd/CartPole-v1", n_envs=ZOO_ENVS, seed=args.seed, env_kwargs={"server": server})
         model = make_ppo(envs, args.seed)
         started = time.perf_counter()
         model.learn(total_timesteps=args.timesteps)
@@ -64,10 +71,12 @@ def main() -> None:
         mean, std = evaluate_policy(model, evaluation, n_eval_episodes=args.eval_episodes, deterministic=True)
         evaluation.close()
 
-    summary = {"env": "CartPole-v1", "seed": args.seed, "timesteps": model.num_timesteps, "train_s": round(train_s, 2),
+    summary = {"env": "CartPole-v1", "seed": args.seed, "batched": args.batched,
+               "timesteps": model.num_timesteps, "train_s": round(train_s, 2),
                "steps_per_s": round(model.num_timesteps / train_s, 1), "eval_episodes": args.eval_episodes,
                "eval_mean": float(mean), "eval_std": float(std), "solved": bool(mean >= 475)}
-    print(f"PPO on RemoteEnv CartPole-v1 (seed {args.seed}): {summary['timesteps']} steps in {train_s:.1f} s "
+    backend = "RemoteSB3VecEnv" if args.batched else "RemoteEnv"
+    print(f"PPO on {backend} CartPole-v1 (seed {args.seed}): {summary['timesteps']} steps in {train_s:.1f} s "
           f"({summary['steps_per_s']} steps/s); greedy return {mean:.1f} ± {std:.1f} over {args.eval_episodes} episodes"
           + (" (solved)" if summary["solved"] else " (not solved)"))
     if args.json:

@@ -1,5 +1,6 @@
 """Steps per second of Stable-Baselines3's PPO on RemoteEnv CartPole-v1 versus Gymnasium's own
 CartPole-v1: same machine, same PPO settings (sb3_ppo_cartpole.py's), same seed, one run.
+A third backend, RemoteSB3VecEnv, steps the 8 environments in one request instead of 8.
 
     python python/examples/sb3_ppo_speed.py [--server ADDR] [--timesteps 20000] [--repeats 3] [--json]
 
@@ -19,14 +20,16 @@ import time
 import gymnasium
 from sb3_ppo_cartpole import ZOO_ENVS, make_ppo
 from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.vec_env import VecMonitor
 
 import gymd  # noqa: F401 - registers the gymd/... environment ids
 from gymd.daemon_process import start_gym_serve
+from gymd.sb3_vec_env import RemoteSB3VecEnv
 
 
-def ppo_seconds(env_id: str, env_kwargs: dict, timesteps: int, seed: int) -> float:
-    """Wall seconds of one PPO training run of ``timesteps`` on ``env_id``."""
-    envs = make_vec_env(env_id, n_envs=ZOO_ENVS, seed=seed, env_kwargs=env_kwargs)
+def ppo_seconds(make_envs, timesteps: int, seed: int) -> float:
+    """Wall seconds of one PPO training run of ``timesteps`` on the vec env ``make_envs()`` builds."""
+    envs = make_envs()
     model = make_ppo(envs, seed)
     started = time.perf_counter()
     model.learn(total_timesteps=timesteps)
@@ -58,27 +61,31 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     args = parser.parse_args()
 
-    backends = {"remote": ("gymd/CartPole-v1", {}), "gymnasium": ("CartPole-v1", {})}
-    seconds: dict[str, list[float]] = {name: [] for name in backends}
     with contextlib.ExitStack() as stack:
         server = args.server or stack.enter_context(start_gym_serve()).endpoint
-        backends["remote"][1]["server"] = server
+        backends = {
+            "remote": lambda: make_vec_env("gymd/CartPole-v1", n_envs=ZOO_ENVS, seed=args.seed,
+                                           env_kwargs={"server": server}),
+            "gymnasium": lambda: make_vec_env("CartPole-v1", n_envs=ZOO_ENVS, seed=args.seed),
+            "batched": lambda: VecMonitor(RemoteSB3VecEnv("CartPole-v1", ZOO_ENVS, server=server)),
+        }
+        seconds: dict[str, list[float]] = {name: [] for name in backends}
         for repeat in range(args.repeats):
             order = list(backends) if repeat % 2 == 0 else list(reversed(backends))
             for name in order:
-                env_id, kwargs = backends[name]
-                seconds[name].append(ppo_seconds(env_id, kwargs, args.timesteps, args.seed))
+                seconds[name].append(ppo_seconds(backends[name], args.timesteps, args.seed))
                 print(f"repeat {repeat + 1} {name}: {args.timesteps / seconds[name][-1]:.0f} PPO steps/s", flush=True)
         raw = {"remote": raw_steps_per_second(gymnasium.make("gymd/CartPole-v1", server=server), 20_000),
                "gymnasium": raw_steps_per_second(gymnasium.make("CartPole-v1"), 20_000)}
 
     ppo = {name: args.timesteps / statistics.median(values) for name, values in seconds.items()}
     for name in backends:
-        print(f"{name:9s}: PPO {ppo[name]:8.0f} steps/s (median of {args.repeats}); "
-              f"raw env.step {raw[name]:8.0f} steps/s")
-    print(f"RemoteEnv / Gymnasium: PPO {ppo['remote'] / ppo['gymnasium']:.2f}x, raw {raw['remote'] / raw['gymnasium']:.3f}x")
+        print(f"{name:9s}: PPO {ppo[name]:8.0f} steps/s (median of {args.repeats})"
+              + (f"; raw env.step {raw[name]:8.0f} steps/s" if name in raw else ""))
+    print(f"RemoteEnv / Gymnasium: PPO {ppo['remote'] / ppo['gymnasium']:.2f}x, raw {raw['remote'] / raw['gymnasium']:.3f}x; "
+          f"RemoteSB3VecEnv / Gymnasium: PPO {ppo['batched'] / ppo['gymnasium']:.2f}x")
     if args.json:
-        print(json.dumps({"timesteps": args.timesteps, "repeats": args.repeats, "n_envs": ZOO_ENVS,
+        print(json.dumps({"timesteps": args.timesteps, "repeats": args.repeats, "n_envs": ZOO_ENVS, "seed": args.seed,
                           "ppo_steps_per_s": {k: round(v, 1) for k, v in ppo.items()},
                           "ppo_seconds": seconds, "raw_steps_per_s": {k: round(v, 1) for k, v in raw.items()}}))
 
