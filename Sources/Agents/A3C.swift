@@ -11,7 +11,8 @@ import ParameterService
 /// and push the gradients of policy loss + value loss − entropy bonus to this global learner,
 /// which applies them as they come and answers each push with its newest weights.
 ///
-/// The network is a policy MLP (logits) and a value MLP side by side (`ActorCritic`).
+/// The network and loss are A2C's (`ActorCriticNetwork` with separate actor and critic bodies,
+/// `ActorCriticLoss`); only where the gradients go differs.
 /// Training stops once the workers' recent episodes reach the reward threshold and a greedy
 /// validation of the global network confirms it.
 public final class A3C: ParameterLearner {
@@ -66,14 +67,14 @@ public final class A3C: ParameterLearner {
 
     private let args: Arguments
     private let session: TrainingSession
-    private let network: ActorCritic
+    private let network: ActorCriticNetwork
     private let optimizer: Adam
     private let lock = NSLock()
     private var joined = 0
     private var pushes: [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] = []
     private var version: UInt64 = 1
 
-    private init(args: Arguments, session: TrainingSession, network: ActorCritic) {
+    private init(args: Arguments, session: TrainingSession, network: ActorCriticNetwork) {
         self.args = args
         self.session = session
         self.network = network
@@ -125,8 +126,7 @@ public final class A3C: ParameterLearner {
         if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
         let layout = try SpaceLayout(session.spec)
         var initRandom = SeededRNG(seed: session.seeds.initialization)
-        let network = ActorCritic(observationSize: layout.observationSize, actionCount: layout.actionCount,
-                                  hiddenSizes: arguments.hiddenSizes, rng: &initRandom)
+        let network = network(layout, hiddenSizes: arguments.hiddenSizes, rng: &initRandom)
         let learner = A3C(args: arguments, session: session, network: network)
         return try learner.run(layout: layout, parametersBind: parametersBind, startWorkers: startWorkers, logger: logger)
     }
@@ -138,9 +138,8 @@ public final class A3C: ParameterLearner {
         let monitor = session.monitor
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         // Validation and evaluation run on a copy, so pushes go on meanwhile.
-        let judge = ActorCritic(observationSize: layout.observationSize, actionCount: layout.actionCount,
-                                hiddenSizes: args.hiddenSizes, rng: &initRandom)
-        let policy = QNetworkPolicy(network: judge.policy)
+        let judge = Self.network(layout, hiddenSizes: args.hiddenSizes, rng: &initRandom)
+        var policy = judge.greedyPolicy(.discrete(layout))
         let server = ParameterServer(bind: parametersBind, learner: self, logger: logger)
         server.publish(try SafeTensors.encode(snapshot()))
         try server.start()
@@ -171,6 +170,7 @@ public final class A3C: ParameterLearner {
                     if check.due(episodes: monitor.episodes, recentMean: monitor.recentMean(args.solveWindow)) {
                         let weights = snapshot()
                         try judge.load(stateDict: weights)
+                        policy = judge.greedyPolicy(.discrete(layout))
                         let validation = try session.validate(policy, episodes: args.validationEpisodes, step: steps)
                         if check.record(mean: validation.mean, snapshot: { weights }) {
                             solved = true
@@ -202,13 +202,14 @@ public final class A3C: ParameterLearner {
         } else {
             try judge.load(stateDict: snapshot())
             if let best = check.best {
-                let final = try session.validate(policy, episodes: args.validationEpisodes, step: steps)
+                let final = try session.validate(judge.greedyPolicy(.discrete(layout)), episodes: args.validationEpisodes, step: steps)
                 if best.mean > final.mean {
                     monitor.note(String(format: "keeping the network that validated at %.2f", best.mean))
                     try judge.load(stateDict: best.snapshot)
                 }
             }
         }
+        policy = judge.greedyPolicy(.discrete(layout))
         var trained = TrainedAgent(policy: policy, steps: steps, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
         trained.metrics = ["env_steps_per_s": (Double(steps) / seconds).rounded(), "workers": Double(args.workers),
                            "weight_versions": Double(server.currentVersion)]
@@ -216,21 +217,11 @@ public final class A3C: ParameterLearner {
     }
 }
 
-/// A3C's network: a policy MLP giving action logits and a value MLP, side by side (tanh hidden
-/// layers). State-dict names are `policy.*` and `value.*`.
-public final class ActorCritic: Module {
-    /// Observation in, one logit per action out.
-    public let policy: MLP
-    /// Observation in, the state's value out.
-    public let value: MLP
-
-    /// A freshly initialized network.
-    public init(observationSize: Int, actionCount: Int, hiddenSizes: [Int], rng: inout SeededRNG) {
-        policy = MLP(sizes: [observationSize] + hiddenSizes + [actionCount], activation: .tanh, rng: &rng)
-        value = MLP(sizes: [observationSize] + hiddenSizes + [1], activation: .tanh, rng: &rng)
-    }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        policy.namedParameters.map { ("policy.\($0.name)", $0.parameter) } + value.namedParameters.map { ("value.\($0.name)", $0.parameter) }
+extension A3C {
+    /// The network every worker and the learner build alike: A2C's, with separate tanh actor
+    /// and critic bodies and a categorical head, on unscaled observations.
+    static func network(_ layout: SpaceLayout, hiddenSizes: [Int], rng: inout SeededRNG) -> ActorCriticNetwork {
+        ActorCriticNetwork(scaling: .identity(layout.observationSize), hiddenSizes: hiddenSizes,
+                           head: .categorical(actions: layout.actionCount), sharing: .separate, activation: .tanh, rng: &rng)
     }
 }

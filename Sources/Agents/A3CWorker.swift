@@ -22,12 +22,11 @@ public enum A3CWorker {
         defer { rollout.close() }
         let layout = rollout.layout
         var initRandom = SeededRNG(seed: seeds.initialization)
-        let network = ActorCritic(observationSize: layout.observationSize, actionCount: layout.actionCount,
-                                  hiddenSizes: try settings.ints("hidden_sizes"), rng: &initRandom)
+        let network = A3C.network(layout, hiddenSizes: try settings.ints("hidden_sizes"), rng: &initRandom)
+        let loss = ActorCriticLoss(valueCoefficient: valueCoefficient, entropyCoefficient: entropyCoefficient)
         var random = SeededRNG(seed: seeds.exploration)
         let graph = Graph()
         let count = rollout.count
-        let width = layout.observationSize
 
         var weights = try parameters.fetch(newerThan: 0, wait: 30)
         guard !weights.stop else { return 0 }
@@ -40,11 +39,8 @@ public enum A3CWorker {
             var observations: [Float] = [], nextObservations: [Float] = [], actions: [Int] = []
             var rewards: [Float] = [], terminated: [Bool] = [], truncated: [Bool] = []
             for _ in 0..<nSteps {
-                let probabilities = network.policy.predict(Tensor(shape: [count, width], data: rollout.observations)).softmaxRows()
-                let chosen = (0..<count).map { row in
-                    sample(probabilities: Array(probabilities.data[(row * layout.actionCount)..<((row + 1) * layout.actionCount)]), random: &random)
-                }
-                let t = try rollout.step(actions: chosen)
+                let logits = network.predict(network.input(rollout.observations, count: count)).policy
+                let t = try rollout.step(actions: CategoricalDistribution.sample(logits: logits, random: &random).actions)
                 observations += t.observations
                 nextObservations += t.nextObservations
                 actions += t.actions
@@ -61,7 +57,7 @@ public enum A3CWorker {
             // n-step returns, bootstrapped from the value of where each env got to (and of the
             // final observation where the time limit cut an episode).
             let rows = nSteps * count
-            let nextValues = network.value.predict(Tensor(shape: [rows, width], data: nextObservations)).data
+            let nextValues = network.predict(network.input(nextObservations, count: rows)).value
             var returns = [Float](repeating: 0, count: rows)
             for env in 0..<count {
                 var running = nextValues[(nSteps - 1) * count + env]
@@ -76,52 +72,18 @@ public enum A3CWorker {
                     returns[row] = running
                 }
             }
-            // policy loss − entropy bonus + value loss, and its gradients.
+            // A2C's loss (policy loss + value loss − entropy bonus) on them, and its gradients.
+            let values = network.predict(network.input(observations, count: rows)).value
             graph.reset()
-            let inputs = graph.constant(Tensor(shape: [rows, width], data: observations))
-            let logProbabilities = network.policy(inputs).logSoftmax()
-            let values = network.value(inputs)
-            let advantages = (0..<rows).map { returns[$0] - values.value.data[$0] }
-            let policyLoss = -(logProbabilities.gather(indices: actions) * graph.constant(Tensor(shape: [rows], data: advantages))).mean()
-            let entropy = -(logProbabilities.exp() * logProbabilities).sum() * (1 / Float(rows))
-            let valueLoss = Loss.mse(values, target: Tensor(shape: [rows, 1], data: returns))
-            let loss = policyLoss + valueLoss * valueCoefficient - entropy * entropyCoefficient
+            let terms = loss(network, graph: graph, observations: observations, actions: actions.map(Float.init),
+                             returns: returns, advantages: (0..<rows).map { returns[$0] - values[$0] }, count: rows)
             network.zeroGrad()
-            graph.backward(loss)
+            graph.backward(terms.total)
             let gradients = try SafeTensors.encode(Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.grad) }))
             weights = try parameters.push(gradients: gradients, from: weights.version, worker: index, stats: stats)
             stats = Gym_V1_EpisodeStats()
             if weights.stop { return steps }
             try network.load(stateDict: SafeTensors.decode(weights.safetensors).tensors)
         }
-    }
-
-    /// An index drawn with the given probabilities.
-    static func sample(probabilities: [Float], random: inout SeededRNG) -> Int {
-        var mass = random.nextUniform()
-        for (index, probability) in probabilities.enumerated() {
-            mass -= probability
-            if mass < 0 { return index }
-        }
-        return probabilities.count - 1
-    }
-}
-
-extension Tensor {
-    /// Row-wise softmax of a `[rows, columns]` tensor.
-    func softmaxRows() -> Tensor {
-        let columns = shape[1]
-        var out = data
-        for row in 0..<shape[0] {
-            let slice = (row * columns)..<((row + 1) * columns)
-            let top = out[slice].max() ?? 0
-            var total: Float = 0
-            for index in slice {
-                out[index] = Foundation.exp(out[index] - top)
-                total += out[index]
-            }
-            for index in slice { out[index] /= total }
-        }
-        return Tensor(shape: shape, data: out)
     }
 }
