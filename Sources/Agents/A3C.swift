@@ -139,7 +139,6 @@ public final class A3C: ParameterLearner {
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         // Validation and evaluation run on a copy, so pushes go on meanwhile.
         let judge = Self.network(layout, hiddenSizes: args.hiddenSizes, rng: &initRandom)
-        var policy = judge.greedyPolicy(.discrete(layout))
         let server = ParameterServer(bind: parametersBind, learner: self, logger: logger)
         server.publish(try SafeTensors.encode(snapshot()))
         try server.start()
@@ -148,34 +147,41 @@ public final class A3C: ParameterLearner {
         defer { fleet?.stop() }
         monitor.note("parameter service on \(server.endpoint); waiting for \(args.workers) worker(s)")
 
-        var check = SolveCheck<[String: Tensor]>(threshold: session.spec.rewardThreshold, window: args.solveWindow,
-                                                 validationEpisodes: args.validationEpisodes)
+        // As A2C: validate once training returns come within half the threshold, since the
+        // entropy bonus keeps the sampled policy well below the greedy one.
+        let validation = PolicyValidation(session: session, window: args.solveWindow, episodes: args.validationEpisodes, margin: 0.5)
+        // The global network as of now, as a policy of its own (pushes go on meanwhile).
+        func current() -> any Policy {
+            try? judge.load(stateDict: snapshot())
+            return judge.greedyPolicy(.discrete(layout))
+        }
+        var policy = current()
         var steps = 0
         var solved = false
         var staleness = (sum: 0.0, count: 0)
         var lastNote = DispatchTime.now().uptimeNanoseconds
         let started = lastNote
+        var lastHeard = lastNote
         training: while steps < args.totalSteps {
             let batch = lock.withLock { () -> [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] in
                 defer { pushes.removeAll(keepingCapacity: true) }
                 return pushes
             }
-            if batch.isEmpty { Thread.sleep(forTimeInterval: 0.002) }
+            if batch.isEmpty {
+                try fleet?.ensureAlive(lastHeard: lastHeard)
+                Thread.sleep(forTimeInterval: 0.002)
+            } else {
+                lastHeard = DispatchTime.now().uptimeNanoseconds
+            }
             for push in batch {
                 steps += Int(push.stats.envSteps)
                 staleness.sum += Double(push.staleness)
                 staleness.count += 1
                 for (episodeReturn, length) in zip(push.stats.episodeReturns, push.stats.episodeLengths) {
                     monitor.episode(FinishedEpisode(environment: Int(push.worker), episodeReturn: episodeReturn, length: Int(length)), step: steps)
-                    if check.due(episodes: monitor.episodes, recentMean: monitor.recentMean(args.solveWindow)) {
-                        let weights = snapshot()
-                        try judge.load(stateDict: weights)
-                        policy = judge.greedyPolicy(.discrete(layout))
-                        let validation = try session.validate(policy, episodes: args.validationEpisodes, step: steps)
-                        if check.record(mean: validation.mean, snapshot: { weights }) {
-                            solved = true
-                            break training
-                        }
+                    if try validation.solved(step: steps, policy: { policy = current(); return policy }) {
+                        solved = true
+                        break training
                     }
                 }
             }
@@ -193,23 +199,13 @@ public final class A3C: ParameterLearner {
             }
         }
         server.finish()
+        // Workers started elsewhere learn of the end on their next call: keep answering a moment.
+        if fleet == nil { Thread.sleep(forTimeInterval: 3) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         monitor.note(String(format: "learner stopped after %d env steps in %.1f s (%.0f env steps/s), version %d", steps, seconds,
                             Double(steps) / seconds, Int(server.currentVersion)))
-        // The validated network if training solved; otherwise the best validated one or the final one.
-        if solved, let best = check.best {
-            try judge.load(stateDict: best.snapshot)
-        } else {
-            try judge.load(stateDict: snapshot())
-            if let best = check.best {
-                let final = try session.validate(judge.greedyPolicy(.discrete(layout)), episodes: args.validationEpisodes, step: steps)
-                if best.mean > final.mean {
-                    monitor.note(String(format: "keeping the network that validated at %.2f", best.mean))
-                    try judge.load(stateDict: best.snapshot)
-                }
-            }
-        }
-        policy = judge.greedyPolicy(.discrete(layout))
+        // The network that validated if training solved; otherwise the final one, or the best validated one.
+        if !solved { policy = try validation.keep(current(), step: steps) }
         var trained = TrainedAgent(policy: policy, steps: steps, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
         trained.metrics = ["env_steps_per_s": (Double(steps) / seconds).rounded(), "workers": Double(args.workers),
                            "weight_versions": Double(server.currentVersion)]

@@ -42,6 +42,8 @@ public final class ApeXLearner: ParameterLearner {
         public var insertEvery = 32
         /// Actor steps between fetches of newer weights.
         public var syncEvery = 64
+        /// Learner updates after which a greedy validation runs even if the actors' returns do not call for one.
+        public var validateEvery = 2_000
 
         /// The defaults.
         public init() {}
@@ -152,8 +154,12 @@ public final class ApeXLearner: ParameterLearner {
         let optimizer = Adam(parameters: qNetwork.parameters, learningRate: dqn.learningRate)
         let policy = QNetworkPolicy(network: qNetwork)
         let graph = Graph()
-        var check = SolveCheck<[String: Tensor]>(threshold: session.spec.rewardThreshold, window: dqn.solveWindow,
-                                                 validationEpisodes: dqn.validationEpisodes)
+        // Even the greediest actors explore a little, so validations start a quarter below the
+        // threshold, and run every `validateEvery` updates in any case.
+        let threshold = session.spec.rewardThreshold
+        var check = SolveCheck<[String: Tensor]>(threshold: threshold, window: dqn.solveWindow, validationEpisodes: dqn.validationEpisodes,
+                                                 trigger: threshold.map { $0 - 0.25 * abs($0) })
+        var lastValidation = 0
 
         try buffer.createTable(.with {
             $0.name = Self.table
@@ -191,8 +197,11 @@ public final class ApeXLearner: ParameterLearner {
         var targets = Tensor.zeros([dqn.batchSize])
         let started = DispatchTime.now().uptimeNanoseconds
 
+        var lastHeard = DispatchTime.now().uptimeNanoseconds
         training: while steps < dqn.totalSteps {
-            for report in drainReports() {
+            let reports = drainReports()
+            if reports.isEmpty { try fleet?.ensureAlive(lastHeard: lastHeard) } else { lastHeard = DispatchTime.now().uptimeNanoseconds }
+            for report in reports {
                 steps += Int(report.stats.envSteps)
                 for (episodeReturn, length) in zip(report.stats.episodeReturns, report.stats.episodeLengths) {
                     monitor.episode(FinishedEpisode(environment: Int(report.worker), episodeReturn: episodeReturn, length: Int(length)), step: steps)
@@ -203,7 +212,9 @@ public final class ApeXLearner: ParameterLearner {
                 }
                 let recent = judgedReturns.suffix(dqn.solveWindow)
                 let mean = recent.isEmpty ? nil : recent.reduce(0, +) / Double(recent.count)
-                if check.due(episodes: judgedEpisodes, recentMean: mean) {
+                let periodic = threshold != nil && dqn.validationEpisodes > 0 && updates - lastValidation >= args.validateEvery
+                if check.due(episodes: judgedEpisodes, recentMean: mean) || periodic {
+                    lastValidation = updates
                     let validation = try session.validate(policy, episodes: dqn.validationEpisodes, step: steps)
                     if check.record(mean: validation.mean, snapshot: { qNetwork.stateDict() }) {
                         solved = true
@@ -260,6 +271,8 @@ public final class ApeXLearner: ParameterLearner {
             }
         }
         server.finish()
+        // Workers started elsewhere learn of the end on their next call: keep answering a moment.
+        if fleet == nil { Thread.sleep(forTimeInterval: 3) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         monitor.note(String(format: "learner stopped after %d updates and %d env steps in %.1f s (%.0f env steps/s)", updates, steps, seconds, Double(steps) / seconds))
         if !solved, let best = check.best {

@@ -1,4 +1,5 @@
 import Foundation
+import GymCore
 import Logging
 
 /// Worker or actor processes a learner starts on its own machine: `gym worker --learner ADDR`
@@ -30,6 +31,13 @@ public final class WorkerFleet {
 
     /// Children still running.
     public var running: Int { processes.filter(\.isRunning).count }
+
+    /// Throws when every child has exited and no worker has been heard from (at uptime
+    /// `lastHeard`, nanoseconds) for `patience` seconds: a learner would otherwise wait forever.
+    public func ensureAlive(lastHeard: UInt64, patience: Double = 30) throws {
+        guard running == 0, DispatchTime.now().uptimeNanoseconds > lastHeard + UInt64(patience * 1e9) else { return }
+        throw GymError(.disconnected, "every worker process has exited and no worker has been heard from for \(Int(patience)) s")
+    }
 
     /// Waits up to `grace` seconds for the children to exit (they were told to stop), then kills the rest.
     public func stop(grace: Double = 10) {
