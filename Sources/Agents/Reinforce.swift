@@ -12,6 +12,9 @@ import NeuralNet
 /// reaches the reward threshold.
 public enum Reinforce {
     /// What the returns are compared with.
+    ///
+    /// With advantage normalisation on (the default), `none` and `mean` give the same update:
+    /// normalising already subtracts the batch's mean. They differ with it off.
     public enum Baseline: String, Sendable, CaseIterable {
         /// `b = 0`: plain REINFORCE.
         case none

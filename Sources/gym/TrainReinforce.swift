@@ -10,7 +10,8 @@ struct TrainReinforce: ParsableCommand {
         discussion: """
         Each update plays one whole episode per environment and takes one gradient step on \
         -mean(log pi(a|s) (G - b)). The baseline b is none (the lecture notebook's), mean (a running \
-        mean of the returns) or value (a learned V(s)).
+        mean of the returns) or value (a learned V(s)). Advantages are normalised per update unless \
+        --no-normalize-advantages; normalising subtracts the batch mean, so none and mean then coincide.
         """)
 
     private static let defaults = Reinforce.Arguments()

@@ -105,6 +105,25 @@ import Testing
         #expect(reports[0].evaluation == reports[1].evaluation)
     }
 
+    /// Normalising the advantages subtracts their mean, so a constant baseline changes nothing;
+    /// without normalisation the running mean changes the update.
+    @Test func aMeanBaselineMattersOnlyWithoutNormalisation() throws {
+        func weights(_ baseline: Reinforce.Baseline, normalize: Bool) throws -> [String: Tensor] {
+            let daemon = try TestDaemon()
+            var args = reinforce
+            args.totalSteps = 600
+            args.numEnvs = 3
+            args.baseline = baseline
+            args.normalizeAdvantages = normalize
+            return try Reinforce.train(args, session: try daemon.session("reinforce", env: "CartPole-v1", seed: 4)).policy.checkpoint.tensors
+        }
+        func close(_ a: [String: Tensor], _ b: [String: Tensor]) -> Bool {
+            a.keys == b.keys && a.allSatisfy { name, tensor in b[name].map { tensor.isClose(to: $0, relative: 1e-4, absolute: 1e-5) } ?? false }
+        }
+        #expect(close(try weights(.none, normalize: true), try weights(.mean, normalize: true)))
+        #expect(!close(try weights(.none, normalize: false), try weights(.mean, normalize: false)))
+    }
+
     @Test func badArgumentsAreTypedErrors() throws {
         let daemon = try TestDaemon()
         let session = try daemon.session("ppo", env: "CartPole-v1", seed: 1)
