@@ -106,12 +106,12 @@ def test_malformed_frames_get_malformed_errors(bridge):
 
 
 def test_quota_idle_reclaim_and_graceful_stop():
-    with start_bridge("CartPole-v1", args=("--max-envs-per-client", "3", "--idle-timeout", "0.5")) as daemon:
+    with start_bridge("CartPole-v1", args=("--max-envs-per-client", "3", "--idle-timeout", "1.5")) as daemon:
         with gymd.Connection(daemon.endpoint) as connection:
             batch = gymd.RemoteBatch("CartPole-v1", 3, connection=connection)
             with pytest.raises(gymd.QuotaExceededError):
                 gymd.RemoteBatch("CartPole-v1", 1, connection=connection)
-            time.sleep(2.0)
+            time.sleep(3.5)
             with pytest.raises(gymd.UnknownHandleError, match="reclaimed"):
                 batch.reset()
         assert daemon.stop() == 0
