@@ -24,12 +24,15 @@ ip netns add "$prefix-probe" 2>/dev/null || skip "ip netns is not permitted here
 ip netns del "$prefix-probe"
 
 pids=()
+# `ip netns exec` may run its command as a child, so stop whatever runs in each namespace.
+in_namespaces() { for host in "${hosts[@]}"; do ip netns pids "$prefix-$host" 2>/dev/null || true; done; }
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 0.5
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" $(in_namespaces); do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 20); do [ -z "$(in_namespaces)" ] && break; sleep 0.25; done
+  for pid in "${pids[@]}" $(in_namespaces); do kill -9 "$pid" 2>/dev/null || true; done
   for host in "${hosts[@]}"; do ip netns del "$prefix-$host" 2>/dev/null || true; done
   ip netns del "$hub" 2>/dev/null || true
+  rm -rf "$logs"
 }
 trap cleanup EXIT
 
@@ -54,8 +57,8 @@ daemon="tcp://${address[daemon]}:5555"
 buffer="tcp://${address[buffer]}:5560"
 parameters="tcp://${address[learner]}:5570"
 echo "netns: daemon $daemon, buffer $buffer, learner $parameters, actors ${address[actor1]} and ${address[actor2]}"
-run_in daemon "$gym" serve --bind "$daemon" 2>"$logs/daemon.log" & pids+=($!)
-run_in buffer "$gym" buffer --bind "$buffer" 2>"$logs/buffer.log" & pids+=($!)
+run_in daemon "$gym" serve --bind "$daemon" >/dev/null 2>"$logs/daemon.log" & pids+=($!)
+run_in buffer "$gym" buffer --bind "$buffer" >/dev/null 2>"$logs/buffer.log" & pids+=($!)
 # The actors may start first: their calls wait (with timeouts) until the learner is up.
 run_in learner "$gym" train dqn --env CartPole-v1 --seed "$seed" --actors 2 --no-spawn --server "$daemon" --buffer "$buffer" \
   --bind-parameters "$parameters" --json "$@" >"$logs/learner.out" 2>"$logs/learner.log" & learner=$!
