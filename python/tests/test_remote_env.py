@@ -100,20 +100,20 @@ def test_no_daemon_is_a_timeout_not_a_hang():
 
 
 def test_a_daemon_that_dies_mid_episode_is_a_timeout():
-    daemon = start_gym_serve()
-    env = gymd.RemoteEnv("CartPole-v1", server=daemon.endpoint)
-    env.reset(seed=0)
-    # Short only once the daemon is gone: a loaded machine may take longer than this to make the env.
-    env.connection.timeout = 0.5
-    daemon.stop(9)
-    with pytest.raises(gymd.GymTimeoutError):
-        env.step(0)
-    with pytest.raises(TimeoutError):
-        env.reset()
-    env.close()
+    with start_gym_serve() as daemon:
+        env = gymd.RemoteEnv("CartPole-v1", server=daemon.endpoint)
+        env.reset(seed=0)
+        # Short only once the daemon is gone: a loaded machine may take longer than this to make the env.
+        env.connection.timeout = 0.5
+        daemon.stop(9)
+        with pytest.raises(gymd.GymTimeoutError):
+            env.step(0)
+        with pytest.raises(TimeoutError):
+            env.reset()
+        env.close()
 
 
 def test_sigterm_stops_the_daemon_gracefully():
-    daemon = start_gym_serve()
-    assert daemon.stop() == 0
-    assert "stopped after" in daemon.output()
+    with start_gym_serve() as daemon:
+        assert daemon.stop() == 0
+        assert "stopped after" in daemon.output()
