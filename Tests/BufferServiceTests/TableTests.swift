@@ -180,3 +180,23 @@ enum ReplayTableAccess {
         service.tableCheckpoint(name)
     }
 }
+
+@Suite struct SumTreeTests {
+    @Test(arguments: [1, 7, 8, 9, 64, 65, 1000, 4097])
+    func findsTheLeafWhereTheRunningSumPassesTheMass(_ capacity: Int) {
+        var tree = SumTree(capacity: capacity)
+        for index in 0..<capacity { tree.set(index, Double(index % 3)) }
+        let total = (0..<capacity).reduce(0.0) { $0 + Double($1 % 3) }
+        #expect(tree.total == total)
+        var running = 0.0
+        for index in 0..<capacity where index % 3 != 0 {
+            // The first and the last bit of each leaf's share land on that leaf.
+            #expect(tree.find(running) == index)
+            running += Double(index % 3)
+            #expect(tree.find(running - 1e-9) == index)
+        }
+        tree.set(capacity - 1, 0)
+        for index in 0..<capacity { tree.set(index, 0) }
+        #expect(tree.total == 0)
+    }
+}

@@ -1,23 +1,35 @@
-/// A binary tree of sums over `capacity` non-negative leaves, for drawing a leaf with
-/// probability proportional to its value in O(log n) (Schaul et al. 2016, prioritized replay).
+/// A tree of sums over `capacity` non-negative leaves, for drawing a leaf with probability
+/// proportional to its value in O(log n) (Schaul et al. 2016, prioritized replay).
 ///
+/// Each node has eight children stored side by side, so a root-to-leaf walk touches about a
+/// third as many cache lines as a binary tree would; with a million leaves the walk, not the
+/// arithmetic, is what a sample costs. Node `i`'s children are `8(i + 1) ..< 8(i + 1) + 8`.
 /// A set recomputes the sums on its path from the children, so rounding never accumulates.
 struct SumTree {
     /// Number of leaves.
     let capacity: Int
+    private static let fanout = 8
+    private let depth: Int
     private let leafBase: Int
     private var nodes: [Double]
 
     init(capacity: Int) {
         self.capacity = capacity
-        var base = 1
-        while base < capacity { base <<= 1 }
-        leafBase = base
-        nodes = Array(repeating: 0, count: 2 * base)
+        var depth = 1
+        var width = Self.fanout
+        var start = Self.fanout  // the first node of level 1
+        while width < capacity {
+            start = Self.fanout * (start + 1)
+            width *= Self.fanout
+            depth += 1
+        }
+        self.depth = depth
+        leafBase = start
+        nodes = Array(repeating: 0, count: start + width)
     }
 
     /// The sum of every leaf.
-    var total: Double { nodes[1] }
+    var total: Double { nodes[0] }
 
     /// Leaf `index`'s value.
     subscript(index: Int) -> Double { nodes[leafBase + index] }
@@ -26,31 +38,36 @@ struct SumTree {
     mutating func set(_ index: Int, _ value: Double) {
         var node = leafBase + index
         nodes[node] = value
-        node >>= 1
-        while node >= 1 {
-            nodes[node] = nodes[2 * node] + nodes[2 * node + 1]
-            node >>= 1
+        while node != 0 {
+            node = node / Self.fanout - 1
+            let first = Self.fanout * (node + 1)
+            var sum = 0.0
+            for child in first..<(first + Self.fanout) { sum += nodes[child] }
+            nodes[node] = sum
         }
     }
 
     /// The leaf where the running sum passes `mass` (in `0..<total`).
     func find(_ mass: Double) -> Int {
-        var node = 1
+        var node = 0
         var mass = mass
-        while node < leafBase {
-            let left = nodes[2 * node]
-            if mass < left || nodes[2 * node + 1] <= 0 {
-                node = 2 * node
-            } else {
-                mass -= left
-                node = 2 * node + 1
+        for _ in 0..<depth {
+            let first = Self.fanout * (node + 1)
+            var chosen = -1
+            var lastPositive = first
+            for child in first..<(first + Self.fanout) {
+                let value = nodes[child]
+                guard value > 0 else { continue }
+                lastPositive = child
+                if mass < value {
+                    chosen = child
+                    break
+                }
+                mass -= value
             }
+            // Rounding can leave a sliver of mass past the last child: take the last one with mass.
+            node = chosen >= 0 ? chosen : lastPositive
         }
         return min(node - leafBase, capacity - 1)
-    }
-
-    /// Sets every leaf to 0.
-    mutating func clear() {
-        for index in nodes.indices { nodes[index] = 0 }
     }
 }
