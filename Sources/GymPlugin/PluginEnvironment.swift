@@ -27,8 +27,10 @@ final class PluginEnvironment: Environment {
 
     deinit { table.pointee.destroy?(instance) }
 
-    private func failure(_ what: String) -> GymError {
-        GymError(.internalError, "plugin \(pluginName) \(what) failed: \(CValues.text(error))")
+    /// The error a nonzero status stands for: the caller's mistake, or the plugin's own failure.
+    private func failure(_ what: String, status: Int32) -> GymError {
+        if status == GYM_STATUS_INVALID_ARGUMENT { return GymError(.invalidArgument, CValues.text(error)) }
+        return GymError(.internalError, "plugin \(pluginName) \(what) failed: \(CValues.text(error))")
     }
 
     func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
@@ -38,7 +40,7 @@ final class PluginEnvironment: Environment {
             reset(instance, seed == nil ? 0 : 1, seed ?? 0, options.baseAddress, Int32(options.count),
                   observation.baseAddress, &error, error.count)
         }
-        if status != 0 { throw failure("reset") }
+        if status != 0 { throw failure("reset", status: status) }
         return [:]
     }
 
@@ -46,9 +48,8 @@ final class PluginEnvironment: Environment {
         guard let step = table.pointee.step else { throw GymError(.internalError, "plugin \(pluginName) has no step function") }
         var reward = 0.0
         var terminated: Int32 = 0
-        if step(instance, action.baseAddress, observation.baseAddress, &reward, &terminated, &error, error.count) != 0 {
-            throw failure("step")
-        }
+        let status = step(instance, action.baseAddress, observation.baseAddress, &reward, &terminated, &error, error.count)
+        if status != 0 { throw failure("step", status: status) }
         return StepResult(reward: reward, terminated: terminated != 0)
     }
 
@@ -60,7 +61,7 @@ final class PluginEnvironment: Environment {
         let status = frame.pixels.withUnsafeMutableBufferPointer { pixels in
             render(instance, pixels.baseAddress, pixels.count, &error, error.count)
         }
-        if status != 0 { throw failure("render") }
+        if status != 0 { throw failure("render", status: status) }
         return frame
     }
 }

@@ -136,8 +136,7 @@ private let reset: @convention(c) (UnsafeMutableRawPointer?, Int32, UInt64, Unsa
             observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes))
         return 0
     } catch {
-        CValues.write("\(error)", to: message, capacity: capacity)
-        return 1
+        return report(error, to: message, capacity: capacity)
     }
 }
 
@@ -155,8 +154,7 @@ private let step: @convention(c) (UnsafeMutableRawPointer?, UnsafeRawPointer?, U
         terminated?.pointee = result.terminated ? 1 : 0
         return 0
     } catch {
-        CValues.write("\(error)", to: message, capacity: capacity)
-        return 1
+        return report(error, to: message, capacity: capacity)
     }
 }
 
@@ -177,11 +175,21 @@ private let render: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePoint
         }
         return 0
     } catch {
-        CValues.write("\(error)", to: message, capacity: capacity)
-        return 1
+        return report(error, to: message, capacity: capacity)
     }
 }
 
 private let destroy: @convention(c) (UnsafeMutableRawPointer?) -> Void = { pointer in
     if let pointer { Unmanaged<ExportedInstance>.fromOpaque(pointer).release() }
+}
+
+/// Writes a thrown error for the daemon and returns its status: a `GymError` keeps its message,
+/// and an invalid argument stays the caller's mistake rather than the plugin's failure.
+private func report(_ error: any Error, to message: UnsafeMutablePointer<CChar>?, capacity: Int) -> Int32 {
+    guard let error = error as? GymError else {
+        CValues.write("\(error)", to: message, capacity: capacity)
+        return GYM_STATUS_FAILED
+    }
+    CValues.write(error.message, to: message, capacity: capacity)
+    return error.code == .invalidArgument ? GYM_STATUS_INVALID_ARGUMENT : GYM_STATUS_FAILED
 }

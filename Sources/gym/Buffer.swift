@@ -67,27 +67,18 @@ struct BufferServe: ParsableCommand {
     func run() throws {
         LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "gym.buffer")
+        let signals = ShutdownSignals(logger: logger)
         let configs = try table.map { try Gym_V1_TableConfig(spec: $0) }
         let store = try checkpoint.map { try CheckpointStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
         let service = try BufferService(tables: configs, checkpoints: store, seed: seed, logger: logger)
         let server = BufferServer(bind: bind, service: service, checkpointInterval: checkpointEvery > 0 ? checkpointEvery : nil,
                                   maxMessageBytes: maxMessageBytes, logger: logger)
-        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                logger.notice("received signal \(number): shutting down")
-                server.stop()
-            }
-            source.resume()
-            return source
-        }
+        signals.onSignal { server.stop() }
         do {
             try server.run()
         } catch let error as GymError {
             throw ValidationError(error.message)
         }
-        sources.forEach { $0.cancel() }
     }
 }
 

@@ -55,6 +55,7 @@ extension Gym {
                 return
             }
             let logger = Logger(label: "gym.record")
+            let signals = ShutdownSignals(logger: logger, message: "storing running episodes and stopping")
             var configuration = Recorder.Configuration(events: events ?? "", path: out)
             configuration.commitInterval = commitInterval
             let recorder: Recorder
@@ -63,18 +64,8 @@ extension Gym {
             } catch {
                 throw ValidationError("could not open \(out): \(error)")
             }
-            let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    logger.notice("received signal \(number): storing running episodes and stopping")
-                    recorder.stop()
-                }
-                source.resume()
-                return source
-            }
+            signals.onSignal { recorder.stop() }
             let statistics = try recorder.run()
-            sources.forEach { $0.cancel() }
             let fields = RecorderReport.fields(statistics, path: out)
             for (key, value) in fields { print("\(key): \(value)") }
             if json { print(RecorderReport.json(statistics, path: out)) }

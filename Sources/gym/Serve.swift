@@ -64,6 +64,7 @@ extension Gym {
         func run() throws {
             LogSetup.bootstrap(level: logLevel)
             let logger = Logger(label: "gym.serve")
+            let signals = ShutdownSignals(logger: logger)
             var configuration = DaemonConfiguration(
                 bind: bind, workers: workers, maxEnvsPerClient: maxEnvsPerClient, maxMessageBytes: maxMessageBytes,
                 idleTimeout: idleTimeout, registry: BuiltinEnvironments.registry(extraDirectories: plugins))
@@ -78,22 +79,12 @@ extension Gym {
             } catch {
                 throw ValidationError("could not start the daemon: \(error)")
             }
-            let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    logger.notice("received signal \(number): shutting down")
-                    daemon.stop()
-                }
-                source.resume()
-                return source
-            }
+            signals.onSignal { daemon.stop() }
             do {
                 try daemon.run()
             } catch {
                 throw ValidationError("could not serve on \(bind): \(error)")
             }
-            sources.forEach { $0.cancel() }
         }
     }
 }

@@ -140,6 +140,27 @@ func waitForEnvs(_ endpoint: String) throws -> [String: Any]? {
         #expect(log.contains("stopped after"))
     }
 
+    @Test func aSignalTheMomentServeIsListeningStopsItGracefully() throws {
+        for _ in 0..<3 {
+            let endpoint = "tcp://127.0.0.1:\(freePort())"
+            let (serve, logs) = try startServe(["--bind", endpoint])
+            defer { if serve.isRunning { serve.interrupt() } }
+            var log = ""
+            while !log.contains("listening on") {
+                let chunk = logs.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                log += String(decoding: chunk, as: UTF8.self)
+            }
+            serve.terminate()
+            let deadline = Date().addingTimeInterval(10)
+            while serve.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            #expect(!serve.isRunning)
+            #expect(serve.terminationStatus == 0)
+            log += String(decoding: logs.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(log.contains("stopped after"))
+        }
+    }
+
     @Test(arguments: ["serve", "envs", "rollout", "bench"])
     func helpExplainsEachCommand(command: String) throws {
         let run = try gym([command, "--help"])

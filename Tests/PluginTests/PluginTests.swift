@@ -75,6 +75,16 @@ let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLast
         }
     }
 
+    @Test func aBadResetOptionIsTheCallersErrorNotThePlugins() throws {
+        let plugin = try PluginLoader.load(path: "\(buildDirectory)/libGymClassicControl.\(PluginLoader.libraryExtension)")
+        let spec = try #require(plugin.specs.first { $0.id == "CartPole-v1" })
+        let batch = try EnvBatch(spec: spec, count: 1, seed: 3)
+        let error = try #require(throws: GymError.self) { try batch.reset(options: ["low": .number(1), "high": .number(0)]) }
+        #expect(error.code == .invalidArgument)
+        #expect(error.message.contains("low 1.0 exceeds high 0.0"))
+        try batch.reset(options: ["low": .number(-0.1), "high": .number(0.1)])
+    }
+
     @Test func registryKeepsTheFirstPluginForAnID() throws {
         let log = CapturedLog()
         let registry = PluginLoader.registry(directories: [fixtureDirectory, fixtureDirectory], logger: log.logger)

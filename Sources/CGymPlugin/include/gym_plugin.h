@@ -90,8 +90,12 @@ typedef struct gym_env_info {
 
 /*
  * Every function returning int32_t returns 0 on success; otherwise it writes a NUL-terminated
- * message of at most `error_capacity` bytes into `error`.
+ * message of at most `error_capacity` bytes into `error` and returns one of these statuses.
+ * Any other nonzero value is read as GYM_STATUS_FAILED.
  */
+#define GYM_STATUS_FAILED 1             /* the plugin failed: the client gets INTERNAL */
+#define GYM_STATUS_INVALID_ARGUMENT 2   /* the caller's options were wrong: the client gets INVALID_ARGUMENT */
+
 typedef struct gym_plugin {
     uint32_t abi_version;           /* GYM_PLUGIN_ABI_VERSION */
     const char *name;
