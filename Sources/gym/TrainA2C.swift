@@ -1,6 +1,5 @@
 import Agents
 import ArgumentParser
-import NeuralNet
 
 /// `gym train a2c`.
 struct TrainA2C: ParsableCommand {
@@ -38,35 +37,13 @@ struct TrainA2C: ParsableCommand {
     @Option(help: "Weight of the value loss.")
     var valueCoefficient = defaults.valueCoefficient
 
-    @Option(help: "Weight of the entropy bonus.")
-    var entropyCoefficient = defaults.entropyCoefficient
-
-    @Option(help: "Clip gradients to this global L2 norm (0: no clipping).")
-    var maxGradNorm = defaults.maxGradNorm ?? 0
-
     @Flag(inversion: .prefixedNo, help: "Normalise the advantages per update.")
     var normalizeAdvantages = defaults.normalizeAdvantages
-
-    @Option(help: ArgumentHelp("Hidden layer widths, comma-separated.", valueName: "list"))
-    var hiddenSizes = NumberList(defaults.hiddenSizes)
-
-    @Option(help: "Hidden-layer activation: relu, tanh, elu or sigmoid.")
-    var activation = defaults.activation
 
     @Option(help: "Whether actor and critic share their hidden layers: shared or separate.")
     var sharing = defaults.sharing
 
-    @Flag(inversion: .prefixedNo, help: "Scale observation features with finite bounds to [-1, 1].")
-    var scaleObservations = defaults.scaleObservations
-
-    @Option(help: "Training episodes whose mean return prompts a greedy validation.")
-    var solveWindow = defaults.solveWindow
-
-    @Option(help: "Greedy episodes per validation (0: no early stopping).")
-    var validationEpisodes = defaults.validationEpisodes
-
-    @Option(help: "Validate once the recent mean is within this fraction of the reward threshold.")
-    var validationMargin = defaults.validationMargin
+    @OptionGroup var policyGradient: PolicyGradientOptions<A2C.Arguments>
 
     func validate() throws {
         if let problem = arguments.problem { throw ValidationError(problem) }
@@ -81,16 +58,9 @@ struct TrainA2C: ParsableCommand {
         args.annealLearningRate = annealLearningRate
         args.gamma = gamma
         args.valueCoefficient = valueCoefficient
-        args.entropyCoefficient = entropyCoefficient
-        args.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
         args.normalizeAdvantages = normalizeAdvantages
-        args.hiddenSizes = hiddenSizes.values
-        args.activation = activation
         args.sharing = sharing
-        args.scaleObservations = scaleObservations
-        args.solveWindow = solveWindow
-        args.validationEpisodes = validationEpisodes
-        args.validationMargin = validationMargin
+        policyGradient.apply(to: &args)
         return args
     }
 

@@ -1,6 +1,5 @@
 import Agents
 import ArgumentParser
-import NeuralNet
 
 /// `gym train ppo`.
 struct TrainPPO: ParsableCommand {
@@ -54,18 +53,6 @@ struct TrainPPO: ParsableCommand {
     @Option(help: "Weight of the value loss.")
     var valueCoefficient = defaults.valueCoefficient
 
-    @Option(help: "Weight of the entropy bonus.")
-    var entropyCoefficient = defaults.entropyCoefficient
-
-    @Option(help: "Clip gradients to this global L2 norm (0: no clipping).")
-    var maxGradNorm = defaults.maxGradNorm ?? 0
-
-    @Option(help: ArgumentHelp("Hidden layer widths, comma-separated.", valueName: "list"))
-    var hiddenSizes = NumberList(defaults.hiddenSizes)
-
-    @Option(help: "Hidden-layer activation: relu, tanh, elu or sigmoid.")
-    var activation = defaults.activation
-
     @Option(help: "Whether actor and critic share their hidden layers: shared or separate.")
     var sharing = defaults.sharing
 
@@ -75,17 +62,7 @@ struct TrainPPO: ParsableCommand {
     @Option(help: "Correlation in time of a Gaussian policy's exploration noise, in [0, 1) (0: white noise).")
     var noiseCorrelation = defaults.noiseCorrelation
 
-    @Flag(inversion: .prefixedNo, help: "Scale observation features with finite bounds to [-1, 1].")
-    var scaleObservations = defaults.scaleObservations
-
-    @Option(help: "Training episodes whose mean return prompts a greedy validation.")
-    var solveWindow = defaults.solveWindow
-
-    @Option(help: "Greedy episodes per validation (0: no early stopping).")
-    var validationEpisodes = defaults.validationEpisodes
-
-    @Option(help: "Validate once the recent mean is within this fraction of the reward threshold.")
-    var validationMargin = defaults.validationMargin
+    @OptionGroup var policyGradient: PolicyGradientOptions<PPO.Arguments>
 
     func validate() throws {
         if let problem = arguments.problem { throw ValidationError(problem) }
@@ -105,17 +82,10 @@ struct TrainPPO: ParsableCommand {
         args.clipRange = clipRange
         args.annealClipRange = annealClipRange
         args.valueCoefficient = valueCoefficient
-        args.entropyCoefficient = entropyCoefficient
-        args.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
-        args.hiddenSizes = hiddenSizes.values
-        args.activation = activation
         args.sharing = sharing
         args.initialLogStd = initialLogStd
         args.noiseCorrelation = noiseCorrelation
-        args.scaleObservations = scaleObservations
-        args.solveWindow = solveWindow
-        args.validationEpisodes = validationEpisodes
-        args.validationMargin = validationMargin
+        policyGradient.apply(to: &args)
         return args
     }
 

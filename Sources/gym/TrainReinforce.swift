@@ -1,6 +1,5 @@
 import Agents
 import ArgumentParser
-import NeuralNet
 
 /// `gym train reinforce`.
 struct TrainReinforce: ParsableCommand {
@@ -42,29 +41,7 @@ struct TrainReinforce: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Normalise the advantages G - b per update.")
     var normalizeAdvantages = defaults.normalizeAdvantages
 
-    @Option(help: "Weight of the entropy bonus.")
-    var entropyCoefficient = defaults.entropyCoefficient
-
-    @Option(help: "Clip gradients to this global L2 norm (0: no clipping).")
-    var maxGradNorm = defaults.maxGradNorm ?? 0
-
-    @Option(help: ArgumentHelp("Hidden layer widths, comma-separated.", valueName: "list"))
-    var hiddenSizes = NumberList(defaults.hiddenSizes)
-
-    @Option(help: "Hidden-layer activation: relu, tanh, elu or sigmoid.")
-    var activation = defaults.activation
-
-    @Flag(inversion: .prefixedNo, help: "Scale observation features with finite bounds to [-1, 1].")
-    var scaleObservations = defaults.scaleObservations
-
-    @Option(help: "Training episodes whose mean return prompts a greedy validation.")
-    var solveWindow = defaults.solveWindow
-
-    @Option(help: "Greedy episodes per validation (0: no early stopping).")
-    var validationEpisodes = defaults.validationEpisodes
-
-    @Option(help: "Validate once the recent mean is within this fraction of the reward threshold.")
-    var validationMargin = defaults.validationMargin
+    @OptionGroup var policyGradient: PolicyGradientOptions<Reinforce.Arguments>
 
     func validate() throws {
         if let problem = arguments.problem { throw ValidationError(problem) }
@@ -80,14 +57,7 @@ struct TrainReinforce: ParsableCommand {
         args.baselineRate = baselineRate
         args.valueCoefficient = valueCoefficient
         args.normalizeAdvantages = normalizeAdvantages
-        args.entropyCoefficient = entropyCoefficient
-        args.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
-        args.hiddenSizes = hiddenSizes.values
-        args.activation = activation
-        args.scaleObservations = scaleObservations
-        args.solveWindow = solveWindow
-        args.validationEpisodes = validationEpisodes
-        args.validationMargin = validationMargin
+        policyGradient.apply(to: &args)
         return args
     }
 
