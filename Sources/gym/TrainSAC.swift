@@ -14,13 +14,7 @@ struct TrainSAC: ParsableCommand {
     private static let defaults = SAC.Arguments()
 
     @OptionGroup var common: TrainOptions
-    @OptionGroup var offPolicy: OffPolicyOptions
-
-    @Option(name: .customLong("actor-lr"), help: "The actor's Adam learning rate.")
-    var actorLearningRate = defaults.actorLearningRate
-
-    @Option(name: .customLong("critic-lr"), help: "The critics' Adam learning rate.")
-    var criticLearningRate = defaults.criticLearningRate
+    @OptionGroup var twinCritic: TwinCriticOptions<SAC.Arguments>
 
     @Option(name: .customLong("alpha-lr"), help: "The temperature's Adam learning rate.")
     var alphaLearningRate = defaults.alphaLearningRate
@@ -40,9 +34,7 @@ struct TrainSAC: ParsableCommand {
 
     var arguments: SAC.Arguments {
         var args = SAC.Arguments()
-        args.common = offPolicy.arguments
-        args.actorLearningRate = actorLearningRate
-        args.criticLearningRate = criticLearningRate
+        twinCritic.apply(to: &args)
         args.alphaLearningRate = alphaLearningRate
         args.initialAlpha = initialAlpha
         args.fixedAlpha = alpha

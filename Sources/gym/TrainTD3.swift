@@ -14,13 +14,7 @@ struct TrainTD3: ParsableCommand {
     private static let defaults = TD3.Arguments()
 
     @OptionGroup var common: TrainOptions
-    @OptionGroup var offPolicy: OffPolicyOptions
-
-    @Option(name: .customLong("actor-lr"), help: "The actor's Adam learning rate.")
-    var actorLearningRate = defaults.actorLearningRate
-
-    @Option(name: .customLong("critic-lr"), help: "The critics' Adam learning rate.")
-    var criticLearningRate = defaults.criticLearningRate
+    @OptionGroup var twinCritic: TwinCriticOptions<TD3.Arguments>
 
     @Option(help: "Standard deviation of the Gaussian exploration noise, in units where [-1, 1] spans the action bounds.")
     var explorationNoise = defaults.explorationNoise
@@ -40,9 +34,7 @@ struct TrainTD3: ParsableCommand {
 
     var arguments: TD3.Arguments {
         var args = TD3.Arguments()
-        args.common = offPolicy.arguments
-        args.actorLearningRate = actorLearningRate
-        args.criticLearningRate = criticLearningRate
+        twinCritic.apply(to: &args)
         args.explorationNoise = explorationNoise
         args.targetNoise = targetNoise
         args.targetNoiseClip = targetNoiseClip
