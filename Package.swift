@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymProtocol", "ZeroMQ", "GymCore", "ClassicControl", "GymTestSupport",
                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "GymCLITests", dependencies: ["gym"]),
+        .testTarget(name: "GymCLITests", dependencies: ["gym", "GymTestSupport"]),
         .testTarget(name: "PluginTests", dependencies: [
             "GymPlugin", "GymCore", "ClassicControl", "GymTestSupport", .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
@@ -105,9 +105,9 @@ let package = Package(
             "BufferService", "GymClient", "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RecorderTests", dependencies: [
-            "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats",
+            "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",
         ]),
-        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore"]),
+        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import GymClient
 import GymCore
+import GymTestSupport
 import Testing
 
 /// Distributed runs as users start them: real `gym` processes over tcp loopback.

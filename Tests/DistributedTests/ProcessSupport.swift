@@ -1,7 +1,5 @@
 import Foundation
-
-/// The built `gym` binary, beside the test bundle.
-let gymBinary: URL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gym")
+import GymTestSupport
 
 /// A `gym` child process whose stdout and stderr are collected as they arrive.
 final class GymProcess: @unchecked Sendable {
@@ -70,18 +68,4 @@ final class GymProcess: @unchecked Sendable {
     deinit {
         if process.isRunning { kill(pid, SIGKILL) }
     }
-}
-
-/// A free loopback port (bound, read and released).
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

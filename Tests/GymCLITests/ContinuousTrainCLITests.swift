@@ -1,4 +1,5 @@
 import Foundation
+import GymTestSupport
 import Testing
 
 @Suite struct ContinuousTrainCLITests {

@@ -1,4 +1,5 @@
 import Foundation
+import GymTestSupport
 import Testing
 
 /// `gym train reinforce | a2c | ppo` end to end: the summary, the log files, and a saved policy

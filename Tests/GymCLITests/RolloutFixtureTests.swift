@@ -1,4 +1,5 @@
 import Foundation
+import GymTestSupport
 import Testing
 
 /// `gym rollout --actions-file` prints exactly Gymnasium's episode for every classic-control env,

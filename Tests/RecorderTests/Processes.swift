@@ -1,10 +1,5 @@
 import Foundation
-
-/// The built `gym` binary, beside the test bundle.
-let gymBinary: URL = {
-    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    return bundle.appendingPathComponent("gym")
-}()
+import GymTestSupport
 
 /// A `gym` process started by a test, with its output collected in files (no pipe can fill up).
 final class GymProcess {
@@ -63,29 +58,11 @@ func gym(_ arguments: [String], directory: String, name: String) throws -> GymPr
     return run
 }
 
-func json(_ line: String) -> [String: Any]? {
-    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-}
-
 /// A fresh directory for one test's files.
 func scratchDirectory(_ name: String) throws -> String {
     let path = NSTemporaryDirectory() + "gym-recorder-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
-}
-
-/// A free loopback port (bound, read and released).
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// `gym serve --events` and `gym record` on fresh loopback ports, the recorder attached.

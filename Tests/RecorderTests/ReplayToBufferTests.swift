@@ -1,6 +1,7 @@
 import Foundation
 import GymClient
 import GymCore
+import GymTestSupport
 import Recorder
 import Testing
 
