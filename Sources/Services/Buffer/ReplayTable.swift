@@ -188,9 +188,9 @@ final class ReplayTable {
             let firstSlot = slot(firstKey)
             weights = Array(repeating: 1, count: batchSize)
             var largest = 0.0
-            for row in 0..<batchSize {
-                // Only live slots have mass: evicted and reset ones were zeroed or overwritten.
-                let leaf = tree.find(random.nextDouble() * total)
+            // Only live slots have mass: evicted and reset ones were zeroed or overwritten.
+            let leaves = tree.find((0..<batchSize).map { _ in random.nextDouble() * total })
+            for (row, leaf) in leaves.enumerated() {
                 let offset = (leaf - firstSlot + capacity) % capacity
                 keys[row] = firstKey + UInt64(min(offset, count - 1))
                 let probability = tree[slot(keys[row])] / total

@@ -48,26 +48,37 @@ struct SumTree {
     }
 
     /// The leaf where the running sum passes `mass` (in `0..<total`).
-    func find(_ mass: Double) -> Int {
-        var node = 0
-        var mass = mass
-        for _ in 0..<depth {
-            let first = Self.fanout * (node + 1)
-            var chosen = -1
-            var lastPositive = first
-            for child in first..<(first + Self.fanout) {
-                let value = nodes[child]
-                guard value > 0 else { continue }
-                lastPositive = child
-                if mass < value {
-                    chosen = child
-                    break
+    func find(_ mass: Double) -> Int { find([mass])[0] }
+
+    /// The leaf for each mass, walked level by level across the whole batch: the walks' memory
+    /// reads are independent, so the processor overlaps their cache misses instead of waiting
+    /// for each walk in turn.
+    func find(_ masses: [Double]) -> [Int] {
+        var node = [Int](repeating: 0, count: masses.count)
+        var mass = masses
+        nodes.withUnsafeBufferPointer { nodes in
+            for _ in 0..<depth {
+                for walk in 0..<mass.count {
+                    let first = Self.fanout * (node[walk] + 1)
+                    var remaining = mass[walk]
+                    var chosen = -1
+                    var lastPositive = first
+                    for child in first..<(first + Self.fanout) {
+                        let value = nodes[child]
+                        guard value > 0 else { continue }
+                        lastPositive = child
+                        if remaining < value {
+                            chosen = child
+                            break
+                        }
+                        remaining -= value
+                    }
+                    // Rounding can leave a sliver of mass past the last child: take the last one with mass.
+                    node[walk] = chosen >= 0 ? chosen : lastPositive
+                    mass[walk] = remaining
                 }
-                mass -= value
             }
-            // Rounding can leave a sliver of mass past the last child: take the last one with mass.
-            node = chosen >= 0 ? chosen : lastPositive
         }
-        return min(node - leafBase, capacity - 1)
+        return node.map { min($0 - leafBase, capacity - 1) }
     }
 }
