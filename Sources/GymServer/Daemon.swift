@@ -19,10 +19,7 @@ public final class Daemon: @unchecked Sendable {
     private let completions: CompletionQueue
     private let workers: [WorkerThread]
     private let router: RequestRouter
-    private let stateLock = NSLock()
-    private var stopRequested = false
-    private var started = false
-    private let exited = DispatchSemaphore(value: 0)
+    private let state = ServiceRunState()
     private var counters = Counters()
     /// How long the socket thread watches for a dispatched job's completion before sleeping in poll.
     private let spinMicroseconds: Double
@@ -75,21 +72,12 @@ public final class Daemon: @unchecked Sendable {
     /// Asks for a graceful stop: queued jobs finish and their replies go out, then the socket closes.
     /// Safe to call from any thread, more than once.
     public func stop() {
-        stateLock.lock()
-        stopRequested = true
-        stateLock.unlock()
+        state.requestStop()
         completions.poke()
     }
 
     /// Blocks until a started daemon has stopped.
-    public func wait() {
-        stateLock.lock()
-        let wasStarted = started
-        stateLock.unlock()
-        guard wasStarted else { return }
-        exited.wait()
-        exited.signal()
-    }
+    public func wait() { state.waitForExit() }
 
     /// Stops and waits.
     public func shutdown() {
@@ -97,39 +85,31 @@ public final class Daemon: @unchecked Sendable {
         wait()
     }
 
-    private var isStopping: Bool {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return stopRequested
-    }
-
     private func bind() throws -> Socket {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        guard !started else { throw GymDaemonError.alreadyRunning }
-        let socket = try Socket(context, .router)
-        try socket.setMaxMessageSize(configuration.maxMessageBytes)
-        try socket.setSendHighWaterMark(0)
-        try socket.setReceiveHighWaterMark(0)
-        try socket.bind(configuration.bind)
-        endpoint = (try? socket.lastEndpoint) ?? configuration.bind
-        started = true
-        for worker in workers { worker.start() }
-        events?.start()
-        let names = configuration.registry.all.map(\.id).joined(separator: ", ")
-        logger.info("listening on \(endpoint) with \(configuration.workers) worker(s); environments: \(names)")
-        return socket
+        try state.start(alreadyRunning: GymDaemonError.alreadyRunning) {
+            let socket = try Socket(context, .router)
+            try socket.setMaxMessageSize(configuration.maxMessageBytes)
+            try socket.setSendHighWaterMark(0)
+            try socket.setReceiveHighWaterMark(0)
+            try socket.bind(configuration.bind)
+            endpoint = (try? socket.lastEndpoint) ?? configuration.bind
+            for worker in workers { worker.start() }
+            events?.start()
+            let names = configuration.registry.all.map(\.id).joined(separator: ", ")
+            logger.info("listening on \(endpoint) with \(configuration.workers) worker(s); environments: \(names)")
+            return socket
+        }
     }
 
     private func serve(_ socket: Socket) {
-        defer { exited.signal() }
+        defer { state.markExited() }
         var poller = Poller()
         poller.add(socket)
         poller.add(fileDescriptor: completions.wakeDescriptor)
         var finished: [Completion] = []
         let sweepEvery = max(0.05, min(1.0, configuration.idleTimeout / 4))
         var nextSweep = Self.now() + sweepEvery
-        while !isStopping {
+        while !state.isStopping {
             let ready: [Bool]
             do {
                 ready = try poller.poll(timeoutMilliseconds: Int(sweepEvery * 1000))

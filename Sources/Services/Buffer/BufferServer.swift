@@ -21,10 +21,7 @@ public final class BufferServer: @unchecked Sendable {
     private let maxMessageBytes: Int
     private let context: Context
     private let logger: Logger
-    private let stateLock = NSLock()
-    private var stopRequested = false
-    private var started = false
-    private let exited = DispatchSemaphore(value: 0)
+    private let state = ServiceRunState()
     private var parked: [Parked] = []
     private var requests = 0
 
@@ -61,21 +58,10 @@ public final class BufferServer: @unchecked Sendable {
     }
 
     /// Asks for a graceful stop (parked calls get SHUTTING_DOWN, a checkpoint is written).
-    public func stop() {
-        stateLock.lock()
-        stopRequested = true
-        stateLock.unlock()
-    }
+    public func stop() { state.requestStop() }
 
     /// Blocks until a started server has stopped.
-    public func wait() {
-        stateLock.lock()
-        let wasStarted = started
-        stateLock.unlock()
-        guard wasStarted else { return }
-        exited.wait()
-        exited.signal()
-    }
+    public func wait() { state.waitForExit() }
 
     /// Stops and waits.
     public func shutdown() {
@@ -83,39 +69,31 @@ public final class BufferServer: @unchecked Sendable {
         wait()
     }
 
-    private var isStopping: Bool {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return stopRequested
-    }
-
     private func bind() throws -> Socket {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        guard !started else { throw GymError(.invalidArgument, "the buffer server is already running") }
-        let socket = try Socket(context, .router)
-        try socket.setMaxMessageSize(maxMessageBytes)
-        try socket.setSendHighWaterMark(0)
-        try socket.setReceiveHighWaterMark(0)
-        do {
-            try socket.bind(bindAddress)
-        } catch {
-            throw GymError(.invalidArgument, "cannot bind \(bindAddress): \(error)")
+        try state.start(alreadyRunning: GymError(.invalidArgument, "the buffer server is already running")) {
+            let socket = try Socket(context, .router)
+            try socket.setMaxMessageSize(maxMessageBytes)
+            try socket.setSendHighWaterMark(0)
+            try socket.setReceiveHighWaterMark(0)
+            do {
+                try socket.bind(bindAddress)
+            } catch {
+                throw GymError(.invalidArgument, "cannot bind \(bindAddress): \(error)")
+            }
+            endpoint = (try? socket.lastEndpoint) ?? bindAddress
+            logger.info("listening on \(endpoint); tables: \(service.tableNames.joined(separator: ", "))")
+            return socket
         }
-        endpoint = (try? socket.lastEndpoint) ?? bindAddress
-        started = true
-        logger.info("listening on \(endpoint); tables: \(service.tableNames.joined(separator: ", "))")
-        return socket
     }
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     private func serve(_ socket: Socket) {
-        defer { exited.signal() }
+        defer { state.markExited() }
         var poller = Poller()
         poller.add(socket)
         var nextCheckpoint = checkpointInterval.map { Self.now() + UInt64($0 * 1e9) }
-        while !isStopping {
+        while !state.isStopping {
             // Wake for the nearest parked deadline, and at least every 50 ms to notice a stop.
             var wait = UInt64(50_000_000)
             let now = Self.now()

@@ -31,9 +31,7 @@ public final class ParameterServer: @unchecked Sendable {
     private var weights: [UInt8] = []
     private var version: UInt64 = 0
     private var finished = false
-    private var stopRequested = false
-    private var started = false
-    private let exited = DispatchSemaphore(value: 0)
+    private let state = ServiceRunState()
     private var waiting: [(address: [[UInt8]], id: UInt64, newerThan: UInt64, deadline: UInt64)] = []
 
     /// A server that has not bound yet; `learner` answers joins, gradients and reports.
@@ -63,16 +61,18 @@ public final class ParameterServer: @unchecked Sendable {
 
     /// Binds and serves on a thread of its own; returns once clients can connect.
     public func start() throws {
-        let socket = try Socket(context, .router)
-        try socket.setSendHighWaterMark(0)
-        try socket.setReceiveHighWaterMark(0)
-        do {
-            try socket.bind(bindAddress)
-        } catch {
-            throw GymError(.invalidArgument, "cannot bind the parameter service to \(bindAddress): \(error)")
+        let socket = try state.start(alreadyRunning: GymError(.invalidArgument, "the parameter service is already running")) {
+            let socket = try Socket(context, .router)
+            try socket.setSendHighWaterMark(0)
+            try socket.setReceiveHighWaterMark(0)
+            do {
+                try socket.bind(bindAddress)
+            } catch {
+                throw GymError(.invalidArgument, "cannot bind the parameter service to \(bindAddress): \(error)")
+            }
+            endpoint = (try? socket.lastEndpoint) ?? bindAddress
+            return socket
         }
-        endpoint = (try? socket.lastEndpoint) ?? bindAddress
-        lock.withLock { started = true }
         logger.info("parameter service on \(endpoint)")
         let thread = Thread { [self] in serve(socket) }
         thread.name = "gym-parameters-socket"
@@ -81,13 +81,8 @@ public final class ParameterServer: @unchecked Sendable {
 
     /// Stops serving and waits (workers then time out, or have already been told to stop).
     public func shutdown() {
-        let wasStarted = lock.withLock { () -> Bool in
-            stopRequested = true
-            return started
-        }
-        guard wasStarted else { return }
-        exited.wait()
-        exited.signal()
+        state.requestStop()
+        state.waitForExit()
     }
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -95,12 +90,12 @@ public final class ParameterServer: @unchecked Sendable {
     private func serve(_ socket: Socket) {
         defer {
             socket.close()
-            exited.signal()
+            state.markExited()
         }
         var poller = Poller()
         poller.add(socket)
         var lastVersion = currentVersion
-        while !lock.withLock({ stopRequested }) {
+        while !state.isStopping {
             guard let ready = try? poller.poll(timeoutMilliseconds: 10) else { continue }
             if ready[0] {
                 for _ in 0..<256 {
