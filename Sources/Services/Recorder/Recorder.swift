@@ -1,4 +1,5 @@
 import Foundation
+import GymCore
 import GymProtocol
 import Logging
 import ZeroMQ
@@ -44,8 +45,7 @@ public final class Recorder: @unchecked Sendable {
     private let assembler: EpisodeAssembler
     private let context: Context
     private let logger: Logger
-    private let lock = NSLock()
-    private var stopRequested = false
+    private let state = ServiceRunState()
     private var attachedSignal = DispatchSemaphore(value: 0)
     private var malformed: UInt64 = 0
     private var firstEvent: Double?
@@ -61,17 +61,7 @@ public final class Recorder: @unchecked Sendable {
     }
 
     /// Asks `run()` to store running episodes, commit and return. Safe from any thread.
-    public func stop() {
-        lock.lock()
-        stopRequested = true
-        lock.unlock()
-    }
-
-    private var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopRequested
-    }
+    public func stop() { state.requestStop() }
 
     /// Waits until the daemon has acknowledged this recorder's subscription (its first
     /// `StreamAttached` notice); false on timeout.
@@ -91,7 +81,7 @@ public final class Recorder: @unchecked Sendable {
         var attachments: UInt64 = 0
         var lastReport = Self.now()
         var reportedSteps: UInt64 = 0
-        while !isStopping {
+        while !state.isStopping {
             let open = store.transactionAge(now: Self.now()) != nil
             let wait = open ? max(1, Int(configuration.idleCommitSeconds * 1000)) : 100
             let ready = (try? poller.poll(timeoutMilliseconds: wait))?.first ?? false
