@@ -17,22 +17,22 @@ import NeuralNet
 /// weight decay.
 public enum DDPG {
     /// Everything a run can set.
-    public struct Arguments: Sendable {
+    public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        /// The actor's Adam learning rate (paper: 1e-4).
+        @Hyperparameter("The actor's Adam learning rate (paper: 1e-4).", aliases: ["actor-lr"])
         public var actorLearningRate = 1e-3
-        /// The critic's Adam learning rate (paper: 1e-3).
+        @Hyperparameter("The critic's Adam learning rate (paper: 1e-3).", aliases: ["critic-lr"])
         public var criticLearningRate = 1e-3
-        /// L2 weight decay on the critic (paper: 1e-2).
+        @Hyperparameter("L2 weight decay on the critic (paper: 1e-2).")
         public var criticWeightDecay = 0.0
-        /// The hidden layer whose input the action joins: 0 (input) or 1 (paper: the second layer).
+        @Hyperparameter("The hidden layer whose input the action joins: 0 (with the observation) or 1 (paper).")
         public var criticActionLayer = 0
-        /// OU mean reversion θ (paper: 0.15).
+        @Hyperparameter("Ornstein-Uhlenbeck mean reversion θ (paper: 0.15).", aliases: ["ou-theta"])
         public var noiseTheta = 0.15
-        /// OU scale σ, in action units where [−1, 1] spans the bounds (paper: 0.2).
+        @Hyperparameter("Ornstein-Uhlenbeck σ, in units where [-1, 1] spans the action bounds (paper: 0.2).", aliases: ["ou-sigma"])
         public var noiseSigma = 0.2
-        /// OU time step (paper: 1; the lecture notebook: 0.01).
+        @Hyperparameter("Ornstein-Uhlenbeck time step (paper: 1; the lecture notebook: 0.01).", aliases: ["ou-dt"])
         public var noiseDt = 1.0
 
         /// The defaults.
@@ -60,12 +60,6 @@ public enum DDPG {
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            ["actor_learning_rate": .double(actorLearningRate), "critic_learning_rate": .double(criticLearningRate),
-             "critic_weight_decay": .double(criticWeightDecay), "critic_action_layer": .int(criticActionLayer),
-             "noise_theta": .double(noiseTheta), "noise_sigma": .double(noiseSigma), "noise_dt": .double(noiseDt)]
-        }
     }
 
     /// Trains an actor and a critic on `session`'s environment.

@@ -16,22 +16,22 @@ import NeuralNet
 /// and lr 1e-3, which reach Pendulum-v1's −200 within 20,000 steps several times faster.
 public enum SAC {
     /// Everything a run can set.
-    public struct Arguments: Sendable {
+    public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        /// The actor's Adam learning rate.
+        @Hyperparameter("The actor's Adam learning rate.", aliases: ["actor-lr"])
         public var actorLearningRate = 1e-3
-        /// The critics' Adam learning rate.
+        @Hyperparameter("The critics' Adam learning rate.", aliases: ["critic-lr"])
         public var criticLearningRate = 1e-3
-        /// The temperature's Adam learning rate.
+        @Hyperparameter("The temperature's Adam learning rate.", aliases: ["alpha-lr"])
         public var alphaLearningRate = 1e-3
-        /// The starting temperature α.
+        @Hyperparameter("The starting temperature α of automatic entropy tuning.")
         public var initialAlpha = 1.0
-        /// A fixed temperature instead of the automatic one.
-        public var fixedAlpha: Double?
-        /// The entropy the temperature aims at; nil is −(action size).
-        public var targetEntropy: Double?
-        /// Bounds of the actor's log standard deviation.
+        @Hyperparameter("Keep the temperature α fixed at this value (no automatic tuning).", aliases: ["alpha"])
+        public var fixedAlpha: Double? = nil
+        @Hyperparameter("The entropy automatic tuning aims at (none: minus the action size).")
+        public var targetEntropy: Double? = nil
+        @Hyperparameter("Bounds of the actor's log standard deviation.")
         public var logStdRange: ClosedRange<Double> = -5...2
 
         /// The defaults.
@@ -45,17 +45,6 @@ public enum SAC {
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values: [String: MetadataValue] = [
-                "actor_learning_rate": .double(actorLearningRate), "critic_learning_rate": .double(criticLearningRate),
-                "alpha_learning_rate": .double(alphaLearningRate), "initial_alpha": .double(initialAlpha),
-                "log_std_range": .doubles([logStdRange.lowerBound, logStdRange.upperBound]),
-            ]
-            if let fixedAlpha { values["fixed_alpha"] = .double(fixedAlpha) }
-            if let targetEntropy { values["target_entropy"] = .double(targetEntropy) }
-            return values
-        }
     }
 
     /// The squashed Gaussian actor: a ReLU trunk and two linear heads.

@@ -13,20 +13,20 @@ import NeuralNet
 /// smoothing σ̃ = 0.2 clipped at 0.5, delay 2; the defaults keep all but the width (32-32) and batch (64).
 public enum TD3 {
     /// Everything a run can set.
-    public struct Arguments: Sendable {
+    public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        /// The actor's Adam learning rate.
+        @Hyperparameter("The actor's Adam learning rate.", aliases: ["actor-lr"])
         public var actorLearningRate = 1e-3
-        /// The critics' Adam learning rate.
+        @Hyperparameter("The critics' Adam learning rate.", aliases: ["critic-lr"])
         public var criticLearningRate = 1e-3
-        /// Standard deviation of the exploration noise, in units where [−1, 1] spans the bounds.
+        @Hyperparameter("Standard deviation of the Gaussian exploration noise, in units where [-1, 1] spans the action bounds.")
         public var explorationNoise = 0.1
-        /// Standard deviation σ̃ of the target policy smoothing noise.
+        @Hyperparameter("Standard deviation of the target policy smoothing noise.")
         public var targetNoise = 0.2
-        /// The smoothing noise is clipped to [−c, c].
+        @Hyperparameter("The smoothing noise is clipped to [-c, c].")
         public var targetNoiseClip = 0.5
-        /// Critic steps per actor (and target) step.
+        @Hyperparameter("Critic steps per actor step (and target update).")
         public var policyDelay = 2
 
         /// The defaults.
@@ -41,12 +41,6 @@ public enum TD3 {
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            ["actor_learning_rate": .double(actorLearningRate), "critic_learning_rate": .double(criticLearningRate),
-             "exploration_noise": .double(explorationNoise), "target_noise": .double(targetNoise),
-             "target_noise_clip": .double(targetNoiseClip), "policy_delay": .int(policyDelay)]
-        }
     }
 
     /// Trains an actor and twin critics on `session`'s environment.

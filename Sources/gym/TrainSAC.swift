@@ -2,7 +2,7 @@ import Agents
 import ArgumentParser
 
 /// `gym train sac`.
-struct TrainSAC: ParsableCommand {
+struct TrainSAC: TrainingCommand {
     static let configuration = CommandConfiguration(
         commandName: "sac", abstract: "Soft Actor-Critic: squashed Gaussian actor, twin critics, automatic entropy tuning (Box actions).",
         discussion: """
@@ -11,39 +11,15 @@ struct TrainSAC: ParsableCommand {
         reach Pendulum-v1's -200 within 20,000 steps several times faster.
         """)
 
-    private static let defaults = SAC.Arguments()
+    typealias Hyperparameters = SAC.Arguments
 
     @OptionGroup var common: TrainOptions
-    @OptionGroup var twinCritic: TwinCriticOptions<SAC.Arguments>
 
-    @Option(name: .customLong("alpha-lr"), help: "The temperature's Adam learning rate.")
-    var alphaLearningRate = defaults.alphaLearningRate
-
-    @Option(help: "The starting temperature α of automatic entropy tuning.")
-    var initialAlpha = defaults.initialAlpha
-
-    @Option(help: "Keep the temperature α fixed at this value (no automatic tuning).")
-    var alpha: Double?
-
-    @Option(help: "The entropy automatic tuning aims at (default: minus the action size).")
-    var targetEntropy: Double?
-
-    func validate() throws {
-        if let problem = arguments.problem { throw ValidationError(problem) }
-    }
-
-    var arguments: SAC.Arguments {
-        var args = SAC.Arguments()
-        twinCritic.apply(to: &args)
-        args.alphaLearningRate = alphaLearningRate
-        args.initialAlpha = initialAlpha
-        args.fixedAlpha = alpha
-        args.targetEntropy = targetEntropy
-        return args
-    }
+    @Argument(parsing: .allUnrecognized, help: SAC.Arguments.argumentHelp)
+    var hyperparameterWords: [String] = []
 
     func run() throws {
-        let args = arguments
+        let args = try hyperparameters()
         try common.run(algo: "sac") { try SAC.train(args, session: $0) }
     }
 }
