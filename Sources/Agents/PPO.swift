@@ -99,7 +99,7 @@ public enum PPO {
         // exploration stream and Gaussian noise from another (inside the loop); environment i
         // resets with seed + i.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
-        var shuffleRandom = SeededRNG(seed: session.seeds.stream(4))
+        var shuffleRandom = SeededRNG(seed: session.seeds.minibatchOrder)
         let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace)
                                              : .identity(session.spec.observationSpace.elementCount)
         let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head,

@@ -90,7 +90,7 @@ public enum SAC {
         // Seeding: initial weights, acting and the learner's action samples each draw from their own stream.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var actingRandom = SeededRNG(seed: session.seeds.exploration)
-        var sampleRandom = SeededRNG(seed: session.seeds.stream(4))
+        var sampleRandom = SeededRNG(seed: session.seeds.policySamples)
 
         // Networks (PyTorch's default initialisation), targets, optimizers, temperature.
         let actor = Actor(sizes: [obsSize] + args.common.hiddenSizes, actionSize: actSize,

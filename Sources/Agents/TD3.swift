@@ -53,7 +53,7 @@ public enum TD3 {
         // Seeding: initial weights, exploration noise and smoothing noise each draw from their own stream.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var explorationRandom = SeededRNG(seed: session.seeds.exploration)
-        var smoothingRandom = SeededRNG(seed: session.seeds.stream(4))
+        var smoothingRandom = SeededRNG(seed: session.seeds.targetSmoothing)
 
         // Networks (PyTorch's default initialisation), targets, optimizers.
         let actorSizes = [obsSize] + args.common.hiddenSizes + [actSize]

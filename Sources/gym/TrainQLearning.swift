@@ -17,6 +17,6 @@ struct TrainQLearning: TrainingCommand {
 
     func run() throws {
         let args = try hyperparameters()
-        try common.run(algo: "qlearning") { try Tabular.train(args, session: $0) }
+        try common.run(algo: "qlearning") { try QLearning.train(args, session: $0) }
     }
 }

@@ -17,6 +17,6 @@ struct TrainSARSA: TrainingCommand {
 
     func run() throws {
         let args = try hyperparameters()
-        try common.run(algo: "sarsa") { try Tabular.train(args, session: $0) }
+        try common.run(algo: "sarsa") { try SARSA.train(args, session: $0) }
     }
 }
