@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNet
 
 /// Proximal policy optimisation with the clipped surrogate (Schulman et al. 2017).
@@ -40,6 +41,8 @@ public enum PPO {
         public var annealClipRange = true
         @Hyperparameter("Weight of the value loss.")
         public var valueCoefficient = 0.5
+        @Hyperparameter("Stop a rollout's epochs once an epoch ends with the approximate KL from the rollout's policy above this (none: run every epoch).")
+        public var targetKL: Double? = nil
         @Hyperparameter("Weight of the entropy bonus.")
         public var entropyCoefficient = 0.0
         @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
@@ -82,6 +85,7 @@ public enum PPO {
                 return "need a positive learning rate, and gamma and the GAE lambda in [0, 1]"
             }
             if !(clipRange > 0) { return "--clip-range must be positive" }
+            if let targetKL, !(targetKL > 0) { return "--target-kl must be positive" }
             if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
             if !(0..<1).contains(noiseCorrelation) { return "--noise-correlation must be in [0, 1)" }
             return nil
@@ -120,7 +124,9 @@ public enum PPO {
 
             var sums = (policy: 0.0, value: 0.0, entropy: 0.0, clipped: 0.0, steps: 0.0)
             var order = Array(0..<rollout.count)
+            var approximateKL = 0.0
             for _ in 0..<args.epochs {
+                if let targetKL = args.targetKL, approximateKL > targetKL { break }
                 shuffle(&order, random: &shuffleRandom)
                 for start in stride(from: 0, to: order.count, by: args.batchSize) {
                     let rows = Array(order[start..<min(start + args.batchSize, order.count)])
@@ -144,11 +150,14 @@ public enum PPO {
                     sums.value += Double(valueLoss.value.scalar)
                     sums.entropy += Double(entropy.value.scalar)
                     sums.clipped += Double(ratio.value.data.filter { abs($0 - 1) > clip }.count) / Double(rows.count)
+                    // Schulman's low-variance estimator of KL(old ‖ new): mean of (ρ − 1) − log ρ.
+                    approximateKL = ratio.value.data.reduce(0.0) { $0 + Double($1 - 1 - log($1)) } / Double(rows.count)
                     sums.steps += 1
                 }
             }
             return [("losses/policy_loss", sums.policy / sums.steps), ("losses/value_loss", sums.value / sums.steps),
                     ("losses/entropy", sums.entropy / sums.steps), ("losses/clip_fraction", sums.clipped / sums.steps),
+                    ("losses/approx_kl", approximateKL),
                     ("charts/learning_rate", optimizer.learningRate), ("charts/clip_range", Double(clip))]
         }
         return TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)
