@@ -8,7 +8,18 @@ import NeuralNet
 /// and one gradient step on `ActorCriticLoss` (policy gradient, value regression, entropy
 /// bonus), with global-norm clipping and a linearly annealed learning rate. Training stops
 /// early once a greedy validation reaches the reward threshold.
-public enum A2C {
+public enum A2C: TrainableAlgorithm {
+    /// `gym train a2c`.
+    public static let name = "a2c"
+    /// What `gym train --help` says of it.
+    public static let summary = "Advantage actor-critic: shared trunk, n-step returns, entropy bonus, batched environments."
+    /// What `gym train a2c --help` adds.
+    public static let details = """
+    Every --n-steps steps of --num-envs environments stepped as one batch, n-step returns \
+    bootstrapped from the critic give the advantages for one gradient step on policy loss + \
+    value loss - entropy bonus.
+    """
+
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
         @Hyperparameter("Environments stepped as one batch.")

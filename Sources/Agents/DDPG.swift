@@ -20,10 +20,6 @@ public enum DDPG {
     public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        @Hyperparameter("The actor's Adam learning rate (paper: 1e-4).", aliases: ["actor-lr"])
-        public var actorLearningRate = 1e-3
-        @Hyperparameter("The critic's Adam learning rate (paper: 1e-3).", aliases: ["critic-lr"])
-        public var criticLearningRate = 1e-3
         @Hyperparameter("L2 weight decay on the critic (paper: 1e-2).")
         public var criticWeightDecay = 0.0
         @Hyperparameter("The hidden layer whose input the action joins: 0 (with the observation) or 1 (paper).")
@@ -44,8 +40,8 @@ public enum DDPG {
             args.common.hiddenSizes = [400, 300]
             args.common.batchSize = 64
             args.common.tau = 1e-3
-            args.actorLearningRate = 1e-4
-            args.criticLearningRate = 1e-3
+            args.common.actorLearningRate = 1e-4
+            args.common.criticLearningRate = 1e-3
             args.criticWeightDecay = 1e-2
             args.criticActionLayer = 1
             return args
@@ -54,7 +50,7 @@ public enum DDPG {
         /// Why the arguments cannot run, or nil.
         public var problem: String? {
             if let problem = common.problem { return problem }
-            if !(actorLearningRate > 0) || !(criticLearningRate > 0) || criticWeightDecay < 0 { return "need positive learning rates and a non-negative weight decay" }
+            if criticWeightDecay < 0 { return "--critic-weight-decay must not be negative" }
             if criticActionLayer < 0 || criticActionLayer >= common.hiddenSizes.count { return "--critic-action-layer must name a hidden layer (0 or 1 with two)" }
             if noiseTheta < 0 || noiseSigma < 0 || !(noiseDt > 0) { return "OU θ and σ must not be negative, dt must be positive" }
             return nil
@@ -84,8 +80,8 @@ public enum DDPG {
                                               actionLayer: args.criticActionLayer, initialization: .pytorchDefault, rng: &initRandom)
         actorTarget.copy(from: actor)
         criticTarget.copy(from: critic)
-        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.actorLearningRate)
-        let criticOptimizer = Adam(parameters: critic.parameters, learningRate: args.criticLearningRate, weightDecay: args.criticWeightDecay)
+        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.common.actorLearningRate)
+        let criticOptimizer = Adam(parameters: critic.parameters, learningRate: args.common.criticLearningRate, weightDecay: args.criticWeightDecay)
         let graph = Graph()
         let gamma = args.common.gamma, tau = Float(args.common.tau)
 

@@ -14,7 +14,19 @@ import NeuralNet
 /// greedy validation reaches the reward threshold.
 ///
 /// The defaults solve CartPole-v1 in a few seconds.
-public enum PPO {
+public enum PPO: TrainableAlgorithm {
+    /// `gym train ppo`.
+    public static let name = "ppo"
+    /// What `gym train --help` says of it.
+    public static let summary = "Proximal policy optimisation: clipped surrogate, GAE(λ), minibatch epochs, batched environments."
+    /// What `gym train ppo --help` adds.
+    public static let details = """
+    A softmax policy for Discrete actions, a diagonal Gaussian (learned log σ) for Box actions, \
+    sent clipped to the bounds. The Gaussian's exploration noise can be correlated in time \
+    (--noise-correlation); each action is still exactly Gaussian. The learning rate and the \
+    clip range fall linearly to 0 over --total-steps unless turned off.
+    """
+
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
         @Hyperparameter("Environments stepped as one batch.")

@@ -10,7 +10,19 @@ import NeuralNet
 /// state value `V(s_t)` regressed on `G_t` (separate network body), which lowers the
 /// gradient's variance without biasing it. Training stops early once a greedy validation
 /// reaches the reward threshold.
-public enum Reinforce {
+public enum Reinforce: TrainableAlgorithm {
+    /// `gym train reinforce`.
+    public static let name = "reinforce"
+    /// What `gym train --help` says of it.
+    public static let summary = "REINFORCE: Monte-Carlo policy gradient with a softmax policy and an optional baseline."
+    /// What `gym train reinforce --help` adds.
+    public static let details = """
+    Each update plays one whole episode per environment and takes one gradient step on \
+    -mean(log pi(a|s) (G - b)). The baseline b is none (the lecture notebook's), mean (a running \
+    mean of the returns) or value (a learned V(s)). Advantages are normalised per update unless \
+    --no-normalize-advantages; normalising subtracts the batch mean, so none and mean then coincide.
+    """
+
     /// What the returns are compared with.
     ///
     /// With advantage normalisation on (the default), `none` and `mean` give the same update:

@@ -14,15 +14,22 @@ import NeuralNet
 ///
 /// The paper uses 256-256 networks, lr 3e-4, batch 256, τ = 5e-3; the defaults use 32-32 networks, batch 64
 /// and lr 1e-3, which reach Pendulum-v1's −200 within 20,000 steps several times faster.
-public enum SAC {
+public enum SAC: TrainableAlgorithm {
+    /// `gym train sac`.
+    public static let name = "sac"
+    /// What `gym train --help` says of it.
+    public static let summary = "Soft Actor-Critic: squashed Gaussian actor, twin critics, automatic entropy tuning (Box actions)."
+    /// What `gym train sac --help` adds.
+    public static let details = """
+    The paper's settings are --hidden-sizes 256,256 --batch-size 256 --actor-lr 0.0003 \
+    --critic-lr 0.0003 --alpha-lr 0.0003; the defaults use 32-32 networks, batch 64 and lr 0.001, which \
+    reach Pendulum-v1's -200 within 20,000 steps several times faster.
+    """
+
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        @Hyperparameter("The actor's Adam learning rate.", aliases: ["actor-lr"])
-        public var actorLearningRate = 1e-3
-        @Hyperparameter("The critics' Adam learning rate.", aliases: ["critic-lr"])
-        public var criticLearningRate = 1e-3
         @Hyperparameter("The temperature's Adam learning rate.", aliases: ["alpha-lr"])
         public var alphaLearningRate = 1e-3
         @Hyperparameter("The starting temperature α of automatic entropy tuning.")
@@ -40,7 +47,7 @@ public enum SAC {
         /// Why the arguments cannot run, or nil.
         public var problem: String? {
             if let problem = common.problem { return problem }
-            if !(actorLearningRate > 0) || !(criticLearningRate > 0) || !(alphaLearningRate > 0) { return "learning rates must be positive" }
+            if !(alphaLearningRate > 0) { return "learning rates must be positive" }
             if !(initialAlpha > 0) || (fixedAlpha.map { !($0 >= 0) } ?? false) { return "the temperature must be positive" }
             return nil
         }
@@ -101,8 +108,8 @@ public enum SAC {
         }
         let critics = [makeCritic(), makeCritic()], criticTargets = [makeCritic(), makeCritic()]
         for (target, critic) in zip(criticTargets, critics) { target.copy(from: critic) }
-        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.actorLearningRate)
-        let criticOptimizer = Adam(parameters: critics.flatMap(\.parameters), learningRate: args.criticLearningRate)
+        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.common.actorLearningRate)
+        let criticOptimizer = Adam(parameters: critics.flatMap(\.parameters), learningRate: args.common.criticLearningRate)
         let logAlpha = Parameter(Tensor(shape: [1], data: [Float(log(args.fixedAlpha ?? args.initialAlpha))]))
         let alphaOptimizer = Adam(parameters: [logAlpha], learningRate: args.alphaLearningRate)
         let targetEntropy = Float(args.targetEntropy ?? -Double(actSize))

@@ -17,7 +17,8 @@ extension Gym {
             "eval_mean", "eval_std", "solved"}; solved is eval_mean >= the environment's reward \
             threshold (null when it has none).
             """,
-            subcommands: [TrainSARSA.self, TrainQLearning.self, TrainDQN.self, TrainReinforce.self, TrainA2C.self, TrainPPO.self,
-                          TrainA3C.self, TrainDDPG.self, TrainTD3.self, TrainSAC.self])
+            subcommands: [TrainAlgorithm<SARSA>.self, TrainAlgorithm<QLearning>.self, TrainDQN.self, TrainAlgorithm<Reinforce>.self,
+                          TrainAlgorithm<A2C>.self, TrainAlgorithm<PPO>.self,
+                          TrainA3C.self, TrainDDPG.self, TrainAlgorithm<TD3>.self, TrainAlgorithm<SAC>.self])
     }
 }

@@ -27,7 +27,7 @@ import Testing
     @Test func aliasesKeepOlderSpellings() throws {
         #expect(try Tabular.Arguments(method: .sarsa).parsing(["--alpha", "0.25"]).learningRate == 0.25)
         #expect(try SAC.Arguments().parsing(["--alpha", "0.2"]).fixedAlpha == 0.2)
-        #expect(try SAC.Arguments().parsing(["--actor-lr", "0.0003"]).actorLearningRate == 0.0003)
+        #expect(try SAC.Arguments().parsing(["--actor-lr", "0.0003"]).common.actorLearningRate == 0.0003)
         #expect(try DDPG.Arguments().parsing(["--ou-theta", "0.3"]).noiseTheta == 0.3)
     }
 
