@@ -22,42 +22,25 @@ public enum A2C: TrainableAlgorithm {
 
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
-        @Hyperparameter("Environments stepped as one batch.")
-        public var numEnvs = 8
-        @Hyperparameter("Steps per environment between updates (the n of the n-step returns).")
-        public var nSteps = 16
-        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).")
-        public var totalSteps = 300_000
-        @Hyperparameter("Adam's initial learning rate.")
-        public var learningRate = 1e-3
-        @Hyperparameter("Anneal the learning rate linearly to 0 over --total-steps.")
-        public var annealLearningRate = true
-        @Hyperparameter("Discount factor γ.")
-        public var gamma = 0.99
-        @Hyperparameter("Weight of the value loss.")
-        public var valueCoefficient = 0.5
-        @Hyperparameter("Weight of the entropy bonus.")
-        public var entropyCoefficient = 0.01
-        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
-        public var maxGradNorm = 0.5
-        @Hyperparameter("Normalise the advantages per update.")
-        public var normalizeAdvantages = false
-        @Hyperparameter("Hidden layer widths, comma-separated.")
-        public var hiddenSizes = [64]
-        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.")
-        public var activation = Activation.tanh
-        @Hyperparameter("Whether actor and critic share their hidden layers: shared or separate.")
-        public var sharing = ActorCriticNetwork.Sharing.shared
-        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].")
-        public var scaleObservations = true
-        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.")
-        public var solveWindow = 20
-        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
-        public var validationEpisodes = 10
+        @Hyperparameter("Environments stepped as one batch.") public var numEnvs = 8
+        @Hyperparameter("Steps per environment between updates (the n of the n-step returns).") public var nSteps = 16
+        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).") public var totalSteps = 300_000
+        @Hyperparameter("Adam's initial learning rate.") public var learningRate = 1e-3
+        @Hyperparameter("Anneal the learning rate linearly to 0 over --total-steps.") public var annealLearningRate = true
+        @Hyperparameter("Discount factor γ.") public var gamma = 0.99
+        @Hyperparameter("Weight of the value loss.") public var valueCoefficient = 0.5
+        @Hyperparameter("Weight of the entropy bonus.") public var entropyCoefficient = 0.01
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).") public var maxGradNorm = 0.5
+        @Hyperparameter("Normalise the advantages per update.") public var normalizeAdvantages = false
+        @Hyperparameter("Hidden layer widths, comma-separated.") public var hiddenSizes = [64]
+        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.") public var activation = Activation.tanh
+        @Hyperparameter("Whether actor and critic share their hidden layers: shared or separate.") public var sharing = ActorCriticNetwork.Sharing.shared
+        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].") public var scaleObservations = true
+        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.") public var solveWindow = 20
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).") public var validationEpisodes = 10
         /// How far below the threshold (a fraction of its size) the recent training mean prompts a
         /// validation. Wide: the entropy bonus keeps the sampled policy well below the greedy one.
-        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.")
-        public var validationMargin = 0.5
+        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.") public var validationMargin = 0.5
 
         /// The defaults.
         public init() {}

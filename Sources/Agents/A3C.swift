@@ -18,30 +18,18 @@ import ParameterService
 public final class A3C: ParameterLearner {
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
-        @Hyperparameter("Worker processes.")
-        public var workers = 4
-        @Hyperparameter("Environments each worker steps side by side.")
-        public var envsPerWorker = 2
-        @Hyperparameter("Steps per environment between gradient pushes (n of the n-step returns).")
-        public var nSteps = 5
-        @Hyperparameter("Environment steps at most, all workers together (training stops early once solved).")
-        public var totalSteps = 1_000_000
-        @Hyperparameter("Adam's learning rate on the global network.")
-        public var learningRate = 1e-3
-        @Hyperparameter("Discount factor γ.")
-        public var gamma = 0.99
-        @Hyperparameter("Weight of the entropy bonus.")
-        public var entropyCoefficient = 0.01
-        @Hyperparameter("Weight of the value loss.")
-        public var valueCoefficient = 0.5
-        @Hyperparameter("Clip each pushed gradient to this global L2 norm (0: no clipping).")
-        public var maxGradNorm = 0.5
-        @Hyperparameter("Hidden layer widths of the policy and value networks, comma-separated.")
-        public var hiddenSizes = [64, 64]
-        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.")
-        public var solveWindow = 20
-        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
-        public var validationEpisodes = 10
+        @Hyperparameter("Worker processes.") public var workers = 4
+        @Hyperparameter("Environments each worker steps side by side.") public var envsPerWorker = 2
+        @Hyperparameter("Steps per environment between gradient pushes (n of the n-step returns).") public var nSteps = 5
+        @Hyperparameter("Environment steps at most, all workers together (training stops early once solved).") public var totalSteps = 1_000_000
+        @Hyperparameter("Adam's learning rate on the global network.") public var learningRate = 1e-3
+        @Hyperparameter("Discount factor γ.") public var gamma = 0.99
+        @Hyperparameter("Weight of the entropy bonus.") public var entropyCoefficient = 0.01
+        @Hyperparameter("Weight of the value loss.") public var valueCoefficient = 0.5
+        @Hyperparameter("Clip each pushed gradient to this global L2 norm (0: no clipping).") public var maxGradNorm = 0.5
+        @Hyperparameter("Hidden layer widths of the policy and value networks, comma-separated.") public var hiddenSizes = [64, 64]
+        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.") public var solveWindow = 20
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).") public var validationEpisodes = 10
 
         /// The defaults.
         public init() {}

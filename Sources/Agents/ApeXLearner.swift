@@ -20,30 +20,18 @@ public final class ApeXLearner: ParameterLearner {
     public struct Arguments: HyperparameterSet {
         /// Network, optimizer, replay size, γ, batch size, target updates, budget and solve check.
         public var dqn = DQN.Arguments()
-        @Hyperparameter("Actor processes writing to a prioritized replay table (0: single-process DQN).")
-        public var actors = 0
-        @Hyperparameter("Environments each actor steps side by side.")
-        public var envsPerActor = 1
-        @Hyperparameter("Base of the actors' ε: actor i of N explores with base^(1 + exponent · i / (N − 1)).")
-        public var epsilonBase = 0.4
-        @Hyperparameter("Exponent of the actors' ε (see --epsilon-base).")
-        public var epsilonExponent = 7.0
-        @Hyperparameter("Actor steps over which ε falls from 1 to the actor's own.")
-        public var epsilonDecaySteps = 2_000
-        @Hyperparameter("Priority exponent α.")
-        public var priorityExponent = 0.6
-        @Hyperparameter("Importance-weight exponent β.")
-        public var importanceExponent = 0.4
-        @Hyperparameter("Sampled items per inserted item the replay table's rate limiter holds to (0: no limit).")
-        public var samplesPerInsert = 16.0
-        @Hyperparameter("Learner updates between weight publications.")
-        public var publishEvery = 10
-        @Hyperparameter("Transitions an actor gathers per insert.")
-        public var insertEvery = 32
-        @Hyperparameter("Actor steps between fetches of newer weights.")
-        public var syncEvery = 64
-        @Hyperparameter("Learner updates after which a greedy validation runs even if the actors' returns do not call for one.")
-        public var validateEvery = 2_000
+        @Hyperparameter("Actor processes writing to a prioritized replay table (0: single-process DQN).") public var actors = 0
+        @Hyperparameter("Environments each actor steps side by side.") public var envsPerActor = 1
+        @Hyperparameter("Base of the actors' ε: actor i of N explores with base^(1 + exponent · i / (N − 1)).") public var epsilonBase = 0.4
+        @Hyperparameter("Exponent of the actors' ε (see --epsilon-base).") public var epsilonExponent = 7.0
+        @Hyperparameter("Actor steps over which ε falls from 1 to the actor's own.") public var epsilonDecaySteps = 2_000
+        @Hyperparameter("Priority exponent α.") public var priorityExponent = 0.6
+        @Hyperparameter("Importance-weight exponent β.") public var importanceExponent = 0.4
+        @Hyperparameter("Sampled items per inserted item the replay table's rate limiter holds to (0: no limit).") public var samplesPerInsert = 16.0
+        @Hyperparameter("Learner updates between weight publications.") public var publishEvery = 10
+        @Hyperparameter("Transitions an actor gathers per insert.") public var insertEvery = 32
+        @Hyperparameter("Actor steps between fetches of newer weights.") public var syncEvery = 64
+        @Hyperparameter("Learner updates after which a greedy validation runs even if the actors' returns do not call for one.") public var validateEvery = 2_000
 
         /// The defaults.
         public init() {}

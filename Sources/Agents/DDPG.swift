@@ -20,16 +20,11 @@ public enum DDPG {
     public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        @Hyperparameter("L2 weight decay on the critic (paper: 1e-2).")
-        public var criticWeightDecay = 0.0
-        @Hyperparameter("The hidden layer whose input the action joins: 0 (with the observation) or 1 (paper).")
-        public var criticActionLayer = 0
-        @Hyperparameter("Ornstein-Uhlenbeck mean reversion θ (paper: 0.15).", aliases: ["ou-theta"])
-        public var noiseTheta = 0.15
-        @Hyperparameter("Ornstein-Uhlenbeck σ, in units where [-1, 1] spans the action bounds (paper: 0.2).", aliases: ["ou-sigma"])
-        public var noiseSigma = 0.2
-        @Hyperparameter("Ornstein-Uhlenbeck time step (paper: 1; the lecture notebook: 0.01).", aliases: ["ou-dt"])
-        public var noiseDt = 1.0
+        @Hyperparameter("L2 weight decay on the critic (paper: 1e-2).") public var criticWeightDecay = 0.0
+        @Hyperparameter("The hidden layer whose input the action joins: 0 (with the observation) or 1 (paper).") public var criticActionLayer = 0
+        @Hyperparameter("Ornstein-Uhlenbeck mean reversion θ (paper: 0.15).", aliases: ["ou-theta"]) public var noiseTheta = 0.15
+        @Hyperparameter("Ornstein-Uhlenbeck σ, in units where [-1, 1] spans the action bounds (paper: 0.2).", aliases: ["ou-sigma"]) public var noiseSigma = 0.2
+        @Hyperparameter("Ornstein-Uhlenbeck time step (paper: 1; the lecture notebook: 0.01).", aliases: ["ou-dt"]) public var noiseDt = 1.0
 
         /// The defaults.
         public init() {}

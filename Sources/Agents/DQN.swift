@@ -22,45 +22,27 @@ public enum DQN {
 
     /// Everything a run can set: one declaration each (flag, help, default, saved key).
     public struct Arguments: HyperparameterSet {
-        @Hyperparameter("Environments stepped side by side.")
-        public var numEnvs = 4
-        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).")
-        public var totalSteps = 100_000
-        @Hyperparameter("Adam's learning rate.")
-        public var learningRate = 1e-3
-        @Hyperparameter("Transitions the replay buffer holds.")
-        public var bufferSize = 50_000
-        @Hyperparameter("Discount factor γ.")
-        public var gamma = 0.99
-        @Hyperparameter("Target update θ' ← τθ + (1−τ)θ'; 1 is a hard copy.")
-        public var tau = 1.0
-        @Hyperparameter("Environment steps between target updates.")
-        public var targetUpdateInterval = 250
-        @Hyperparameter("Transitions per gradient step.")
-        public var batchSize = 64
-        @Hyperparameter("Hidden layer widths (ReLU), comma-separated.")
-        public var hiddenSizes = [64, 64]
+        @Hyperparameter("Environments stepped side by side.") public var numEnvs = 4
+        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).") public var totalSteps = 100_000
+        @Hyperparameter("Adam's learning rate.") public var learningRate = 1e-3
+        @Hyperparameter("Transitions the replay buffer holds.") public var bufferSize = 50_000
+        @Hyperparameter("Discount factor γ.") public var gamma = 0.99
+        @Hyperparameter("Target update θ' ← τθ + (1−τ)θ'; 1 is a hard copy.") public var tau = 1.0
+        @Hyperparameter("Environment steps between target updates.") public var targetUpdateInterval = 250
+        @Hyperparameter("Transitions per gradient step.") public var batchSize = 64
+        @Hyperparameter("Hidden layer widths (ReLU), comma-separated.") public var hiddenSizes = [64, 64]
         /// The buffer fills under the schedule's early ε meanwhile.
-        @Hyperparameter("Environment steps before learning starts.")
-        public var learningStarts = 1000
-        @Hyperparameter("Environment steps per gradient step.")
-        public var trainFrequency = 2
-        @Hyperparameter("ε schedule: linear:START:END:STEPS, inverse:SCALE or constant:E.")
-        public var exploration = ExplorationSchedule.linear(start: 1, end: 0.05, steps: 10_000)
+        @Hyperparameter("Environment steps before learning starts.") public var learningStarts = 1000
+        @Hyperparameter("Environment steps per gradient step.") public var trainFrequency = 2
+        @Hyperparameter("ε schedule: linear:START:END:STEPS, inverse:SCALE or constant:E.") public var exploration = ExplorationSchedule.linear(start: 1, end: 0.05, steps: 10_000)
         /// MSE by default: CartPole's values grow to ~100, and Huber's gradient, capped at 1, fits
         /// them slowly (on CartPole-v1 it needed about twice the steps and solved fewer seeds).
-        @Hyperparameter("TD loss: huber or mse.")
-        public var loss = LossKind.mse
-        @Hyperparameter("Double-DQN targets (the online network picks the next action).")
-        public var doubleDQN = true
-        @Hyperparameter("Clip rewards to [-c, c] before storing them (none: keep them).")
-        public var rewardClip: Double? = nil
-        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
-        public var maxGradNorm = 10.0
-        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.")
-        public var solveWindow = 10
-        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
-        public var validationEpisodes = 10
+        @Hyperparameter("TD loss: huber or mse.") public var loss = LossKind.mse
+        @Hyperparameter("Double-DQN targets (the online network picks the next action).") public var doubleDQN = true
+        @Hyperparameter("Clip rewards to [-c, c] before storing them (none: keep them).") public var rewardClip: Double? = nil
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).") public var maxGradNorm = 10.0
+        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.") public var solveWindow = 10
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).") public var validationEpisodes = 10
 
         /// The defaults.
         public init() {}

@@ -3,30 +3,18 @@
 /// within 20,000 steps fastest on one core: 32-32 networks and minibatches of 64 reached it for
 /// seeds 1–5 of all three algorithms in about a third of the time of 64-64 and 128.
 public struct OffPolicyArguments: HyperparameterSet {
-    @Hyperparameter("Environments stepped side by side.")
-    public var numEnvs = 1
-    @Hyperparameter("Environment steps, all environments together.")
-    public var totalSteps = 20_000
-    @Hyperparameter("Transitions the replay buffer holds.")
-    public var bufferSize = 100_000
-    @Hyperparameter("Transitions per gradient step.")
-    public var batchSize = 64
-    @Hyperparameter("Discount factor γ.")
-    public var gamma = 0.99
-    @Hyperparameter("Target networks' Polyak rate: θ' ← τθ + (1−τ)θ' at each target update (every gradient step; TD3: every actor step).")
-    public var tau = 0.005
-    @Hyperparameter("Environment steps of uniformly random actions before learning starts.")
-    public var learningStarts = 500
-    @Hyperparameter("Gradient steps per environment step.")
-    public var updatesPerStep = 1.0
-    @Hyperparameter("The actor's Adam learning rate (DDPG paper: 1e-4).", aliases: ["actor-lr"])
-    public var actorLearningRate = 1e-3
-    @Hyperparameter("The critics' Adam learning rate (DDPG paper: 1e-3).", aliases: ["critic-lr"])
-    public var criticLearningRate = 1e-3
-    @Hyperparameter("Hidden layer widths of actor and critics, comma-separated.")
-    public var hiddenSizes = [32, 32]
-    @Hyperparameter("Scale observations with finite bounds into [-1, 1].")
-    public var normalizeObservations = true
+    @Hyperparameter("Environments stepped side by side.") public var numEnvs = 1
+    @Hyperparameter("Environment steps, all environments together.") public var totalSteps = 20_000
+    @Hyperparameter("Transitions the replay buffer holds.") public var bufferSize = 100_000
+    @Hyperparameter("Transitions per gradient step.") public var batchSize = 64
+    @Hyperparameter("Discount factor γ.") public var gamma = 0.99
+    @Hyperparameter("Target networks' Polyak rate: θ' ← τθ + (1−τ)θ' at each target update (every gradient step; TD3: every actor step).") public var tau = 0.005
+    @Hyperparameter("Environment steps of uniformly random actions before learning starts.") public var learningStarts = 500
+    @Hyperparameter("Gradient steps per environment step.") public var updatesPerStep = 1.0
+    @Hyperparameter("The actor's Adam learning rate (DDPG paper: 1e-4).", aliases: ["actor-lr"]) public var actorLearningRate = 1e-3
+    @Hyperparameter("The critics' Adam learning rate (DDPG paper: 1e-3).", aliases: ["critic-lr"]) public var criticLearningRate = 1e-3
+    @Hyperparameter("Hidden layer widths of actor and critics, comma-separated.") public var hiddenSizes = [32, 32]
+    @Hyperparameter("Scale observations with finite bounds into [-1, 1].") public var normalizeObservations = true
 
     /// The defaults.
     public init() {}

@@ -29,60 +29,36 @@ public enum PPO: TrainableAlgorithm {
 
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
-        @Hyperparameter("Environments stepped as one batch.")
-        public var numEnvs = 8
-        @Hyperparameter("Steps per environment in a rollout.")
-        public var nSteps = 32
-        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).")
-        public var totalSteps = 100_000
-        @Hyperparameter("Adam's initial learning rate.")
-        public var learningRate = 1e-3
-        @Hyperparameter("Anneal the learning rate linearly to 0 over --total-steps.")
-        public var annealLearningRate = true
-        @Hyperparameter("Passes over each rollout.")
-        public var epochs = 10
-        @Hyperparameter("Rows per minibatch.")
-        public var batchSize = 128
-        @Hyperparameter("Discount factor γ.")
-        public var gamma = 0.98
-        @Hyperparameter("GAE's λ (1: Monte-Carlo advantages, 0: one-step TD errors).")
-        public var gaeLambda = 0.8
-        @Hyperparameter("Clip range ε of the probability ratio.")
-        public var clipRange = 0.2
-        @Hyperparameter("Anneal the clip range linearly to 0 over --total-steps.")
-        public var annealClipRange = true
-        @Hyperparameter("Weight of the value loss.")
-        public var valueCoefficient = 0.5
-        @Hyperparameter("Stop a rollout's epochs once an epoch ends with the approximate KL from the rollout's policy above this (none: run every epoch).")
-        public var targetKL: Double? = nil
-        @Hyperparameter("Weight of the entropy bonus.")
-        public var entropyCoefficient = 0.0
-        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
-        public var maxGradNorm = 0.5
-        @Hyperparameter("Hidden layer widths, comma-separated.")
-        public var hiddenSizes = [64, 64]
+        @Hyperparameter("Environments stepped as one batch.") public var numEnvs = 8
+        @Hyperparameter("Steps per environment in a rollout.") public var nSteps = 32
+        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).") public var totalSteps = 100_000
+        @Hyperparameter("Adam's initial learning rate.") public var learningRate = 1e-3
+        @Hyperparameter("Anneal the learning rate linearly to 0 over --total-steps.") public var annealLearningRate = true
+        @Hyperparameter("Passes over each rollout.") public var epochs = 10
+        @Hyperparameter("Rows per minibatch.") public var batchSize = 128
+        @Hyperparameter("Discount factor γ.") public var gamma = 0.98
+        @Hyperparameter("GAE's λ (1: Monte-Carlo advantages, 0: one-step TD errors).") public var gaeLambda = 0.8
+        @Hyperparameter("Clip range ε of the probability ratio.") public var clipRange = 0.2
+        @Hyperparameter("Anneal the clip range linearly to 0 over --total-steps.") public var annealClipRange = true
+        @Hyperparameter("Weight of the value loss.") public var valueCoefficient = 0.5
+        @Hyperparameter("Stop a rollout's epochs once an epoch ends with the approximate KL from the rollout's policy above this (none: run every epoch).") public var targetKL: Double? = nil
+        @Hyperparameter("Weight of the entropy bonus.") public var entropyCoefficient = 0.0
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).") public var maxGradNorm = 0.5
+        @Hyperparameter("Hidden layer widths, comma-separated.") public var hiddenSizes = [64, 64]
         /// The hidden layers' activation. ReLU rather than the usual tanh: on CartPole it learns
         /// as fast and costs a fraction (tanh was over half of the training time).
-        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.")
-        public var activation = Activation.relu
-        @Hyperparameter("Whether actor and critic share their hidden layers: shared or separate.")
-        public var sharing = ActorCriticNetwork.Sharing.separate
-        @Hyperparameter("Initial log σ of a Gaussian policy (Box actions).")
-        public var initialLogStd = 0.0
+        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.") public var activation = Activation.relu
+        @Hyperparameter("Whether actor and critic share their hidden layers: shared or separate.") public var sharing = ActorCriticNetwork.Sharing.separate
+        @Hyperparameter("Initial log σ of a Gaussian policy (Box actions).") public var initialLogStd = 0.0
         /// Correlation in time of a Gaussian policy's exploration noise (0: white noise). Held
         /// pushes find MountainCarContinuous's flag where white noise almost never does.
-        @Hyperparameter("Correlation in time of a Gaussian policy's exploration noise, in [0, 1) (0: white noise).")
-        public var noiseCorrelation = 0.9
-        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].")
-        public var scaleObservations = true
-        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.")
-        public var solveWindow = 10
+        @Hyperparameter("Correlation in time of a Gaussian policy's exploration noise, in [0, 1) (0: white noise).") public var noiseCorrelation = 0.9
+        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].") public var scaleObservations = true
+        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.") public var solveWindow = 10
         /// Greedy episodes per validation (0: train the whole budget). Twenty, because ten lucky
         /// episodes stopped MountainCarContinuous runs that evaluated below the threshold.
-        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
-        public var validationEpisodes = 20
-        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.")
-        public var validationMargin = 0.1
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).") public var validationEpisodes = 20
+        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.") public var validationMargin = 0.1
 
         /// The defaults.
         public init() {}

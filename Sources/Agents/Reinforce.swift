@@ -38,38 +38,22 @@ public enum Reinforce: TrainableAlgorithm {
 
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
-        @Hyperparameter("Episodes per update, played side by side.")
-        public var numEnvs = 8
-        @Hyperparameter("Environment steps at most (training stops early once solved).")
-        public var totalSteps = 300_000
-        @Hyperparameter("Adam's learning rate.")
-        public var learningRate = 3e-3
-        @Hyperparameter("Discount factor γ.")
-        public var gamma = 0.99
-        @Hyperparameter("Baseline subtracted from the returns: none, mean or value.")
-        public var baseline = Baseline.value
-        @Hyperparameter("Weight of the newest batch in the running mean (baseline mean).")
-        public var baselineRate = 0.1
-        @Hyperparameter("Weight of the value loss (baseline value).")
-        public var valueCoefficient = 0.5
-        @Hyperparameter("Normalise the advantages G - b per update.")
-        public var normalizeAdvantages = true
-        @Hyperparameter("Weight of the entropy bonus.")
-        public var entropyCoefficient = 0.0
-        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
-        public var maxGradNorm = 1.0
-        @Hyperparameter("Hidden layer widths, comma-separated.")
-        public var hiddenSizes = [32, 32]
-        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.")
-        public var activation = Activation.tanh
-        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].")
-        public var scaleObservations = true
-        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.")
-        public var solveWindow = 16
-        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
-        public var validationEpisodes = 10
-        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.")
-        public var validationMargin = 0.1
+        @Hyperparameter("Episodes per update, played side by side.") public var numEnvs = 8
+        @Hyperparameter("Environment steps at most (training stops early once solved).") public var totalSteps = 300_000
+        @Hyperparameter("Adam's learning rate.") public var learningRate = 3e-3
+        @Hyperparameter("Discount factor γ.") public var gamma = 0.99
+        @Hyperparameter("Baseline subtracted from the returns: none, mean or value.") public var baseline = Baseline.value
+        @Hyperparameter("Weight of the newest batch in the running mean (baseline mean).") public var baselineRate = 0.1
+        @Hyperparameter("Weight of the value loss (baseline value).") public var valueCoefficient = 0.5
+        @Hyperparameter("Normalise the advantages G - b per update.") public var normalizeAdvantages = true
+        @Hyperparameter("Weight of the entropy bonus.") public var entropyCoefficient = 0.0
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).") public var maxGradNorm = 1.0
+        @Hyperparameter("Hidden layer widths, comma-separated.") public var hiddenSizes = [32, 32]
+        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.") public var activation = Activation.tanh
+        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].") public var scaleObservations = true
+        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.") public var solveWindow = 16
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).") public var validationEpisodes = 10
+        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.") public var validationMargin = 0.1
 
         /// The defaults.
         public init() {}

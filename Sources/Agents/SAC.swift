@@ -30,16 +30,11 @@ public enum SAC: TrainableAlgorithm {
     public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        @Hyperparameter("The temperature's Adam learning rate.", aliases: ["alpha-lr"])
-        public var alphaLearningRate = 1e-3
-        @Hyperparameter("The starting temperature α of automatic entropy tuning.")
-        public var initialAlpha = 1.0
-        @Hyperparameter("Keep the temperature α fixed at this value (no automatic tuning).", aliases: ["alpha"])
-        public var fixedAlpha: Double? = nil
-        @Hyperparameter("The entropy automatic tuning aims at (none: minus the action size).")
-        public var targetEntropy: Double? = nil
-        @Hyperparameter("Bounds of the actor's log standard deviation.")
-        public var logStdRange: ClosedRange<Double> = -5...2
+        @Hyperparameter("The temperature's Adam learning rate.", aliases: ["alpha-lr"]) public var alphaLearningRate = 1e-3
+        @Hyperparameter("The starting temperature α of automatic entropy tuning.") public var initialAlpha = 1.0
+        @Hyperparameter("Keep the temperature α fixed at this value (no automatic tuning).", aliases: ["alpha"]) public var fixedAlpha: Double? = nil
+        @Hyperparameter("The entropy automatic tuning aims at (none: minus the action size).") public var targetEntropy: Double? = nil
+        @Hyperparameter("Bounds of the actor's log standard deviation.") public var logStdRange: ClosedRange<Double> = -5...2
 
         /// The defaults.
         public init() {}

@@ -27,14 +27,10 @@ public enum TD3: TrainableAlgorithm {
     public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        @Hyperparameter("Standard deviation of the Gaussian exploration noise, in units where [-1, 1] spans the action bounds.")
-        public var explorationNoise = 0.1
-        @Hyperparameter("Standard deviation of the target policy smoothing noise.")
-        public var targetNoise = 0.2
-        @Hyperparameter("The smoothing noise is clipped to [-c, c].")
-        public var targetNoiseClip = 0.5
-        @Hyperparameter("Critic steps per actor step (and target update).")
-        public var policyDelay = 2
+        @Hyperparameter("Standard deviation of the Gaussian exploration noise, in units where [-1, 1] spans the action bounds.") public var explorationNoise = 0.1
+        @Hyperparameter("Standard deviation of the target policy smoothing noise.") public var targetNoise = 0.2
+        @Hyperparameter("The smoothing noise is clipped to [-c, c].") public var targetNoiseClip = 0.5
+        @Hyperparameter("Critic steps per actor step (and target update).") public var policyDelay = 2
 
         /// The defaults.
         public init() {}

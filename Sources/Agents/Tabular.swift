@@ -27,29 +27,18 @@ public enum Tabular {
     public struct Arguments: HyperparameterSet {
         /// SARSA or Q-learning: the command, not a flag.
         public var method = Method.qLearning
-        @Hyperparameter("Training episodes at most (training stops early once a greedy validation reaches the reward threshold).")
-        public var episodes = 2000
-        @Hyperparameter("Step size α of the table update.", aliases: ["alpha"])
-        public var learningRate = 0.5
-        @Hyperparameter("Discount factor γ.")
-        public var gamma = 0.99
-        @Hyperparameter("Bins per observation dimension.")
-        public var bins = 6
+        @Hyperparameter("Training episodes at most (training stops early once a greedy validation reaches the reward threshold).") public var episodes = 2000
+        @Hyperparameter("Step size α of the table update.", aliases: ["alpha"]) public var learningRate = 0.5
+        @Hyperparameter("Discount factor γ.") public var gamma = 0.99
+        @Hyperparameter("Bins per observation dimension.") public var bins = 6
         /// nil takes the lecture's ranges for CartPole, else the space's (finite) bounds.
-        @Hyperparameter("Lower ends of the binned ranges, comma-separated (none: the lecture's for CartPole, else the space's bounds); write --low=-2.4,...")
-        public var low: [Double]? = nil
-        @Hyperparameter("Upper ends of the binned ranges, comma-separated.")
-        public var high: [Double]? = nil
-        @Hyperparameter("Initial Q values are uniform in [-bound, bound].")
-        public var initialBound: Float = 0.1
-        @Hyperparameter("When an episode terminates before its time limit, its last reward becomes -penalty (--no-penalty: keep the true reward).")
-        public var penalty: Double? = 10
-        @Hyperparameter("ε schedule: inverse:SCALE (SCALE/(episode+1)), linear:START:END:STEPS or constant:E.")
-        public var exploration = ExplorationSchedule.inverseEpisode(scale: 0.7)
-        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.")
-        public var solveWindow = 10
-        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
-        public var validationEpisodes = 10
+        @Hyperparameter("Lower ends of the binned ranges, comma-separated (none: the lecture's for CartPole, else the space's bounds); write --low=-2.4,...") public var low: [Double]? = nil
+        @Hyperparameter("Upper ends of the binned ranges, comma-separated.") public var high: [Double]? = nil
+        @Hyperparameter("Initial Q values are uniform in [-bound, bound].") public var initialBound: Float = 0.1
+        @Hyperparameter("When an episode terminates before its time limit, its last reward becomes -penalty (--no-penalty: keep the true reward).") public var penalty: Double? = 10
+        @Hyperparameter("ε schedule: inverse:SCALE (SCALE/(episode+1)), linear:START:END:STEPS or constant:E.") public var exploration = ExplorationSchedule.inverseEpisode(scale: 0.7)
+        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.") public var solveWindow = 10
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).") public var validationEpisodes = 10
 
         /// The defaults (Q-learning).
         public init() {}

@@ -15,37 +15,33 @@ public protocol HyperparameterValue: Codable, Sendable {
     static var valueName: String { get }
 }
 
-extension Int: HyperparameterValue {
+/// Numbers, flags and text read and write themselves as Swift's own `description` does.
+extension HyperparameterValue where Self: LosslessStringConvertible {
     public init?(hyperparameterText text: String) { self.init(text) }
-    public var hyperparameterText: String { String(self) }
+    public var hyperparameterText: String { description }
+}
+
+extension Int: HyperparameterValue {
     public var metadata: MetadataValue? { .int(self) }
     public static var valueName: String { "int" }
 }
 
 extension Double: HyperparameterValue {
-    public init?(hyperparameterText text: String) { self.init(text) }
-    public var hyperparameterText: String { String(self) }
     public var metadata: MetadataValue? { .double(self) }
     public static var valueName: String { "number" }
 }
 
 extension Float: HyperparameterValue {
-    public init?(hyperparameterText text: String) { self.init(text) }
-    public var hyperparameterText: String { String(self) }
     public var metadata: MetadataValue? { .double(Double(self)) }
     public static var valueName: String { "number" }
 }
 
 extension Bool: HyperparameterValue {
-    public init?(hyperparameterText text: String) { self.init(text) }
-    public var hyperparameterText: String { String(self) }
     public var metadata: MetadataValue? { .bool(self) }
     public static var valueName: String { "bool" }
 }
 
 extension String: HyperparameterValue {
-    public init?(hyperparameterText text: String) { self = text }
-    public var hyperparameterText: String { self }
     public var metadata: MetadataValue? { .string(self) }
     public static var valueName: String { "text" }
 }
