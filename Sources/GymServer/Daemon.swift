@@ -2,6 +2,7 @@ import Foundation
 import GymCore
 import GymProtocol
 import Logging
+import ServiceRuntime
 import ZeroMQ
 
 /// The environment daemon: a ROUTER socket served by one socket thread, with environments
@@ -9,7 +10,7 @@ import ZeroMQ
 ///
 /// The socket thread decodes requests, checks handles and quotas, and forwards replies; it never
 /// steps an environment. Runs embedded (`start()`, e.g. over `inproc://`) or as `gym serve` (`run()`).
-public final class Daemon: @unchecked Sendable {
+public final class Daemon: GymService, @unchecked Sendable {
     /// The settings it was made with.
     public let configuration: DaemonConfiguration
     /// The endpoint it listens on, with a wildcard port resolved; set once bound.
@@ -71,19 +72,19 @@ public final class Daemon: @unchecked Sendable {
 
     /// Asks for a graceful stop: queued jobs finish and their replies go out, then the socket closes.
     /// Safe to call from any thread, more than once.
-    public func stop() {
+    public func requestStop() {
         state.requestStop()
         completions.poke()
     }
 
     /// Blocks until a started daemon has stopped.
-    public func wait() { state.waitForExit() }
+    public func waitForExit() { state.waitForExit() }
 
-    /// Stops and waits.
-    public func shutdown() {
-        stop()
-        wait()
-    }
+    /// `requestStop()`, under the name callers used before `GymService`.
+    public func stop() { requestStop() }
+
+    /// `waitForExit()`, under the name callers used before `GymService`.
+    public func wait() { waitForExit() }
 
     private func bind() throws -> Socket {
         try state.start(alreadyRunning: GymDaemonError.alreadyRunning) {
