@@ -121,16 +121,3 @@ final class CompletionQueue: @unchecked Sendable {
         lock.unlock()
     }
 }
-
-/// Failures of the daemon itself (not of a request).
-public enum GymDaemonError: Error, CustomStringConvertible {
-    case system(String, Int32)
-    case alreadyRunning
-
-    public var description: String {
-        switch self {
-        case .system(let call, let code): return "\(call) failed: \(String(cString: strerror(code)))"
-        case .alreadyRunning: return "the daemon is already running"
-        }
-    }
-}
