@@ -109,6 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "RecorderTests", dependencies: [
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",
+            "ServiceRuntime",
         ]),
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
