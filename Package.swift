@@ -34,6 +34,9 @@ let package = Package(
         .target(name: "GymProtocol", dependencies: ["GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Environments, spaces, registry: knows nothing of sockets.
         .target(name: "GymCore"),
+        // The shape every server shares (start, stop, wait) and its run state: knows nothing of
+        // sockets or reinforcement learning.
+        .target(name: "ServiceRuntime"),
         // The plugin C ABI (a header) and its Swift side: loading plugins, exporting Swift environments.
         .target(name: "CGymPlugin"),
         .target(name: "GymPlugin", dependencies: ["CGymPlugin", "GymCore", .product(name: "Logging", package: "swift-log")]),
@@ -49,7 +52,7 @@ let package = Package(
         .target(name: "ImageFormats", dependencies: ["CZlib", "GymCore"]),
         // The daemon.
         .target(name: "GymServer", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ",
+            "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Client library; also starts an embedded daemon when no server is given.
@@ -59,18 +62,18 @@ let package = Package(
         ]),
         // The recorder: the daemon's event stream into SQLite episodes.
         .target(name: "Recorder", dependencies: [
-            "CSQLite", "GymCore", "GymProtocol", "GymClient", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+            "CSQLite", "GymCore", "GymProtocol", "GymClient", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Recorder",
                 // The per-step path appends to class-held arrays; skipping the runtime exclusivity
                 // checks there is worth a fifth of the recorder's time.
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // The replay-buffer service (`gym buffer`): tables, selectors, rate limiters, checkpoints.
         .target(name: "BufferService", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+            "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Buffer"),
         // The parameter service of distributed learners: versioned weights, gradients, joins.
         .target(name: "ParameterService", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+            "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Parameters"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
@@ -78,7 +81,7 @@ let package = Package(
         .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet", "BufferService", "ParameterService",
                                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "gym", dependencies: [
-            "Agents", "Recorder", "BufferService",
+            "Agents", "Recorder", "BufferService", "ServiceRuntime",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -106,6 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "RecorderTests", dependencies: [
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",
+            "ServiceRuntime",
         ]),
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),

@@ -97,8 +97,8 @@ public enum PolicyFile {
         let file: SafeTensorsFile
         do {
             file = try SafeTensors.load(from: url)
-        } catch .io(let message) {
-            throw AgentError(.policyFile, message)
+        } catch where error.code == .io {
+            throw AgentError(.policyFile, error.message)
         } catch {
             throw AgentError(.policyFile, "\(url.path) is not a valid safetensors file: \(error)")
         }

@@ -4,9 +4,10 @@ import GymProtocol
 import SwiftProtobuf
 import ZeroMQ
 
-/// A DEALER connection to one of the services (buffer, parameters): correlation ids,
+/// A DEALER connection to one of the services (daemon, buffer, parameters): correlation ids,
 /// pipelining, and a deadline on every call, so a dead service gives `GymError.Code.timedOut`
-/// instead of a hang.
+/// instead of a hang. The one timed receive loop of the client library: `GymConnection`,
+/// `BufferClient` and `ParameterClient` are built on it.
 ///
 /// Use a channel from one thread at a time; open one per thread for concurrency.
 public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResponse>: @unchecked Sendable {
@@ -21,14 +22,17 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
     private var receiveTimeout = -1
 
     /// Connects (libzmq connects in the background; the first call's deadline covers it).
-    public init(endpoint: String, timeout: Double, context: Context = .shared) throws {
+    /// `highWaterMark` bounds the messages queued each way (0: no bound; nil: libzmq's default).
+    public init(endpoint: String, timeout: Double, highWaterMark: Int? = 0, context: Context = .shared) throws {
         self.endpoint = endpoint
         self.timeout = timeout
         socket = try Socket(context, .dealer)
         try socket.setSendTimeout(milliseconds: Int(timeout * 1000))
         try socket.setReconnectInterval(milliseconds: 50)
-        try socket.setSendHighWaterMark(0)
-        try socket.setReceiveHighWaterMark(0)
+        if let highWaterMark {
+            try socket.setSendHighWaterMark(highWaterMark)
+            try socket.setReceiveHighWaterMark(highWaterMark)
+        }
         do {
             try socket.connect(endpoint)
         } catch {
@@ -57,11 +61,12 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
         defer { outstanding.remove(id) }
         if let response = early.removeValue(forKey: id) { return try checked(response) }
         let start = DispatchTime.now().uptimeNanoseconds
-        let budget = UInt64((timeout + max(0, extraSeconds)) * 1e9)
+        let seconds = timeout + max(0, extraSeconds)
+        let budget = UInt64(seconds * 1e9)
         while true {
             let elapsed = DispatchTime.now().uptimeNanoseconds &- start
             guard elapsed < budget else {
-                throw GymError(.timedOut, "no reply from \(endpoint) to request \(id) within \(Double(budget) / 1e9) s")
+                throw GymError(.timedOut, "no reply from \(endpoint) to request \(id) within \(seconds) s")
             }
             let milliseconds = max(1, Int((budget - elapsed) / 1_000_000))
             // Within 5% of the current setting is close enough: skip the option call.

@@ -20,6 +20,8 @@ extension GymError.Code {
         case .resetNeeded: return .resetNeeded
         case .notSupported: return .notSupported
         case .shuttingDown: return .shuttingDown
+        // A code newer than this mapping: the client learns that something failed.
+        default: return .internal
         }
     }
 

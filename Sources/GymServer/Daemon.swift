@@ -2,6 +2,7 @@ import Foundation
 import GymCore
 import GymProtocol
 import Logging
+import ServiceRuntime
 import ZeroMQ
 
 /// The environment daemon: a ROUTER socket served by one socket thread, with environments
@@ -9,7 +10,7 @@ import ZeroMQ
 ///
 /// The socket thread decodes requests, checks handles and quotas, and forwards replies; it never
 /// steps an environment. Runs embedded (`start()`, e.g. over `inproc://`) or as `gym serve` (`run()`).
-public final class Daemon: @unchecked Sendable {
+public final class Daemon: GymService, @unchecked Sendable {
     /// The settings it was made with.
     public let configuration: DaemonConfiguration
     /// The endpoint it listens on, with a wildcard port resolved; set once bound.
@@ -20,18 +21,10 @@ public final class Daemon: @unchecked Sendable {
     private let workers: [WorkerThread]
     private let router: RequestRouter
     private let state = ServiceRunState()
-    private var counters = Counters()
     /// How long the socket thread watches for a dispatched job's completion before sleeping in poll.
     private let spinMicroseconds: Double
     /// The event stream, when configured.
     public let events: EventStream?
-
-    /// What the daemon has done, for its log and `gym bench`.
-    public struct Counters: Sendable {
-        public var requests = 0
-        public var errors = 0
-        public var reclaimedHandles = 0
-    }
 
     /// A daemon that has not bound yet.
     public init(configuration: DaemonConfiguration, context: Context = .shared, logger: Logger = Logger(label: "gym.daemon")) throws {
@@ -40,7 +33,7 @@ public final class Daemon: @unchecked Sendable {
         self.context = context
         self.logger = logger
         self.completions = try CompletionQueue()
-        self.router = RequestRouter(configuration: configuration)
+        self.router = RequestRouter(configuration: configuration, logger: logger)
         self.spinMicroseconds = configuration.spinMicroseconds
         let completions = self.completions
         let events = try configuration.events.map {
@@ -71,19 +64,19 @@ public final class Daemon: @unchecked Sendable {
 
     /// Asks for a graceful stop: queued jobs finish and their replies go out, then the socket closes.
     /// Safe to call from any thread, more than once.
-    public func stop() {
+    public func requestStop() {
         state.requestStop()
         completions.poke()
     }
 
     /// Blocks until a started daemon has stopped.
-    public func wait() { state.waitForExit() }
+    public func waitForExit() { state.waitForExit() }
 
-    /// Stops and waits.
-    public func shutdown() {
-        stop()
-        wait()
-    }
+    /// `requestStop()`, under the name callers used before `GymService`.
+    public func stop() { requestStop() }
+
+    /// `waitForExit()`, under the name callers used before `GymService`.
+    public func wait() { waitForExit() }
 
     private func bind() throws -> Socket {
         try state.start(alreadyRunning: GymDaemonError.alreadyRunning) {
@@ -134,7 +127,7 @@ public final class Daemon: @unchecked Sendable {
         forward(&finished, through: socket)
         socket.close()
         events?.stopAndWait()
-        logger.info("stopped after \(counters.requests) request(s), \(counters.errors) error reply(ies), \(router.openHandles) handle(s) open at exit")
+        router.logStopped()
     }
 
     /// Spins for up to `spinMicroseconds` while dispatched jobs run, forwarding their replies as
@@ -167,12 +160,10 @@ public final class Daemon: @unchecked Sendable {
                 logger.error("receive failed: \(error)")
                 return dispatched
             }
-            guard let identity = frames.first else { continue }
-            counters.requests += 1
-            let client = ClientID(identity)
-            switch router.route(client: client, frames: Array(frames.dropFirst()), now: Self.now()) {
+            switch router.receive(frames, now: Self.now()) {
+            case nil:
+                continue
             case .reply(let address, let response):
-                if let error = response.gymError { note(error, client: client, request: response.id) }
                 send(address.frames((try? response.serializedBytes()) ?? []), through: socket)
             case .dispatch(let worker, let job):
                 workers[worker].queue.push(job)
@@ -185,11 +176,7 @@ public final class Daemon: @unchecked Sendable {
     private func forward(_ finished: inout [Completion], through socket: Socket) {
         completions.drain(into: &finished)
         for completion in finished {
-            if let handle = completion.abandonedHandle { router.abandon(handle) }
-            if let error = completion.error, let frames = completion.frames {
-                note(error, client: ClientID(frames[0]), request: nil)
-            }
-            if let frames = completion.frames { send(frames, through: socket) }
+            if let frames = router.settle(completion) { send(frames, through: socket) }
         }
         finished.removeAll(keepingCapacity: true)
     }
@@ -203,16 +190,10 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    private func note(_ error: GymError, client: ClientID, request: UInt64?) {
-        counters.errors += 1
-        let id = request.map { " request \($0)" } ?? ""
-        logger.warning("client \(client)\(id) rejected: \(error.code): \(error.message)")
-    }
-
     private func reclaimIdle(now: Double) {
         for (client, jobs) in router.reclaimIdle(now: now) {
             logger.notice("client \(client) idle for over \(configuration.idleTimeout) s: closing its \(jobs.count) handle(s)")
-            counters.reclaimedHandles += jobs.count
+            router.counters.reclaimedHandles += jobs.count
             for (worker, job) in jobs { workers[worker].queue.push(job) }
         }
     }

@@ -39,8 +39,7 @@ public final class EventStream: @unchecked Sendable {
     private var wakeBytes: Int { min(1 << 20, queueLimit / 2) }
     /// Longest time an event waits in the queue while a subscriber is attached.
     private static let flushMilliseconds = 2
-    private let pipeRead: Int32
-    private let pipeWrite: Int32
+    private let wake: WakePipe
     private let finished = DispatchSemaphore(value: 0)
     private var thread: Thread?
 
@@ -57,17 +56,7 @@ public final class EventStream: @unchecked Sendable {
         try socket.setSendHighWaterMark(max(1, highWaterMark))
         try socket.bind(endpoint)
         self.endpoint = (try? socket.lastEndpoint) ?? endpoint
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw GymDaemonError.system("pipe", errno) }
-        pipeRead = fds[0]
-        pipeWrite = fds[1]
-        _ = fcntl(pipeRead, F_SETFL, fcntl(pipeRead, F_GETFL) | O_NONBLOCK)
-        _ = fcntl(pipeWrite, F_SETFL, fcntl(pipeWrite, F_GETFL) | O_NONBLOCK)
-    }
-
-    deinit {
-        Foundation.close(pipeRead)
-        Foundation.close(pipeWrite)
+        wake = try WakePipe()
     }
 
     /// Starts the publisher thread.
@@ -152,24 +141,20 @@ public final class EventStream: @unchecked Sendable {
     private var closing = false
     private var drainDeadline: UInt64 = .max
 
-    private func poke() {
-        var byte: UInt8 = 1
-        _ = write(pipeWrite, &byte, 1)
-    }
+    private func poke() { wake.poke() }
 
     private func run() {
         defer { finished.signal() }
         var poller = Poller()
         poller.add(socket)
-        poller.add(fileDescriptor: pipeRead)
+        poller.add(fileDescriptor: wake.descriptor)
         var batch: [(sequence: UInt64, bytes: [UInt8])] = []
         var lastReport = Self.now()
         var reportedDrops: UInt64 = 0
         while true {
             _ = try? poller.poll(timeoutMilliseconds: isAttached || !isQueueEmpty ? Self.flushMilliseconds : 1000)
             readSubscriptions()
-            var scratch = [UInt8](repeating: 0, count: 64)
-            while read(pipeRead, &scratch, scratch.count) > 0 {}
+            wake.drain()
             condition.lock()
             signaled = false
             swap(&batch, &queue)

@@ -1,12 +1,26 @@
 import GymCore
 import GymProtocol
+import Logging
 import SwiftProtobuf
 
 /// The socket thread's request handling, without sockets: reads a client's frames, answers
 /// what needs no environment at once, and hands environment work to the owning worker.
 ///
-/// Tests drive it directly; `Daemon` feeds it from its ROUTER socket.
+/// It also keeps the socket thread's books: it counts requests, logs every rejection, and
+/// settles finished jobs (a failed make's handle is released). `Daemon` feeds it from its ROUTER
+/// socket; the bad-input tests feed it the same frames with no socket at all
+/// (`Tests/GymServerTests/Transport.swift`), so one suite checks the handling and the transports.
 public final class RequestRouter {
+    /// What the router has handled, for the daemon's log.
+    public struct Counters: Sendable {
+        /// Messages received.
+        public var requests = 0
+        /// Error replies sent (at once or by a worker).
+        public var errors = 0
+        /// Handles closed because their client went idle.
+        public var reclaimedHandles = 0
+    }
+
     /// What to do with one incoming message.
     public enum Action {
         /// Send this reply now.
@@ -19,12 +33,51 @@ public final class RequestRouter {
     private(set) var table: HandleTable
     private var lastSeen: [ClientID: Double] = [:]
     private let envList: Gym_V1_EnvList
+    private let logger: Logger
+    /// What it has handled so far.
+    public internal(set) var counters = Counters()
 
-    /// A router for a daemon with this configuration.
-    public init(configuration: DaemonConfiguration) {
+    /// A router for a daemon with this configuration, logging rejections to `logger`.
+    public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "gym.daemon")) {
         self.configuration = configuration
         self.table = HandleTable(workers: configuration.workers)
         self.envList = .with { $0.specs = configuration.registry.all.map(Gym_V1_EnvSpec.init) }
+        self.logger = logger
+    }
+
+    /// Handles one message as a ROUTER socket delivers it (the client's identity frame first),
+    /// received at `now` (seconds); counts it and logs an immediate rejection. Nil for a message
+    /// without even an identity frame, which has nobody to answer.
+    public func receive(_ message: [[UInt8]], now: Double) -> Action? {
+        guard let identity = message.first else { return nil }
+        counters.requests += 1
+        let client = ClientID(identity)
+        let action = route(client: client, frames: Array(message.dropFirst()), now: now)
+        if case .reply(_, let response) = action, let error = response.gymError {
+            note(error, client: client, request: response.id)
+        }
+        return action
+    }
+
+    /// Settles a job a worker finished: releases a failed make's handle, counts and logs an
+    /// error reply. Returns the frames to send back, if a reply is due.
+    public func settle(_ completion: Completion) -> [[UInt8]]? {
+        if let handle = completion.abandonedHandle { abandon(handle) }
+        if let error = completion.error, let identity = completion.frames?.first {
+            note(error, client: ClientID(identity), request: nil)
+        }
+        return completion.frames
+    }
+
+    /// Logs the totals; called once, when serving has stopped.
+    public func logStopped() {
+        logger.info("stopped after \(counters.requests) request(s), \(counters.errors) error reply(ies), \(openHandles) handle(s) open at exit")
+    }
+
+    private func note(_ error: GymError, client: ClientID, request: UInt64?) {
+        counters.errors += 1
+        let id = request.map { " request \($0)" } ?? ""
+        logger.warning("client \(client)\(id) rejected: \(error.code): \(error.message)")
     }
 
     /// Handles the frames that followed `client`'s identity frame, received at `now` (seconds).

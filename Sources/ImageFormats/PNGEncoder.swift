@@ -2,18 +2,6 @@ import CZlib
 import Foundation
 import GymCore
 
-/// Why an image could not be encoded or saved.
-public enum ImageFormatError: Error, Equatable, Sendable {
-    /// PNG needs both dimensions in `1...Int32.max`.
-    case invalidDimensions(width: Int, height: Int)
-    /// `RGBFrame.pixels` does not hold `width * height * 3` bytes.
-    case pixelCountMismatch(expected: Int, actual: Int)
-    /// zlib's `compress2` returned this status instead of `Z_OK`.
-    case compressionFailed(status: Int32)
-    /// The file could not be written.
-    case writeFailed(path: String, reason: String)
-}
-
 /// Encodes `RGBFrame`s as 8-bit truecolour PNG files.
 public enum PNGEncoder {
     /// The eight bytes every PNG file starts with.

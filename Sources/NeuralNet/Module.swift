@@ -1,13 +1,3 @@
-/// Errors from loading parameters into a module.
-public enum ModuleError: Error, Equatable {
-    /// The state dict lacks a parameter the module has.
-    case missingParameter(String)
-    /// The state dict has a tensor the module does not.
-    case unexpectedParameter(String)
-    /// A tensor's shape differs from the parameter's.
-    case shapeMismatch(name: String, expected: [Int], found: [Int])
-}
-
 /// Anything that owns named parameters: layers, networks, agents' models.
 public protocol Module: AnyObject {
     /// Parameters with PyTorch `state_dict`-style names, in a fixed order.

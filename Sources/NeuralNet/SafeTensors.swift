@@ -1,25 +1,5 @@
 import Foundation
 
-/// Why a safetensors file could not be read or written.
-public enum SafeTensorsError: Error, Equatable {
-    /// Fewer than 8 bytes, or fewer than the header length promises.
-    case truncated
-    /// The header length is larger than this reader accepts (100 MB, as the reference implementation).
-    case headerTooLarge(UInt64)
-    /// The header is not a JSON object of the expected form.
-    case invalidHeader(String)
-    /// A tensor's dtype is not `F32`, the only one this module stores.
-    case unsupportedDType(name: String, dtype: String)
-    /// A tensor's byte range does not match its shape, or lies outside the data.
-    case invalidOffsets(name: String)
-    /// Tensor byte ranges overlap, leave gaps, or do not cover the data section.
-    case dataNotContiguous
-    /// A tensor name is empty or is the reserved `__metadata__`.
-    case invalidName(String)
-    /// Reading or writing the file failed.
-    case io(String)
-}
-
 /// A decoded safetensors file: tensors by name plus string metadata.
 public struct SafeTensorsFile: Sendable, Equatable {
     /// Tensors by name.

@@ -73,7 +73,7 @@ struct BufferServe: ParsableCommand {
         let service = try BufferService(tables: configs, checkpoints: store, seed: seed, logger: logger)
         let server = BufferServer(bind: bind, service: service, checkpointInterval: checkpointEvery > 0 ? checkpointEvery : nil,
                                   maxMessageBytes: maxMessageBytes, logger: logger)
-        signals.onSignal { server.stop() }
+        signals.stops(server)
         do {
             try server.run()
         } catch let error as GymError {

@@ -64,7 +64,7 @@ extension Gym {
             } catch {
                 throw ValidationError("could not open \(out): \(error)")
             }
-            signals.onSignal { recorder.stop() }
+            signals.stops(recorder)
             let statistics = try recorder.run()
             let fields = RecorderReport.fields(statistics, path: out)
             for (key, value) in fields { print("\(key): \(value)") }

@@ -79,7 +79,7 @@ extension Gym {
             } catch {
                 throw ValidationError("could not start the daemon: \(error)")
             }
-            signals.onSignal { daemon.stop() }
+            signals.stops(daemon)
             do {
                 try daemon.run()
             } catch {

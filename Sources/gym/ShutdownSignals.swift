@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,6 +58,12 @@ final class ShutdownSignals: @unchecked Sendable {
             handler.sa_flags = SA_RESTART
             sigaction(number, &handler, nil)
         }
+    }
+
+    /// Makes a signal ask `service` for its graceful stop (at once if a signal already came):
+    /// the one way every long-running command is stopped.
+    func stops(_ service: any GymService) {
+        onSignal { service.requestStop() }
     }
 
     /// Names what a signal does; runs it at once if a signal already came.

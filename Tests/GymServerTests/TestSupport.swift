@@ -34,22 +34,8 @@ func testRegistry() throws -> EnvRegistry {
     return registry
 }
 
-/// Starts a daemon on a free loopback port and stops it when the test ends.
-func withDaemon<R>(
-    bind: String = "tcp://127.0.0.1:*", maxEnvsPerClient: Int = 4096, idleTimeout: Double = 600, workers: Int = 2,
-    logger: Logger = quietLogger,
-    _ body: (Daemon) throws -> R
-) throws -> R {
-    let daemon = try Daemon(configuration: DaemonConfiguration(
-        bind: bind, workers: workers, maxEnvsPerClient: maxEnvsPerClient, idleTimeout: idleTimeout, registry: try testRegistry()),
-        logger: logger)
-    try daemon.start()
-    defer { daemon.shutdown() }
-    return try body(daemon)
-}
-
 /// A bare DEALER that sends arbitrary frames, for requests no well-behaved client would send.
-final class RawClient {
+final class RawClient: TestClient {
     let socket: Socket
     init(_ endpoint: String, context: Context = .shared) throws {
         socket = try Socket(context, .dealer)
@@ -59,33 +45,10 @@ final class RawClient {
 
     func send(frames: [[UInt8]]) throws { try socket.send(frames: frames) }
 
-    func send(_ request: Gym_V1_Request) throws { try socket.send(try request.serializedBytes() as [UInt8]) }
-
     /// The next reply, decoded; also returns the frames it came in.
     func receive() throws -> (response: Gym_V1_Response, frames: [[UInt8]]) {
         let frames = try socket.receiveMessage()
         return (try Gym_V1_Response(serializedBytes: frames.last ?? []), frames)
-    }
-
-    func call(_ id: UInt64, _ body: Gym_V1_Request.OneOf_Body) throws -> Gym_V1_Response {
-        try send(.with { $0.id = id; $0.body = body })
-        return try receive().response
-    }
-
-    func make(_ env: String = "CartPole-v1", count: UInt32 = 1, id: UInt64 = 900) throws -> UInt64 {
-        let reply = try call(id, .make(.with { $0.envID = env; $0.numEnvs = count; $0.seed = 1 }))
-        return reply.make.handle
-    }
-
-    /// A request that must succeed after a rejected one: the daemon still serves this client.
-    func stillServed() throws -> Bool {
-        let handle = try make()
-        let reset = try call(901, .reset(.with { $0.handle = handle }))
-        let step = try call(902, .step(.with {
-            $0.handle = handle
-            $0.actions = [Gym_V1_Tensor(NDArray(dtype: .int64, shape: [1], values: [1]))]
-        }))
-        return !reset.hasError && !step.hasError && step.step.rewards.data.count == 8 && step.id == 902
     }
 }
 

@@ -89,8 +89,7 @@ struct SafeTensorsTests {
     }
 
     static func isInvalidHeader(_ error: SafeTensorsError?) -> Bool {
-        if case .invalidHeader? = error { return true }
-        return false
+        error?.code == .invalidHeader
     }
 
     @Test("malformed files are rejected with a typed error")

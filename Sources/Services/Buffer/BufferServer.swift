@@ -2,6 +2,7 @@ import Foundation
 import GymCore
 import GymProtocol
 import Logging
+import ServiceRuntime
 import ZeroMQ
 
 /// The replay-buffer service on a ROUTER socket (`gym buffer`), served by one thread that owns
@@ -11,7 +12,7 @@ import ZeroMQ
 /// serving others; parked calls are retried whenever their table changes and answered with
 /// `DEADLINE_EXCEEDED` when their time is up. Checkpoints are written every
 /// `checkpointInterval` seconds and on a graceful stop.
-public final class BufferServer: @unchecked Sendable {
+public final class BufferServer: GymService, @unchecked Sendable {
     /// The endpoint it listens on, with a wildcard port resolved; set once bound.
     public private(set) var endpoint: String
     /// The tables and their calls.
@@ -58,16 +59,17 @@ public final class BufferServer: @unchecked Sendable {
     }
 
     /// Asks for a graceful stop (parked calls get SHUTTING_DOWN, a checkpoint is written).
-    public func stop() { state.requestStop() }
+    /// Safe from any thread, more than once.
+    public func requestStop() { state.requestStop() }
 
     /// Blocks until a started server has stopped.
-    public func wait() { state.waitForExit() }
+    public func waitForExit() { state.waitForExit() }
 
-    /// Stops and waits.
-    public func shutdown() {
-        stop()
-        wait()
-    }
+    /// `requestStop()`, under the name callers used before `GymService`.
+    public func stop() { requestStop() }
+
+    /// `waitForExit()`, under the name callers used before `GymService`.
+    public func wait() { waitForExit() }
 
     private func bind() throws -> Socket {
         try state.start(alreadyRunning: GymError(.invalidArgument, "the buffer server is already running")) {

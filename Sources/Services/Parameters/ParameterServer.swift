@@ -2,6 +2,7 @@ import Foundation
 import GymCore
 import GymProtocol
 import Logging
+import ServiceRuntime
 import ZeroMQ
 
 /// What a distributed learner does with its workers' calls; the server calls these on its
@@ -20,7 +21,7 @@ public protocol ParameterLearner: AnyObject {
 /// workers fetch (or wait for), gradients they push, reports, and joins.
 ///
 /// One thread owns the socket. `publish` and `finish` may be called from any thread.
-public final class ParameterServer: @unchecked Sendable {
+public final class ParameterServer: GymService, @unchecked Sendable {
     /// The endpoint it listens on, with a wildcard port resolved; set once bound.
     public private(set) var endpoint: String
     private let bindAddress: String
@@ -79,11 +80,12 @@ public final class ParameterServer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops serving and waits (workers then time out, or have already been told to stop).
-    public func shutdown() {
-        state.requestStop()
-        state.waitForExit()
-    }
+    /// Asks the socket thread to stop serving (workers then time out, or have already been told
+    /// to stop by `finish()`). Safe from any thread, more than once.
+    public func requestStop() { state.requestStop() }
+
+    /// Blocks until a started server has stopped.
+    public func waitForExit() { state.waitForExit() }
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 

@@ -2,13 +2,14 @@ import Foundation
 import GymCore
 import GymProtocol
 import Logging
+import ServiceRuntime
 import ZeroMQ
 
 /// `gym record`: subscribes to a daemon's event stream and stores whole episodes in SQLite.
 ///
 /// One thread owns the SUB socket and the database. A transaction commits when no event has
 /// arrived for `idleCommitSeconds`, and at the latest `commitInterval` seconds after it began.
-public final class Recorder: @unchecked Sendable {
+public final class Recorder: GymService, @unchecked Sendable {
     /// Settings of one recorder.
     public struct Configuration: Sendable {
         /// The daemon's event stream endpoint.
@@ -60,8 +61,18 @@ public final class Recorder: @unchecked Sendable {
         assembler = EpisodeAssembler(sink: store, firstEpisodeID: next.episode, firstBatchID: next.batch)
     }
 
-    /// Asks `run()` to store running episodes, commit and return. Safe from any thread.
-    public func stop() { state.requestStop() }
+    /// How the last recording thread started by `start()` ended; set before `waitForExit()` returns.
+    public private(set) var outcome: Result<Statistics, any Error>?
+
+    /// Asks the recording loop to store running episodes, commit and return. Safe from any
+    /// thread, more than once.
+    public func requestStop() { state.requestStop() }
+
+    /// `requestStop()`, under the name callers used before `GymService`.
+    public func stop() { requestStop() }
+
+    /// Blocks until a started recorder has stored its episodes and stopped.
+    public func waitForExit() { state.waitForExit() }
 
     /// Waits until the daemon has acknowledged this recorder's subscription (its first
     /// `StreamAttached` notice); false on timeout.
@@ -69,13 +80,38 @@ public final class Recorder: @unchecked Sendable {
         attachedSignal.wait(timeout: .now() + timeout) == .success
     }
 
-    /// Records until `stop()`; returns the run's statistics.
+    /// Connects and records on a thread of its own until `requestStop()`; `outcome` then holds
+    /// the run's statistics or the error that ended it.
+    public func start() throws {
+        let socket = try connect()
+        let thread = Thread { [self] in
+            let result = Result { try record(socket) }
+            outcome = result
+            state.markExited()
+        }
+        thread.name = "gym-record"
+        thread.start()
+    }
+
+    /// Connects and records on the calling thread until `requestStop()`; returns the run's statistics.
     public func run() throws -> Statistics {
-        let socket = try Socket(context, .sub)
-        try socket.setReceiveHighWaterMark(20_000)
-        try socket.subscribe()
-        try socket.connect(configuration.events)
-        logger.info("recording \(configuration.events) into \(configuration.path)")
+        let socket = try connect()
+        defer { state.markExited() }
+        return try record(socket)
+    }
+
+    private func connect() throws -> Socket {
+        try state.start(alreadyRunning: GymError(.invalidArgument, "the recorder is already running")) {
+            let socket = try Socket(context, .sub)
+            try socket.setReceiveHighWaterMark(20_000)
+            try socket.subscribe()
+            try socket.connect(configuration.events)
+            logger.info("recording \(configuration.events) into \(configuration.path)")
+            return socket
+        }
+    }
+
+    private func record(_ socket: Socket) throws -> Statistics {
         var poller = Poller()
         poller.add(socket)
         var attachments: UInt64 = 0
