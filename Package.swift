@@ -47,14 +47,14 @@ let package = Package(
                 linkerSettings: pluginLinkerSettings),
         // Image files (PNG) from rendered frames.
         .target(name: "ImageFormats", dependencies: ["CZlib", "GymCore"]),
-        // The daemon.
+        // The daemon, and the embedded one commands start when given no server.
         .target(name: "GymServer", dependencies: [
             "GymCore", "GymProtocol", "ZeroMQ",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Client library; also starts an embedded daemon when no server is given.
+        // Client library: environments, buffer and parameter clients over the wire, nothing of the server.
         .target(name: "GymClient", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", "GymServer",
+            "GymCore", "GymProtocol", "ZeroMQ",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The recorder: the daemon's event stream into SQLite episodes.
@@ -75,7 +75,7 @@ let package = Package(
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         // Learning agents; they reach environments only through GymClient.
-        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet", "BufferService", "ParameterService",
+        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet", "ParameterService",
                                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "gym", dependencies: [
             "Agents", "Recorder", "BufferService",
