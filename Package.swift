@@ -75,10 +75,14 @@ let package = Package(
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         // Learning agents; they reach environments only through GymClient.
-        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet", "ParameterService",
+        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet",
                                                .product(name: "Logging", package: "swift-log")]),
+        // The server side of distributed training: the parameter service a learner is handed.
+        .target(name: "DistributedRuntime", dependencies: [
+            "Agents", "GymCore", "GymProtocol", "ParameterService", .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Distributed"),
         .executableTarget(name: "gym", dependencies: [
-            "Agents", "Recorder", "BufferService",
+            "Agents", "DistributedRuntime", "Recorder", "BufferService",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,10 +1,8 @@
 import Foundation
 import GymClient
 import GymCore
-import GymProtocol
 import Logging
 import NeuralNet
-import ParameterService
 
 /// Asynchronous advantage actor-critic (Mnih et al. 2016), as in the A3C notebook: worker
 /// processes each run their own environments on a daemon, compute n-step returns (default 5),
@@ -15,7 +13,7 @@ import ParameterService
 /// `ActorCriticLoss`); only where the gradients go differs.
 /// Training stops once the workers' recent episodes reach the reward threshold and a greedy
 /// validation of the global network confirms it.
-public final class A3C: ParameterLearner {
+public final class A3C: DistributedLearner {
     /// Everything a run can set.
     public struct Arguments: Sendable {
         /// Worker processes the run expects.
@@ -71,7 +69,7 @@ public final class A3C: ParameterLearner {
     private let optimizer: Adam
     private let lock = NSLock()
     private var joined = 0
-    private var pushes: [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] = []
+    private var pushes: [(worker: Int, staleness: UInt64, stats: EpisodeStats)] = []
     private var version: UInt64 = 1
 
     private init(args: Arguments, session: TrainingSession, network: ActorCriticNetwork) {
@@ -81,14 +79,14 @@ public final class A3C: ParameterLearner {
         optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
     }
 
-    // MARK: ParameterLearner (called on the parameter service's thread)
+    // MARK: DistributedLearner (called on the parameter service's thread)
 
-    public func join(name: String) throws -> (index: UInt32, settings: ValueMap) {
+    public func join(name: String) throws -> (index: Int, settings: ValueMap) {
         let index = lock.withLock { () -> Int in
             joined += 1
             return joined - 1
         }
-        return (UInt32(index), [
+        return (index, [
             "algo": .text("a3c"), "env": .text(session.env), "server": .text(session.connection.endpoint),
             "seed": .integer(Int64(bitPattern: session.seeds.run)), "num_envs": .integer(Int64(args.envsPerWorker)),
             "n_steps": .integer(Int64(args.nSteps)), "gamma": .number(args.gamma), "entropy_coefficient": .number(args.entropyCoefficient),
@@ -96,7 +94,7 @@ public final class A3C: ParameterLearner {
         ])
     }
 
-    public func apply(gradients: [UInt8], from pushedVersion: UInt64, worker: UInt32, stats: Gym_V1_EpisodeStats) throws -> [UInt8]? {
+    public func apply(gradients: [UInt8], from pushedVersion: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]? {
         let tensors = try SafeTensors.decode(gradients).tensors
         return try lock.withLock {
             for (name, parameter) in network.namedParameters {
@@ -113,36 +111,35 @@ public final class A3C: ParameterLearner {
         }
     }
 
-    public func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) {
+    public func report(worker: Int, version: UInt64, stats: EpisodeStats) {
         lock.withLock { pushes.append((worker, self.version - min(self.version, version), stats)) }
     }
 
     // MARK: Training
 
-    /// Trains on `session`'s environment; `startWorkers` is called with the parameter service's
-    /// endpoint and returns the processes it started (nil when workers are started elsewhere).
-    public static func train(_ arguments: Arguments, session: TrainingSession, parametersBind: String,
+    /// Trains on `session`'s environment; `parameters` opens the parameter service, and
+    /// `startWorkers` is called with its endpoint and returns the processes it started (nil
+    /// when workers are started elsewhere).
+    public static func train(_ arguments: Arguments, session: TrainingSession, parameters: ParameterChannelOpener,
                              startWorkers: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
         if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
         let layout = try SpaceLayout(session.spec)
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         let network = network(layout, hiddenSizes: arguments.hiddenSizes, rng: &initRandom)
         let learner = A3C(args: arguments, session: session, network: network)
-        return try learner.run(layout: layout, parametersBind: parametersBind, startWorkers: startWorkers, logger: logger)
+        return try learner.run(layout: layout, parameters: parameters, startWorkers: startWorkers, logger: logger)
     }
 
     private func snapshot() -> [String: Tensor] { lock.withLock { network.stateDict() } }
 
-    private func run(layout: SpaceLayout, parametersBind: String, startWorkers: (String) throws -> WorkerFleet?,
+    private func run(layout: SpaceLayout, parameters: ParameterChannelOpener, startWorkers: (String) throws -> WorkerFleet?,
                      logger: Logger) throws -> TrainedAgent {
         let monitor = session.monitor
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         // Validation and evaluation run on a copy, so pushes go on meanwhile.
         let judge = Self.network(layout, hiddenSizes: args.hiddenSizes, rng: &initRandom)
-        let server = ParameterServer(bind: parametersBind, learner: self, logger: logger)
-        server.publish(try SafeTensors.encode(snapshot()))
-        try server.start()
-        defer { server.shutdown() }
+        let server = try parameters(self, try SafeTensors.encode(snapshot()))
+        defer { server.close() }
         let fleet = try startWorkers(server.endpoint)
         defer { fleet?.stop() }
         monitor.note("parameter service on \(server.endpoint); waiting for \(args.workers) worker(s)")
@@ -163,7 +160,7 @@ public final class A3C: ParameterLearner {
         let started = lastNote
         var lastHeard = lastNote
         training: while steps < args.totalSteps {
-            let batch = lock.withLock { () -> [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] in
+            let batch = lock.withLock { () -> [(worker: Int, staleness: UInt64, stats: EpisodeStats)] in
                 defer { pushes.removeAll(keepingCapacity: true) }
                 return pushes
             }
@@ -174,11 +171,11 @@ public final class A3C: ParameterLearner {
                 lastHeard = DispatchTime.now().uptimeNanoseconds
             }
             for push in batch {
-                steps += Int(push.stats.envSteps)
+                steps += push.stats.envSteps
                 staleness.sum += Double(push.staleness)
                 staleness.count += 1
-                for (episodeReturn, length) in zip(push.stats.episodeReturns, push.stats.episodeLengths) {
-                    monitor.episode(FinishedEpisode(environment: Int(push.worker), episodeReturn: episodeReturn, length: Int(length)), step: steps)
+                for (episodeReturn, length) in push.stats.episodes {
+                    monitor.episode(FinishedEpisode(environment: push.worker, episodeReturn: episodeReturn, length: length), step: steps)
                     if try validation.solved(step: steps, policy: { policy = current(); return policy }) {
                         solved = true
                         break training

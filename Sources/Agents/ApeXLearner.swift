@@ -1,10 +1,8 @@
 import Foundation
 import GymClient
 import GymCore
-import GymProtocol
 import Logging
 import NeuralNet
-import ParameterService
 
 /// The Ape-X learner (Horgan et al. 2018) behind `gym train dqn --actors N`: actor processes
 /// with different ε write transitions with initial priorities to a prioritized replay table;
@@ -15,7 +13,7 @@ import ParameterService
 /// own pieces (`DQN.Arguments` sets the network and learning rate); what differs is where the
 /// experience comes from. A rate limiter (samples per insert) keeps the replay ratio near
 /// single-process DQN's, so actors wait when they run ahead of the learner.
-public final class ApeXLearner: ParameterLearner {
+public final class ApeXLearner: DistributedLearner {
     /// Everything a run can set.
     public struct Arguments: Sendable {
         /// Network, optimizer, replay size, γ, batch size, target updates, budget and solve check.
@@ -87,7 +85,7 @@ public final class ApeXLearner: ParameterLearner {
     private let bufferEndpoint: String
     private let lock = NSLock()
     private var joined = 0
-    private var reports: [(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats)] = []
+    private var reports: [(worker: Int, version: UInt64, stats: EpisodeStats)] = []
 
     private init(args: Arguments, session: TrainingSession, bufferEndpoint: String) {
         self.args = args
@@ -95,9 +93,9 @@ public final class ApeXLearner: ParameterLearner {
         self.bufferEndpoint = bufferEndpoint
     }
 
-    // MARK: ParameterLearner (called on the parameter service's thread)
+    // MARK: DistributedLearner (called on the parameter service's thread)
 
-    public func join(name: String) throws -> (index: UInt32, settings: ValueMap) {
+    public func join(name: String) throws -> (index: Int, settings: ValueMap) {
         let index = lock.withLock { () -> Int in
             joined += 1
             return joined - 1
@@ -111,18 +109,18 @@ public final class ApeXLearner: ParameterLearner {
             "num_envs": .integer(Int64(args.envsPerActor)), "insert_every": .integer(Int64(args.insertEvery)),
             "sync_every": .integer(Int64(args.syncEvery)),
         ]
-        return (UInt32(index), settings)
+        return (index, settings)
     }
 
-    public func apply(gradients: [UInt8], from version: UInt64, worker: UInt32, stats: Gym_V1_EpisodeStats) throws -> [UInt8]? {
+    public func apply(gradients: [UInt8], from version: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]? {
         throw GymError(.notSupported, "an Ape-X learner takes transitions through the buffer, not gradients")
     }
 
-    public func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) {
+    public func report(worker: Int, version: UInt64, stats: EpisodeStats) {
         lock.withLock { reports.append((worker, version, stats)) }
     }
 
-    private func drainReports() -> [(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats)] {
+    private func drainReports() -> [(worker: Int, version: UInt64, stats: EpisodeStats)] {
         lock.withLock {
             defer { reports.removeAll(keepingCapacity: true) }
             return reports
@@ -131,17 +129,17 @@ public final class ApeXLearner: ParameterLearner {
 
     // MARK: Training
 
-    /// Trains on `session`'s environment. `buffer` is the replay service; `parametersBind` where
-    /// the parameter service binds; `startActors` is called with its endpoint once weights are
-    /// published and returns the processes it started (nil when actors are started elsewhere).
-    public static func train(_ arguments: Arguments, session: TrainingSession, buffer: BufferClient, parametersBind: String,
+    /// Trains on `session`'s environment. `buffer` is the replay service; `parameters` opens the
+    /// parameter service; `startActors` is called with its endpoint once weights are published
+    /// and returns the processes it started (nil when actors are started elsewhere).
+    public static func train(_ arguments: Arguments, session: TrainingSession, buffer: BufferClient, parameters: ParameterChannelOpener,
                              startActors: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
         if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
         let learner = ApeXLearner(args: arguments, session: session, bufferEndpoint: buffer.endpoint)
-        return try learner.run(buffer: buffer, parametersBind: parametersBind, startActors: startActors, logger: logger)
+        return try learner.run(buffer: buffer, parameters: parameters, startActors: startActors, logger: logger)
     }
 
-    private func run(buffer: BufferClient, parametersBind: String, startActors: (String) throws -> WorkerFleet?,
+    private func run(buffer: BufferClient, parameters: ParameterChannelOpener, startActors: (String) throws -> WorkerFleet?,
                      logger: Logger) throws -> TrainedAgent {
         let dqn = args.dqn
         let monitor = session.monitor
@@ -161,31 +159,21 @@ public final class ApeXLearner: ParameterLearner {
                                                  trigger: threshold.map { $0 - 0.25 * abs($0) })
         var lastValidation = 0
 
-        try buffer.createTable(.with {
-            $0.name = Self.table
-            $0.selector = .prioritized
-            $0.maxSize = UInt64(dqn.bufferSize)
-            $0.priorityExponent = args.priorityExponent
-            $0.importanceExponent = args.importanceExponent
-            $0.rateLimiter = .with {
-                $0.minSizeToSample = UInt64(max(dqn.learningStarts, dqn.batchSize))
-                $0.samplesPerInsert = args.samplesPerInsert
-                // Actors may run this many steps ahead of (or behind) the ratio before waiting.
-                $0.errorBuffer = args.samplesPerInsert * Double(max(dqn.learningStarts, 1_000))
-            }
-        })
+        // Actors may run `errorBuffer` steps ahead of (or behind) the ratio before waiting.
+        let limiter = RateLimiterConfig(minSizeToSample: max(dqn.learningStarts, dqn.batchSize), samplesPerInsert: args.samplesPerInsert,
+                                        errorBuffer: args.samplesPerInsert * Double(max(dqn.learningStarts, 1_000)))
+        try buffer.createTable(TableConfig(name: Self.table, selector: .prioritized, maxSize: dqn.bufferSize, priorityExponent: args.priorityExponent,
+                                           importanceExponent: args.importanceExponent, rateLimiter: limiter))
         try buffer.reset(table: Self.table)
 
-        let server = ParameterServer(bind: parametersBind, learner: self, logger: logger)
-        server.publish(try SafeTensors.encode(qNetwork.stateDict()))
-        try server.start()
-        defer { server.shutdown() }
+        let server = try parameters(self, try SafeTensors.encode(qNetwork.stateDict()))
+        defer { server.close() }
         let fleet = try startActors(server.endpoint)
         defer { fleet?.stop() }
         monitor.note("parameter service on \(server.endpoint), replay table \(Self.table) on \(buffer.endpoint); waiting for \(args.actors) actor(s)")
 
         // The greediest actors' episodes decide when to validate: exploring ones understate the policy.
-        let judged = Set((0..<args.actors).filter { args.epsilon(actor: $0) <= 0.05 || args.actors == 1 }.map(UInt32.init))
+        let judged = Set((0..<args.actors).filter { args.epsilon(actor: $0) <= 0.05 || args.actors == 1 })
         var judgedReturns: [Double] = []
         var judgedEpisodes = 0
         var steps = 0
@@ -202,9 +190,9 @@ public final class ApeXLearner: ParameterLearner {
             let reports = drainReports()
             if reports.isEmpty { try fleet?.ensureAlive(lastHeard: lastHeard) } else { lastHeard = DispatchTime.now().uptimeNanoseconds }
             for report in reports {
-                steps += Int(report.stats.envSteps)
-                for (episodeReturn, length) in zip(report.stats.episodeReturns, report.stats.episodeLengths) {
-                    monitor.episode(FinishedEpisode(environment: Int(report.worker), episodeReturn: episodeReturn, length: Int(length)), step: steps)
+                steps += report.stats.envSteps
+                for (episodeReturn, length) in report.stats.episodes {
+                    monitor.episode(FinishedEpisode(environment: report.worker, episodeReturn: episodeReturn, length: length), step: steps)
                     if judged.isEmpty || judged.contains(report.worker) {
                         judgedReturns.append(episodeReturn)
                         judgedEpisodes += 1
