@@ -67,25 +67,23 @@ public final class A3C: DistributedLearner {
     private let session: TrainingSession
     private let network: ActorCriticNetwork
     private let optimizer: Adam
+    private let loop: DistributedLearnerLoop
+    // Guards the network, the optimizer and the version, which pushes change on the service's thread.
     private let lock = NSLock()
-    private var joined = 0
-    private var pushes: [(worker: Int, staleness: UInt64, stats: EpisodeStats)] = []
     private var version: UInt64 = 1
 
-    private init(args: Arguments, session: TrainingSession, network: ActorCriticNetwork) {
+    private init(args: Arguments, session: TrainingSession, network: ActorCriticNetwork, logger: Logger) {
         self.args = args
         self.session = session
         self.network = network
         optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
+        loop = DistributedLearnerLoop(session: session, logger: logger)
     }
 
     // MARK: DistributedLearner (called on the parameter service's thread)
 
     public func join(name: String) throws -> (index: Int, settings: ValueMap) {
-        let index = lock.withLock { () -> Int in
-            joined += 1
-            return joined - 1
-        }
+        let index = loop.admit()
         return (index, [
             "algo": .text("a3c"), "env": .text(session.env), "server": .text(session.connection.endpoint),
             "seed": .integer(Int64(bitPattern: session.seeds.run)), "num_envs": .integer(Int64(args.envsPerWorker)),
@@ -96,7 +94,7 @@ public final class A3C: DistributedLearner {
 
     public func apply(gradients: [UInt8], from pushedVersion: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]? {
         let tensors = try SafeTensors.decode(gradients).tensors
-        return try lock.withLock {
+        let (staleness, weights) = try lock.withLock {
             for (name, parameter) in network.namedParameters {
                 guard let gradient = tensors[name], gradient.shape == parameter.shape else {
                     throw GymError(.invalidArgument, "gradients lack \(name) or have the wrong shape")
@@ -105,14 +103,16 @@ public final class A3C: DistributedLearner {
             }
             if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(args.maxGradNorm)) }
             optimizer.step()
-            pushes.append((worker, version - min(version, pushedVersion), stats))
-            version += 1
-            return try SafeTensors.encode(network.stateDict())
+            defer { version += 1 }
+            return (version - min(version, pushedVersion), try SafeTensors.encode(network.stateDict()))
         }
+        loop.receive(.init(worker: worker, staleness: staleness, stats: stats))
+        return weights
     }
 
     public func report(worker: Int, version: UInt64, stats: EpisodeStats) {
-        lock.withLock { pushes.append((worker, self.version - min(self.version, version), stats)) }
+        let staleness = lock.withLock { self.version - min(self.version, version) }
+        loop.receive(.init(worker: worker, staleness: staleness, stats: stats))
     }
 
     // MARK: Training
@@ -126,7 +126,7 @@ public final class A3C: DistributedLearner {
         let layout = try SpaceLayout(session.spec)
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         let network = network(layout, hiddenSizes: arguments.hiddenSizes, rng: &initRandom)
-        let learner = A3C(args: arguments, session: session, network: network)
+        let learner = A3C(args: arguments, session: session, network: network, logger: logger)
         return try learner.run(layout: layout, parameters: parameters, startWorkers: startWorkers, logger: logger)
     }
 
@@ -153,58 +153,32 @@ public final class A3C: DistributedLearner {
             return judge.greedyPolicy(.discrete(layout))
         }
         var policy = current()
-        var steps = 0
-        var solved = false
         var staleness = (sum: 0.0, count: 0)
-        var lastNote = DispatchTime.now().uptimeNanoseconds
-        let started = lastNote
-        var lastHeard = lastNote
-        training: while steps < args.totalSteps {
-            let batch = lock.withLock { () -> [(worker: Int, staleness: UInt64, stats: EpisodeStats)] in
-                defer { pushes.removeAll(keepingCapacity: true) }
-                return pushes
-            }
-            if batch.isEmpty {
-                try fleet?.ensureAlive(lastHeard: lastHeard)
-                Thread.sleep(forTimeInterval: 0.002)
-            } else {
-                lastHeard = DispatchTime.now().uptimeNanoseconds
-            }
-            for push in batch {
-                steps += push.stats.envSteps
-                staleness.sum += Double(push.staleness)
+        let outcome = try loop.run(
+            totalSteps: args.totalSteps, channel: server, fleet: fleet, idle: 0.002,
+            onEpisode: { report, steps in
+                try validation.solved(step: steps, policy: { policy = current(); return policy })
+            },
+            onReport: { report, _ in
+                staleness.sum += Double(report.staleness ?? 0)
                 staleness.count += 1
-                for (episodeReturn, length) in push.stats.episodes {
-                    monitor.episode(FinishedEpisode(environment: push.worker, episodeReturn: episodeReturn, length: length), step: steps)
-                    if try validation.solved(step: steps, policy: { policy = current(); return policy }) {
-                        solved = true
-                        break training
-                    }
-                }
-            }
-            monitor.tick(step: steps)
-            let now = DispatchTime.now().uptimeNanoseconds
-            if now - lastNote > 10_000_000_000, staleness.count > 0 {
-                lastNote = now
+                return false
+            },
+            progress: { steps, rate, running in
+                guard staleness.count > 0 else { return nil }
                 let mean = staleness.sum / Double(staleness.count)
                 monitor.scalar("charts/staleness_versions", mean, step: steps)
-                let text = String(format: "%d env steps (%.0f/s), %d worker process(es) running; pushed gradients were %.1f versions stale on average (now at version %d)",
-                                  steps, Double(steps) / (Double(now - started) / 1e9), fleet?.running ?? -1, mean, Int(server.currentVersion))
-                monitor.note(text)
-                logger.info("\(text)")
                 staleness = (0, 0)
-            }
-        }
-        server.finish()
-        // Workers started elsewhere learn of the end on their next call: keep answering a moment.
-        if fleet == nil { Thread.sleep(forTimeInterval: 3) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                return String(format: "%d env steps (%.0f/s), %d worker process(es) running; pushed gradients were %.1f versions stale on average (now at version %d)",
+                              steps, rate, running, mean, Int(server.currentVersion))
+            })
+        let (steps, seconds) = (outcome.steps, outcome.seconds)
         monitor.note(String(format: "learner stopped after %d env steps in %.1f s (%.0f env steps/s), version %d", steps, seconds,
-                            Double(steps) / seconds, Int(server.currentVersion)))
+                            outcome.stepsPerSecond, Int(server.currentVersion)))
         // The network that validated if training solved; otherwise the final one, or the best validated one.
-        if !solved { policy = try validation.keep(current(), step: steps) }
+        if !outcome.solved { policy = try validation.keep(current(), step: steps) }
         var trained = TrainedAgent(policy: policy, steps: steps, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
-        trained.metrics = ["env_steps_per_s": (Double(steps) / seconds).rounded(), "workers": Double(args.workers),
+        trained.metrics = ["env_steps_per_s": outcome.stepsPerSecond.rounded(), "workers": Double(args.workers),
                            "weight_versions": Double(server.currentVersion)]
         return trained
     }
