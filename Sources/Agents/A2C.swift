@@ -8,43 +8,55 @@ import NeuralNet
 /// and one gradient step on `ActorCriticLoss` (policy gradient, value regression, entropy
 /// bonus), with global-norm clipping and a linearly annealed learning rate. Training stops
 /// early once a greedy validation reaches the reward threshold.
-public enum A2C {
+public enum A2C: TrainableAlgorithm {
+    /// `gym train a2c`.
+    public static let name = "a2c"
+    /// What `gym train --help` says of it.
+    public static let summary = "Advantage actor-critic: shared trunk, n-step returns, entropy bonus, batched environments."
+    /// What `gym train a2c --help` adds.
+    public static let details = """
+    Every --n-steps steps of --num-envs environments stepped as one batch, n-step returns \
+    bootstrapped from the critic give the advantages for one gradient step on policy loss + \
+    value loss - entropy bonus.
+    """
+
     /// Everything a run can set.
-    public struct Arguments: Sendable {
-        /// Environments stepped side by side.
+    public struct Arguments: HyperparameterSet {
+        @Hyperparameter("Environments stepped as one batch.")
         public var numEnvs = 8
-        /// Steps per environment between updates (the n of the n-step returns).
+        @Hyperparameter("Steps per environment between updates (the n of the n-step returns).")
         public var nSteps = 16
-        /// Environment steps at most (all environments together).
+        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).")
         public var totalSteps = 300_000
-        /// Adam's initial learning rate.
+        @Hyperparameter("Adam's initial learning rate.")
         public var learningRate = 1e-3
-        /// Whether the learning rate falls linearly to 0 over `totalSteps`.
+        @Hyperparameter("Anneal the learning rate linearly to 0 over --total-steps.")
         public var annealLearningRate = true
-        /// Discount factor γ.
+        @Hyperparameter("Discount factor γ.")
         public var gamma = 0.99
-        /// Weight of the value loss.
+        @Hyperparameter("Weight of the value loss.")
         public var valueCoefficient = 0.5
-        /// Weight of the entropy bonus.
+        @Hyperparameter("Weight of the entropy bonus.")
         public var entropyCoefficient = 0.01
-        /// Gradients are scaled down to this global L2 norm; nil turns clipping off.
-        public var maxGradNorm: Double? = 0.5
-        /// Whether advantages are normalised to zero mean and unit variance per update.
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
+        public var maxGradNorm = 0.5
+        @Hyperparameter("Normalise the advantages per update.")
         public var normalizeAdvantages = false
-        /// Widths of the hidden layers.
+        @Hyperparameter("Hidden layer widths, comma-separated.")
         public var hiddenSizes = [64]
-        /// The hidden layers' activation.
+        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.")
         public var activation = Activation.tanh
-        /// Whether actor and critic share the hidden layers (the notebook's design).
+        @Hyperparameter("Whether actor and critic share their hidden layers: shared or separate.")
         public var sharing = ActorCriticNetwork.Sharing.shared
-        /// Whether observations with finite bounds are scaled to [−1, 1].
+        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].")
         public var scaleObservations = true
-        /// Training episodes whose mean prompts a validation.
+        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.")
         public var solveWindow = 20
-        /// Greedy episodes per validation (0: train the whole budget).
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
         public var validationEpisodes = 10
         /// How far below the threshold (a fraction of its size) the recent training mean prompts a
         /// validation. Wide: the entropy bonus keeps the sampled policy well below the greedy one.
+        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.")
         public var validationMargin = 0.5
 
         /// The defaults.
@@ -59,19 +71,6 @@ public enum A2C {
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values: [String: MetadataValue] = [
-                "num_envs": .int(numEnvs), "n_steps": .int(nSteps), "total_steps": .int(totalSteps),
-                "learning_rate": .double(learningRate), "anneal_learning_rate": .bool(annealLearningRate), "gamma": .double(gamma),
-                "value_coefficient": .double(valueCoefficient), "entropy_coefficient": .double(entropyCoefficient),
-                "normalize_advantages": .bool(normalizeAdvantages), "scale_observations": .bool(scaleObservations),
-                "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes),
-            ]
-            values.addNetwork(hiddenSizes: hiddenSizes, activation: activation, sharing: sharing)
-            if let maxGradNorm { values["max_grad_norm"] = .double(maxGradNorm) }
-            return values
-        }
     }
 
     /// Trains an actor-critic on `session`'s environment.
@@ -107,7 +106,7 @@ public enum A2C {
                              returns: returns.map(Float.init), advantages: advantages, count: rollout.count)
             optimizer.zeroGrad()
             graph.backward(terms.total)
-            if let maxGradNorm = args.maxGradNorm { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(maxGradNorm)) }
+            if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(args.maxGradNorm)) }
             optimizer.step()
             return [("losses/policy_loss", Double(terms.policy.value.scalar)), ("losses/value_loss", Double(terms.value.value.scalar)),
                     ("losses/entropy", Double(terms.entropy.value.scalar)), ("charts/learning_rate", optimizer.learningRate)]

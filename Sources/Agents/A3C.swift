@@ -15,30 +15,30 @@ import NeuralNet
 /// validation of the global network confirms it.
 public final class A3C: DistributedLearner {
     /// Everything a run can set.
-    public struct Arguments: Sendable {
-        /// Worker processes the run expects.
+    public struct Arguments: HyperparameterSet {
+        @Hyperparameter("Worker processes.")
         public var workers = 4
-        /// Environments each worker steps side by side.
+        @Hyperparameter("Environments each worker steps side by side.")
         public var envsPerWorker = 2
-        /// Steps per environment between pushes (the n of the n-step returns).
+        @Hyperparameter("Steps per environment between gradient pushes (n of the n-step returns).")
         public var nSteps = 5
-        /// Environment steps at most, all workers together.
+        @Hyperparameter("Environment steps at most, all workers together (training stops early once solved).")
         public var totalSteps = 1_000_000
-        /// Adam's learning rate on the global network.
+        @Hyperparameter("Adam's learning rate on the global network.")
         public var learningRate = 1e-3
-        /// Discount factor γ.
+        @Hyperparameter("Discount factor γ.")
         public var gamma = 0.99
-        /// Weight of the entropy bonus.
+        @Hyperparameter("Weight of the entropy bonus.")
         public var entropyCoefficient = 0.01
-        /// Weight of the value loss.
+        @Hyperparameter("Weight of the value loss.")
         public var valueCoefficient = 0.5
-        /// Global L2 norm pushed gradients are clipped to (0: none).
+        @Hyperparameter("Clip each pushed gradient to this global L2 norm (0: no clipping).")
         public var maxGradNorm = 0.5
-        /// Hidden layer widths of both heads.
+        @Hyperparameter("Hidden layer widths of the policy and value networks, comma-separated.")
         public var hiddenSizes = [64, 64]
-        /// Training episodes whose mean must reach the threshold before a validation.
+        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.")
         public var solveWindow = 20
-        /// Greedy episodes per validation.
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
         public var validationEpisodes = 10
 
         /// The defaults.
@@ -54,13 +54,6 @@ public final class A3C: DistributedLearner {
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            ["workers": .int(workers), "envs_per_worker": .int(envsPerWorker), "n_steps": .int(nSteps), "total_steps": .int(totalSteps),
-             "learning_rate": .double(learningRate), "gamma": .double(gamma), "entropy_coefficient": .double(entropyCoefficient),
-             "value_coefficient": .double(valueCoefficient), "max_grad_norm": .double(maxGradNorm), "hidden_sizes": .ints(hiddenSizes),
-             "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes)]
-        }
     }
 
     private let args: Arguments

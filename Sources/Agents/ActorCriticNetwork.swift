@@ -28,7 +28,7 @@ public final class ActorCriticNetwork: Module {
     }
 
     /// Whether the actor and the critic share their hidden layers.
-    public enum Sharing: String, Sendable, CaseIterable {
+    public enum Sharing: String, NamedChoice {
         /// One trunk, two heads.
         case shared
         /// A body each.

@@ -15,32 +15,32 @@ import NeuralNet
 /// single-process DQN's, so actors wait when they run ahead of the learner.
 public final class ApeXLearner: DistributedLearner {
     /// Everything a run can set.
-    public struct Arguments: Sendable {
+    public struct Arguments: HyperparameterSet {
         /// Network, optimizer, replay size, γ, batch size, target updates, budget and solve check.
         public var dqn = DQN.Arguments()
-        /// Actors the run expects.
-        public var actors = 4
-        /// Environments each actor steps side by side.
+        @Hyperparameter("Actor processes writing to a prioritized replay table (0: single-process DQN).")
+        public var actors = 0
+        @Hyperparameter("Environments each actor steps side by side.")
         public var envsPerActor = 1
-        /// Ape-X's ε_i = base^(1 + exponent · i / (N − 1)).
+        @Hyperparameter("Base of the actors' ε: actor i of N explores with base^(1 + exponent · i / (N − 1)).")
         public var epsilonBase = 0.4
-        /// See `epsilonBase`.
+        @Hyperparameter("Exponent of the actors' ε (see --epsilon-base).")
         public var epsilonExponent = 7.0
-        /// Actor steps over which ε falls from 1 to the actor's own.
+        @Hyperparameter("Actor steps over which ε falls from 1 to the actor's own.")
         public var epsilonDecaySteps = 2_000
-        /// α: priority exponent.
+        @Hyperparameter("Priority exponent α.")
         public var priorityExponent = 0.6
-        /// β: importance-weight exponent.
+        @Hyperparameter("Importance-weight exponent β.")
         public var importanceExponent = 0.4
-        /// Sampled items per inserted item the rate limiter holds to (0: no limit).
+        @Hyperparameter("Sampled items per inserted item the replay table's rate limiter holds to (0: no limit).")
         public var samplesPerInsert = 16.0
-        /// Learner updates between weight publications.
+        @Hyperparameter("Learner updates between weight publications.")
         public var publishEvery = 10
-        /// Transitions an actor gathers per insert.
+        @Hyperparameter("Transitions an actor gathers per insert.")
         public var insertEvery = 32
-        /// Actor steps between fetches of newer weights.
+        @Hyperparameter("Actor steps between fetches of newer weights.")
         public var syncEvery = 64
-        /// Learner updates after which a greedy validation runs even if the actors' returns do not call for one.
+        @Hyperparameter("Learner updates after which a greedy validation runs even if the actors' returns do not call for one.")
         public var validateEvery = 2_000
 
         /// The defaults.
@@ -49,8 +49,8 @@ public final class ApeXLearner: DistributedLearner {
         /// Why the arguments cannot run, or nil.
         public var problem: String? {
             if let problem = dqn.problem { return problem }
-            if actors < 1 || envsPerActor < 1 || publishEvery < 1 || insertEvery < 1 || syncEvery < 1 {
-                return "--actors, envs per actor and the publish/insert/sync intervals must be at least 1"
+            if actors < 0 || envsPerActor < 1 || publishEvery < 1 || insertEvery < 1 || syncEvery < 1 {
+                return "--actors must not be negative, and envs per actor and the publish/insert/sync intervals must be at least 1"
             }
             if !(0...1).contains(epsilonBase) || !(samplesPerInsert >= 0) || !(priorityExponent >= 0) || !(importanceExponent >= 0) {
                 return "need ε base in [0, 1] and non-negative samples per insert and exponents"
@@ -64,17 +64,6 @@ public final class ApeXLearner: DistributedLearner {
             return pow(epsilonBase, 1 + epsilonExponent * Double(index % actors) / Double(actors - 1))
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values = dqn.hyperparameters
-            values["actors"] = .int(actors)
-            values["envs_per_actor"] = .int(envsPerActor)
-            values["priority_exponent"] = .double(priorityExponent)
-            values["importance_exponent"] = .double(importanceExponent)
-            values["samples_per_insert"] = .double(samplesPerInsert)
-            values["epsilons"] = .string((0..<actors).map { String(format: "%.4f", epsilon(actor: $0)) }.joined(separator: ","))
-            return values
-        }
     }
 
     /// The replay table the actors write to.
@@ -125,6 +114,7 @@ public final class ApeXLearner: DistributedLearner {
     public static func train(_ arguments: Arguments, session: TrainingSession, buffer: BufferClient, parameters: ParameterChannelOpener,
                              startActors: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
         if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
+        guard arguments.actors >= 1 else { throw AgentError(.invalidArgument, "Ape-X needs at least one actor") }
         let learner = ApeXLearner(args: arguments, session: session, bufferEndpoint: buffer.endpoint, logger: logger)
         return try learner.run(buffer: buffer, parameters: parameters, startActors: startActors, logger: logger)
     }
@@ -214,7 +204,9 @@ public final class ApeXLearner: DistributedLearner {
         monitor.note(String(format: "learner stopped after %d updates and %d env steps in %.1f s (%.0f env steps/s)", updates, outcome.steps,
                             outcome.seconds, outcome.stepsPerSecond))
         if !outcome.solved, let best = try validation.better(than: policy, step: outcome.steps) { try learner.qNetwork.load(stateDict: best) }
-        var trained = TrainedAgent(policy: policy, steps: outcome.steps, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
+        let epsilons = (0..<args.actors).map { String(format: "%.4f", args.epsilon(actor: $0)) }.joined(separator: ",")
+        var trained = TrainedAgent(policy: policy, steps: outcome.steps, episodes: monitor.episodes,
+                                   hyperparameters: args.hyperparameters.merging(["epsilons": .string(epsilons)]) { $1 })
         trained.metrics = ["env_steps_per_s": outcome.stepsPerSecond.rounded(), "learner_updates": Double(updates),
                            "actors": Double(args.actors)]
         return trained

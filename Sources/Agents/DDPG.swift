@@ -17,22 +17,18 @@ import NeuralNet
 /// weight decay.
 public enum DDPG {
     /// Everything a run can set.
-    public struct Arguments: Sendable {
+    public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        /// The actor's Adam learning rate (paper: 1e-4).
-        public var actorLearningRate = 1e-3
-        /// The critic's Adam learning rate (paper: 1e-3).
-        public var criticLearningRate = 1e-3
-        /// L2 weight decay on the critic (paper: 1e-2).
+        @Hyperparameter("L2 weight decay on the critic (paper: 1e-2).")
         public var criticWeightDecay = 0.0
-        /// The hidden layer whose input the action joins: 0 (input) or 1 (paper: the second layer).
+        @Hyperparameter("The hidden layer whose input the action joins: 0 (with the observation) or 1 (paper).")
         public var criticActionLayer = 0
-        /// OU mean reversion θ (paper: 0.15).
+        @Hyperparameter("Ornstein-Uhlenbeck mean reversion θ (paper: 0.15).", aliases: ["ou-theta"])
         public var noiseTheta = 0.15
-        /// OU scale σ, in action units where [−1, 1] spans the bounds (paper: 0.2).
+        @Hyperparameter("Ornstein-Uhlenbeck σ, in units where [-1, 1] spans the action bounds (paper: 0.2).", aliases: ["ou-sigma"])
         public var noiseSigma = 0.2
-        /// OU time step (paper: 1; the lecture notebook: 0.01).
+        @Hyperparameter("Ornstein-Uhlenbeck time step (paper: 1; the lecture notebook: 0.01).", aliases: ["ou-dt"])
         public var noiseDt = 1.0
 
         /// The defaults.
@@ -44,8 +40,8 @@ public enum DDPG {
             args.common.hiddenSizes = [400, 300]
             args.common.batchSize = 64
             args.common.tau = 1e-3
-            args.actorLearningRate = 1e-4
-            args.criticLearningRate = 1e-3
+            args.common.actorLearningRate = 1e-4
+            args.common.criticLearningRate = 1e-3
             args.criticWeightDecay = 1e-2
             args.criticActionLayer = 1
             return args
@@ -54,18 +50,12 @@ public enum DDPG {
         /// Why the arguments cannot run, or nil.
         public var problem: String? {
             if let problem = common.problem { return problem }
-            if !(actorLearningRate > 0) || !(criticLearningRate > 0) || criticWeightDecay < 0 { return "need positive learning rates and a non-negative weight decay" }
+            if criticWeightDecay < 0 { return "--critic-weight-decay must not be negative" }
             if criticActionLayer < 0 || criticActionLayer >= common.hiddenSizes.count { return "--critic-action-layer must name a hidden layer (0 or 1 with two)" }
             if noiseTheta < 0 || noiseSigma < 0 || !(noiseDt > 0) { return "OU θ and σ must not be negative, dt must be positive" }
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            ["actor_learning_rate": .double(actorLearningRate), "critic_learning_rate": .double(criticLearningRate),
-             "critic_weight_decay": .double(criticWeightDecay), "critic_action_layer": .int(criticActionLayer),
-             "noise_theta": .double(noiseTheta), "noise_sigma": .double(noiseSigma), "noise_dt": .double(noiseDt)]
-        }
     }
 
     /// Trains an actor and a critic on `session`'s environment.
@@ -90,8 +80,8 @@ public enum DDPG {
                                               actionLayer: args.criticActionLayer, initialization: .pytorchDefault, rng: &initRandom)
         actorTarget.copy(from: actor)
         criticTarget.copy(from: critic)
-        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.actorLearningRate)
-        let criticOptimizer = Adam(parameters: critic.parameters, learningRate: args.criticLearningRate, weightDecay: args.criticWeightDecay)
+        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.common.actorLearningRate)
+        let criticOptimizer = Adam(parameters: critic.parameters, learningRate: args.common.criticLearningRate, weightDecay: args.criticWeightDecay)
         let graph = Graph()
         let gamma = args.common.gamma, tau = Float(args.common.tau)
 

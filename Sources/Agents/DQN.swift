@@ -13,51 +13,53 @@ import NeuralNet
 /// The defaults solve CartPole-v1 in a few seconds on two cores.
 public enum DQN {
     /// Which regression loss the TD error goes through.
-    public enum LossKind: String, Sendable, CaseIterable {
+    public enum LossKind: String, NamedChoice {
         /// Quadratic near zero, linear beyond 1 (smooth L1): robust to large TD errors.
         case huber
         /// Squared error, as in the lecture notebook.
         case mse
     }
 
-    /// Everything a run can set.
-    public struct Arguments: Sendable {
-        /// Environments stepped side by side.
+    /// Everything a run can set: one declaration each (flag, help, default, saved key).
+    public struct Arguments: HyperparameterSet {
+        @Hyperparameter("Environments stepped side by side.")
         public var numEnvs = 4
-        /// Environment steps at most (all environments together).
+        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).")
         public var totalSteps = 100_000
-        /// Adam's learning rate.
+        @Hyperparameter("Adam's learning rate.")
         public var learningRate = 1e-3
-        /// Transitions the replay buffer holds.
+        @Hyperparameter("Transitions the replay buffer holds.")
         public var bufferSize = 50_000
-        /// Discount factor γ.
+        @Hyperparameter("Discount factor γ.")
         public var gamma = 0.99
-        /// Target update `θ' ← τ θ + (1 − τ) θ'`; 1 is a hard copy.
+        @Hyperparameter("Target update θ' ← τθ + (1−τ)θ'; 1 is a hard copy.")
         public var tau = 1.0
-        /// Environment steps between target updates.
+        @Hyperparameter("Environment steps between target updates.")
         public var targetUpdateInterval = 250
-        /// Transitions per gradient step.
+        @Hyperparameter("Transitions per gradient step.")
         public var batchSize = 64
-        /// Widths of the hidden layers (ReLU).
+        @Hyperparameter("Hidden layer widths (ReLU), comma-separated.")
         public var hiddenSizes = [64, 64]
-        /// Environment steps before learning starts (the buffer fills under the schedule's early ε).
+        /// The buffer fills under the schedule's early ε meanwhile.
+        @Hyperparameter("Environment steps before learning starts.")
         public var learningStarts = 1000
-        /// Environment steps per gradient step.
+        @Hyperparameter("Environment steps per gradient step.")
         public var trainFrequency = 2
-        /// ε over the run.
+        @Hyperparameter("ε schedule: linear:START:END:STEPS, inverse:SCALE or constant:E.")
         public var exploration = ExplorationSchedule.linear(start: 1, end: 0.05, steps: 10_000)
-        /// The TD loss. MSE by default: CartPole's values grow to ~100, and Huber's gradient, capped
-        /// at 1, fits them slowly (on CartPole-v1 it needed about twice the steps and solved fewer seeds).
+        /// MSE by default: CartPole's values grow to ~100, and Huber's gradient, capped at 1, fits
+        /// them slowly (on CartPole-v1 it needed about twice the steps and solved fewer seeds).
+        @Hyperparameter("TD loss: huber or mse.")
         public var loss = LossKind.mse
-        /// Whether the online network picks the next action the target network values.
+        @Hyperparameter("Double-DQN targets (the online network picks the next action).")
         public var doubleDQN = true
-        /// Rewards are clipped to `[-c, c]` before they are stored; nil keeps them.
-        public var rewardClip: Double?
-        /// Gradients are scaled down to this global L2 norm; nil turns clipping off.
-        public var maxGradNorm: Double? = 10
-        /// Training episodes whose mean must reach the threshold before a validation.
+        @Hyperparameter("Clip rewards to [-c, c] before storing them (none: keep them).")
+        public var rewardClip: Double? = nil
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
+        public var maxGradNorm = 10.0
+        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.")
         public var solveWindow = 10
-        /// Greedy episodes per validation (0: train the whole budget).
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
         public var validationEpisodes = 10
 
         /// The defaults.
@@ -73,22 +75,9 @@ public enum DQN {
             if !(learningRate > 0) || !(0...1).contains(gamma) || !(tau > 0 && tau <= 1) {
                 return "need a positive learning rate, gamma in [0, 1] and tau in (0, 1]"
             }
+            if let rewardClip, !(rewardClip > 0) { return "--reward-clip must be positive" }
+            if !(maxGradNorm >= 0) { return "--max-grad-norm must not be negative" }
             return nil
-        }
-
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values: [String: MetadataValue] = [
-                "num_envs": .int(numEnvs), "total_steps": .int(totalSteps), "learning_rate": .double(learningRate),
-                "buffer_size": .int(bufferSize), "gamma": .double(gamma), "tau": .double(tau),
-                "target_update_interval": .int(targetUpdateInterval), "batch_size": .int(batchSize),
-                "hidden_sizes": .ints(hiddenSizes), "learning_starts": .int(learningStarts), "train_frequency": .int(trainFrequency),
-                "exploration": .string(exploration.description), "loss": .string(loss.rawValue), "double_dqn": .bool(doubleDQN),
-                "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes),
-            ]
-            if let rewardClip { values["reward_clip"] = .double(rewardClip) }
-            if let maxGradNorm { values["max_grad_norm"] = .double(maxGradNorm) }
-            return values
         }
     }
 

@@ -29,7 +29,7 @@ final class DQNLearner {
     private let gamma: Float
     private let doubleDQN: Bool
     private let loss: DQN.LossKind
-    private let maxGradNorm: Double?
+    private let maxGradNorm: Double
     private let tau: Float
 
     /// Networks `observationSize → hidden → actionCount` drawn from `rng` (online first, target a copy).
@@ -63,7 +63,7 @@ final class DQNLearner {
         let total = Self.tdLoss(q, targets: targets, weights: weights.map { Tensor(shape: [rows], data: $0) }, kind: loss)
         optimizer.zeroGrad()
         graph.backward(total)
-        if let maxGradNorm { GradientClipping.clipGradNorm(qNetwork.parameters, maxNorm: Float(maxGradNorm)) }
+        if maxGradNorm > 0 { GradientClipping.clipGradNorm(qNetwork.parameters, maxNorm: Float(maxGradNorm)) }
         optimizer.step()
         let errors = zip(q.value.data, targets.data).map { Swift.abs($0 - $1) }
         return Step(loss: total, q: q, absoluteErrors: errors)

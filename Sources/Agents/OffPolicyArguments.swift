@@ -1,27 +1,31 @@
-/// The settings DDPG, TD3 and SAC share: the budget, the replay, the update schedule and the
-/// network widths. Defaults are the ones that reach Pendulum-v1's bar (mean return ≥ −200)
+/// The settings DDPG, TD3 and SAC share: the budget, the replay, the update schedule, the
+/// learning rates and the network widths. Defaults are the ones that reach Pendulum-v1's bar (mean return ≥ −200)
 /// within 20,000 steps fastest on one core: 32-32 networks and minibatches of 64 reached it for
 /// seeds 1–5 of all three algorithms in about a third of the time of 64-64 and 128.
-public struct OffPolicyArguments: Sendable {
-    /// Environments stepped side by side.
+public struct OffPolicyArguments: HyperparameterSet {
+    @Hyperparameter("Environments stepped side by side.")
     public var numEnvs = 1
-    /// Environment steps at most (all environments together).
+    @Hyperparameter("Environment steps, all environments together.")
     public var totalSteps = 20_000
-    /// Transitions the replay buffer holds.
+    @Hyperparameter("Transitions the replay buffer holds.")
     public var bufferSize = 100_000
-    /// Transitions per gradient step.
+    @Hyperparameter("Transitions per gradient step.")
     public var batchSize = 64
-    /// Discount factor γ.
+    @Hyperparameter("Discount factor γ.")
     public var gamma = 0.99
-    /// Target update `θ' ← τ θ + (1 − τ) θ'`, at every target update (each gradient step; TD3: each actor step).
+    @Hyperparameter("Target networks' Polyak rate: θ' ← τθ + (1−τ)θ' at each target update (every gradient step; TD3: every actor step).")
     public var tau = 0.005
-    /// Environment steps of uniformly random actions before learning starts.
+    @Hyperparameter("Environment steps of uniformly random actions before learning starts.")
     public var learningStarts = 500
-    /// Gradient steps per environment step.
+    @Hyperparameter("Gradient steps per environment step.")
     public var updatesPerStep = 1.0
-    /// Widths of the hidden layers of actor and critics (ReLU).
+    @Hyperparameter("The actor's Adam learning rate (DDPG paper: 1e-4).", aliases: ["actor-lr"])
+    public var actorLearningRate = 1e-3
+    @Hyperparameter("The critics' Adam learning rate (DDPG paper: 1e-3).", aliases: ["critic-lr"])
+    public var criticLearningRate = 1e-3
+    @Hyperparameter("Hidden layer widths of actor and critics, comma-separated.")
     public var hiddenSizes = [32, 32]
-    /// Whether observations with finite bounds are scaled into [−1, 1].
+    @Hyperparameter("Scale observations with finite bounds into [-1, 1].")
     public var normalizeObservations = true
 
     /// The defaults.
@@ -34,14 +38,8 @@ public struct OffPolicyArguments: Sendable {
         if hiddenSizes.isEmpty || hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive (at least one layer)" }
         if !(0...1).contains(gamma) || !(tau > 0 && tau <= 1) { return "need gamma in [0, 1] and tau in (0, 1]" }
         if !(updatesPerStep > 0) { return "--updates-per-step must be positive" }
+        if !(actorLearningRate > 0) || !(criticLearningRate > 0) { return "learning rates must be positive" }
         return nil
     }
 
-    /// The settings as saved with the policy.
-    public var hyperparameters: [String: MetadataValue] {
-        ["num_envs": .int(numEnvs), "total_steps": .int(totalSteps), "buffer_size": .int(bufferSize), "batch_size": .int(batchSize),
-         "gamma": .double(gamma), "tau": .double(tau), "learning_starts": .int(learningStarts),
-         "updates_per_step": .double(updatesPerStep), "hidden_sizes": .ints(hiddenSizes),
-         "normalize_observations": .bool(normalizeObservations)]
-    }
 }

@@ -36,7 +36,7 @@ struct OnPolicyLoop {
         var noise: CorrelatedNoise?
         if case .gaussian(let dimensions, _) = network.head {
             // Stream 5: the Gaussian's noise has a stream of its own (4 is PPO's minibatch order).
-            noise = CorrelatedNoise(count: numEnvs * dimensions, correlation: noiseCorrelation, seed: session.seeds.stream(5))
+            noise = CorrelatedNoise(count: numEnvs * dimensions, correlation: noiseCorrelation, seed: session.seeds.actionNoise)
         }
         let rollout = OnPolicyRollout(envs: envs, length: rolloutLength, head: network.head, noise: noise)
         let validation = PolicyValidation(session: session, window: solveWindow, episodes: validationEpisodes, margin: validationMargin)

@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNet
 
 /// Proximal policy optimisation with the clipped surrogate (Schulman et al. 2017).
@@ -13,57 +14,74 @@ import NeuralNet
 /// greedy validation reaches the reward threshold.
 ///
 /// The defaults solve CartPole-v1 in a few seconds.
-public enum PPO {
+public enum PPO: TrainableAlgorithm {
+    /// `gym train ppo`.
+    public static let name = "ppo"
+    /// What `gym train --help` says of it.
+    public static let summary = "Proximal policy optimisation: clipped surrogate, GAE(λ), minibatch epochs, batched environments."
+    /// What `gym train ppo --help` adds.
+    public static let details = """
+    A softmax policy for Discrete actions, a diagonal Gaussian (learned log σ) for Box actions, \
+    sent clipped to the bounds. The Gaussian's exploration noise can be correlated in time \
+    (--noise-correlation); each action is still exactly Gaussian. The learning rate and the \
+    clip range fall linearly to 0 over --total-steps unless turned off.
+    """
+
     /// Everything a run can set.
-    public struct Arguments: Sendable {
-        /// Environments stepped side by side.
+    public struct Arguments: HyperparameterSet {
+        @Hyperparameter("Environments stepped as one batch.")
         public var numEnvs = 8
-        /// Steps per environment in a rollout.
+        @Hyperparameter("Steps per environment in a rollout.")
         public var nSteps = 32
-        /// Environment steps at most (all environments together).
+        @Hyperparameter("Environment steps at most, all environments together (training stops early once solved).")
         public var totalSteps = 100_000
-        /// Adam's initial learning rate.
+        @Hyperparameter("Adam's initial learning rate.")
         public var learningRate = 1e-3
-        /// Whether the learning rate falls linearly to 0 over `totalSteps`.
+        @Hyperparameter("Anneal the learning rate linearly to 0 over --total-steps.")
         public var annealLearningRate = true
-        /// Passes over each rollout.
+        @Hyperparameter("Passes over each rollout.")
         public var epochs = 10
-        /// Rows per gradient step (a divisor of numEnvs × nSteps is best; the last minibatch may be short).
+        @Hyperparameter("Rows per minibatch.")
         public var batchSize = 128
-        /// Discount factor γ.
+        @Hyperparameter("Discount factor γ.")
         public var gamma = 0.98
-        /// GAE's λ.
+        @Hyperparameter("GAE's λ (1: Monte-Carlo advantages, 0: one-step TD errors).")
         public var gaeLambda = 0.8
-        /// Clipping range ε of the probability ratio.
+        @Hyperparameter("Clip range ε of the probability ratio.")
         public var clipRange = 0.2
-        /// Whether ε falls linearly to 0 over `totalSteps`.
+        @Hyperparameter("Anneal the clip range linearly to 0 over --total-steps.")
         public var annealClipRange = true
-        /// Weight of the value loss.
+        @Hyperparameter("Weight of the value loss.")
         public var valueCoefficient = 0.5
-        /// Weight of the entropy bonus.
+        @Hyperparameter("Stop a rollout's epochs once an epoch ends with the approximate KL from the rollout's policy above this (none: run every epoch).")
+        public var targetKL: Double? = nil
+        @Hyperparameter("Weight of the entropy bonus.")
         public var entropyCoefficient = 0.0
-        /// Gradients are scaled down to this global L2 norm; nil turns clipping off.
-        public var maxGradNorm: Double? = 0.5
-        /// Widths of the hidden layers (of each body, or of the shared trunk).
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
+        public var maxGradNorm = 0.5
+        @Hyperparameter("Hidden layer widths, comma-separated.")
         public var hiddenSizes = [64, 64]
         /// The hidden layers' activation. ReLU rather than the usual tanh: on CartPole it learns
         /// as fast and costs a fraction (tanh was over half of the training time).
+        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.")
         public var activation = Activation.relu
-        /// Whether actor and critic share their hidden layers.
+        @Hyperparameter("Whether actor and critic share their hidden layers: shared or separate.")
         public var sharing = ActorCriticNetwork.Sharing.separate
-        /// Initial `log σ` of a Gaussian policy.
+        @Hyperparameter("Initial log σ of a Gaussian policy (Box actions).")
         public var initialLogStd = 0.0
         /// Correlation in time of a Gaussian policy's exploration noise (0: white noise). Held
         /// pushes find MountainCarContinuous's flag where white noise almost never does.
+        @Hyperparameter("Correlation in time of a Gaussian policy's exploration noise, in [0, 1) (0: white noise).")
         public var noiseCorrelation = 0.9
-        /// Whether observations with finite bounds are scaled to [−1, 1].
+        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].")
         public var scaleObservations = true
-        /// Training episodes whose mean prompts a validation.
+        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.")
         public var solveWindow = 10
         /// Greedy episodes per validation (0: train the whole budget). Twenty, because ten lucky
         /// episodes stopped MountainCarContinuous runs that evaluated below the threshold.
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
         public var validationEpisodes = 20
-        /// How far below the threshold (a fraction of its size) the recent training mean prompts a validation.
+        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.")
         public var validationMargin = 0.1
 
         /// The defaults.
@@ -79,27 +97,12 @@ public enum PPO {
                 return "need a positive learning rate, and gamma and the GAE lambda in [0, 1]"
             }
             if !(clipRange > 0) { return "--clip-range must be positive" }
+            if let targetKL, !(targetKL > 0) { return "--target-kl must be positive" }
             if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
             if !(0..<1).contains(noiseCorrelation) { return "--noise-correlation must be in [0, 1)" }
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values: [String: MetadataValue] = [
-                "num_envs": .int(numEnvs), "n_steps": .int(nSteps), "total_steps": .int(totalSteps),
-                "learning_rate": .double(learningRate), "anneal_learning_rate": .bool(annealLearningRate), "epochs": .int(epochs),
-                "batch_size": .int(batchSize), "gamma": .double(gamma), "gae_lambda": .double(gaeLambda),
-                "clip_range": .double(clipRange), "anneal_clip_range": .bool(annealClipRange),
-                "value_coefficient": .double(valueCoefficient), "entropy_coefficient": .double(entropyCoefficient),
-                "initial_log_std": .double(initialLogStd), "noise_correlation": .double(noiseCorrelation),
-                "scale_observations": .bool(scaleObservations), "solve_window": .int(solveWindow),
-                "validation_episodes": .int(validationEpisodes),
-            ]
-            values.addNetwork(hiddenSizes: hiddenSizes, activation: activation, sharing: sharing)
-            if let maxGradNorm { values["max_grad_norm"] = .double(maxGradNorm) }
-            return values
-        }
     }
 
     /// Trains a PPO agent on `session`'s environment.
@@ -112,7 +115,7 @@ public enum PPO {
         // exploration stream and Gaussian noise from another (inside the loop); environment i
         // resets with seed + i.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
-        var shuffleRandom = SeededRNG(seed: session.seeds.stream(4))
+        var shuffleRandom = SeededRNG(seed: session.seeds.minibatchOrder)
         let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace)
                                              : .identity(session.spec.observationSpace.elementCount)
         let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head,
@@ -133,7 +136,9 @@ public enum PPO {
 
             var sums = (policy: 0.0, value: 0.0, entropy: 0.0, clipped: 0.0, steps: 0.0)
             var order = Array(0..<rollout.count)
+            var approximateKL = 0.0
             for _ in 0..<args.epochs {
+                if let targetKL = args.targetKL, approximateKL > targetKL { break }
                 shuffle(&order, random: &shuffleRandom)
                 for start in stride(from: 0, to: order.count, by: args.batchSize) {
                     let rows = Array(order[start..<min(start + args.batchSize, order.count)])
@@ -150,18 +155,21 @@ public enum PPO {
                     let loss = policyLoss + valueLoss * Float(args.valueCoefficient) - entropy * Float(args.entropyCoefficient)
                     optimizer.zeroGrad()
                     graph.backward(loss)
-                    if let maxGradNorm = args.maxGradNorm { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(maxGradNorm)) }
+                    if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(args.maxGradNorm)) }
                     optimizer.step()
 
                     sums.policy += Double(policyLoss.value.scalar)
                     sums.value += Double(valueLoss.value.scalar)
                     sums.entropy += Double(entropy.value.scalar)
                     sums.clipped += Double(ratio.value.data.filter { abs($0 - 1) > clip }.count) / Double(rows.count)
+                    // Schulman's low-variance estimator of KL(old ‖ new): mean of (ρ − 1) − log ρ.
+                    approximateKL = ratio.value.data.reduce(0.0) { $0 + Double($1 - 1 - log($1)) } / Double(rows.count)
                     sums.steps += 1
                 }
             }
             return [("losses/policy_loss", sums.policy / sums.steps), ("losses/value_loss", sums.value / sums.steps),
                     ("losses/entropy", sums.entropy / sums.steps), ("losses/clip_fraction", sums.clipped / sums.steps),
+                    ("losses/approx_kl", approximateKL),
                     ("charts/learning_rate", optimizer.learningRate), ("charts/clip_range", Double(clip))]
         }
         return TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)

@@ -10,12 +10,24 @@ import NeuralNet
 /// state value `V(s_t)` regressed on `G_t` (separate network body), which lowers the
 /// gradient's variance without biasing it. Training stops early once a greedy validation
 /// reaches the reward threshold.
-public enum Reinforce {
+public enum Reinforce: TrainableAlgorithm {
+    /// `gym train reinforce`.
+    public static let name = "reinforce"
+    /// What `gym train --help` says of it.
+    public static let summary = "REINFORCE: Monte-Carlo policy gradient with a softmax policy and an optional baseline."
+    /// What `gym train reinforce --help` adds.
+    public static let details = """
+    Each update plays one whole episode per environment and takes one gradient step on \
+    -mean(log pi(a|s) (G - b)). The baseline b is none (the lecture notebook's), mean (a running \
+    mean of the returns) or value (a learned V(s)). Advantages are normalised per update unless \
+    --no-normalize-advantages; normalising subtracts the batch mean, so none and mean then coincide.
+    """
+
     /// What the returns are compared with.
     ///
     /// With advantage normalisation on (the default), `none` and `mean` give the same update:
     /// normalising already subtracts the batch's mean. They differ with it off.
-    public enum Baseline: String, Sendable, CaseIterable {
+    public enum Baseline: String, NamedChoice {
         /// `b = 0`: plain REINFORCE.
         case none
         /// An exponential running mean of the returns seen so far.
@@ -25,38 +37,38 @@ public enum Reinforce {
     }
 
     /// Everything a run can set.
-    public struct Arguments: Sendable {
-        /// Episodes per update, played side by side.
+    public struct Arguments: HyperparameterSet {
+        @Hyperparameter("Episodes per update, played side by side.")
         public var numEnvs = 8
-        /// Environment steps at most (counted over the episodes used).
+        @Hyperparameter("Environment steps at most (training stops early once solved).")
         public var totalSteps = 300_000
-        /// Adam's learning rate.
+        @Hyperparameter("Adam's learning rate.")
         public var learningRate = 3e-3
-        /// Discount factor γ.
+        @Hyperparameter("Discount factor γ.")
         public var gamma = 0.99
-        /// The baseline.
+        @Hyperparameter("Baseline subtracted from the returns: none, mean or value.")
         public var baseline = Baseline.value
-        /// Weight of the running mean's newest batch (for the `mean` baseline).
+        @Hyperparameter("Weight of the newest batch in the running mean (baseline mean).")
         public var baselineRate = 0.1
-        /// Weight of the value loss (for the `value` baseline).
+        @Hyperparameter("Weight of the value loss (baseline value).")
         public var valueCoefficient = 0.5
-        /// Whether the advantages `G − b` are normalised to zero mean and unit variance per update.
+        @Hyperparameter("Normalise the advantages G - b per update.")
         public var normalizeAdvantages = true
-        /// Weight of the entropy bonus.
+        @Hyperparameter("Weight of the entropy bonus.")
         public var entropyCoefficient = 0.0
-        /// Gradients are scaled down to this global L2 norm; nil turns clipping off.
-        public var maxGradNorm: Double? = 1
-        /// Widths of the hidden layers (of the policy, and of the value network).
+        @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).")
+        public var maxGradNorm = 1.0
+        @Hyperparameter("Hidden layer widths, comma-separated.")
         public var hiddenSizes = [32, 32]
-        /// The hidden layers' activation.
+        @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.")
         public var activation = Activation.tanh
-        /// Whether observations with finite bounds are scaled to [−1, 1].
+        @Hyperparameter("Scale observation features with finite bounds to [-1, 1].")
         public var scaleObservations = true
-        /// Training episodes whose mean prompts a validation.
+        @Hyperparameter("Training episodes whose mean return prompts a greedy validation.")
         public var solveWindow = 16
-        /// Greedy episodes per validation (0: train the whole budget).
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
         public var validationEpisodes = 10
-        /// How far below the threshold (a fraction of its size) the recent training mean prompts a validation.
+        @Hyperparameter("Validate once the recent mean is within this fraction of the reward threshold.")
         public var validationMargin = 0.1
 
         /// The defaults.
@@ -72,19 +84,6 @@ public enum Reinforce {
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values: [String: MetadataValue] = [
-                "num_envs": .int(numEnvs), "total_steps": .int(totalSteps), "learning_rate": .double(learningRate),
-                "gamma": .double(gamma), "baseline": .string(baseline.rawValue), "baseline_rate": .double(baselineRate),
-                "value_coefficient": .double(valueCoefficient), "normalize_advantages": .bool(normalizeAdvantages),
-                "entropy_coefficient": .double(entropyCoefficient), "scale_observations": .bool(scaleObservations),
-                "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes),
-            ]
-            values.addNetwork(hiddenSizes: hiddenSizes, activation: activation, sharing: .separate)
-            if let maxGradNorm { values["max_grad_norm"] = .double(maxGradNorm) }
-            return values
-        }
     }
 
     /// Trains a softmax policy on `session`'s environment.
@@ -163,7 +162,7 @@ public enum Reinforce {
                              returns: returns.map(Float.init), advantages: advantages, count: count)
             optimizer.zeroGrad()
             graph.backward(terms.total)
-            if let maxGradNorm = args.maxGradNorm { GradientClipping.clipGradNorm(parameters, maxNorm: Float(maxGradNorm)) }
+            if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(parameters, maxNorm: Float(args.maxGradNorm)) }
             optimizer.step()
             if updates % 10 == 0 {
                 monitor.scalar("losses/policy_loss", Double(terms.policy.value.scalar), step: step)

@@ -20,6 +20,14 @@ public struct RunSeeds: Sendable, Equatable {
     public var exploration: UInt64 { stream(2) }
     /// Replay sampling.
     public var replay: UInt64 { stream(3) }
+    /// PPO's shuffling of a rollout into minibatches.
+    public var minibatchOrder: UInt64 { stream(4) }
+    /// SAC's reparameterised action samples in the learning step.
+    public var policySamples: UInt64 { stream(4) }
+    /// TD3's target-policy smoothing noise.
+    public var targetSmoothing: UInt64 { stream(4) }
+    /// Gaussian policies' exploration noise (on-policy, Box actions).
+    public var actionNoise: UInt64 { stream(5) }
 
     /// Reset seed of greedy evaluation episode `index` (the reported `eval_mean`).
     public func evaluationEpisode(_ index: Int) -> UInt64 { stream(0x1_0000_0000 &+ UInt64(index)) }
@@ -33,8 +41,9 @@ public struct RunSeeds: Sendable, Equatable {
     /// The first `count` validation seeds.
     public func validationEpisodes(_ count: Int) -> [UInt64] { (0..<count).map(validationEpisode) }
 
-    /// Seed of stream `number`.
-    public func stream(_ number: UInt64) -> UInt64 {
+    /// Seed of stream `number`. Streams 4 and 5 serve one algorithm each, so they share numbers
+    /// across algorithms; the names above keep each run's draws as they were.
+    func stream(_ number: UInt64) -> UInt64 {
         Self.mix(run &+ Self.mix(number &* 0x9E37_79B9_7F4A_7C15))
     }
 

@@ -14,24 +14,31 @@ import NeuralNet
 ///
 /// The paper uses 256-256 networks, lr 3e-4, batch 256, τ = 5e-3; the defaults use 32-32 networks, batch 64
 /// and lr 1e-3, which reach Pendulum-v1's −200 within 20,000 steps several times faster.
-public enum SAC {
+public enum SAC: TrainableAlgorithm {
+    /// `gym train sac`.
+    public static let name = "sac"
+    /// What `gym train --help` says of it.
+    public static let summary = "Soft Actor-Critic: squashed Gaussian actor, twin critics, automatic entropy tuning (Box actions)."
+    /// What `gym train sac --help` adds.
+    public static let details = """
+    The paper's settings are --hidden-sizes 256,256 --batch-size 256 --actor-lr 0.0003 \
+    --critic-lr 0.0003 --alpha-lr 0.0003; the defaults use 32-32 networks, batch 64 and lr 0.001, which \
+    reach Pendulum-v1's -200 within 20,000 steps several times faster.
+    """
+
     /// Everything a run can set.
-    public struct Arguments: Sendable {
+    public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        /// The actor's Adam learning rate.
-        public var actorLearningRate = 1e-3
-        /// The critics' Adam learning rate.
-        public var criticLearningRate = 1e-3
-        /// The temperature's Adam learning rate.
+        @Hyperparameter("The temperature's Adam learning rate.", aliases: ["alpha-lr"])
         public var alphaLearningRate = 1e-3
-        /// The starting temperature α.
+        @Hyperparameter("The starting temperature α of automatic entropy tuning.")
         public var initialAlpha = 1.0
-        /// A fixed temperature instead of the automatic one.
-        public var fixedAlpha: Double?
-        /// The entropy the temperature aims at; nil is −(action size).
-        public var targetEntropy: Double?
-        /// Bounds of the actor's log standard deviation.
+        @Hyperparameter("Keep the temperature α fixed at this value (no automatic tuning).", aliases: ["alpha"])
+        public var fixedAlpha: Double? = nil
+        @Hyperparameter("The entropy automatic tuning aims at (none: minus the action size).")
+        public var targetEntropy: Double? = nil
+        @Hyperparameter("Bounds of the actor's log standard deviation.")
         public var logStdRange: ClosedRange<Double> = -5...2
 
         /// The defaults.
@@ -40,22 +47,11 @@ public enum SAC {
         /// Why the arguments cannot run, or nil.
         public var problem: String? {
             if let problem = common.problem { return problem }
-            if !(actorLearningRate > 0) || !(criticLearningRate > 0) || !(alphaLearningRate > 0) { return "learning rates must be positive" }
+            if !(alphaLearningRate > 0) { return "learning rates must be positive" }
             if !(initialAlpha > 0) || (fixedAlpha.map { !($0 >= 0) } ?? false) { return "the temperature must be positive" }
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values: [String: MetadataValue] = [
-                "actor_learning_rate": .double(actorLearningRate), "critic_learning_rate": .double(criticLearningRate),
-                "alpha_learning_rate": .double(alphaLearningRate), "initial_alpha": .double(initialAlpha),
-                "log_std_range": .doubles([logStdRange.lowerBound, logStdRange.upperBound]),
-            ]
-            if let fixedAlpha { values["fixed_alpha"] = .double(fixedAlpha) }
-            if let targetEntropy { values["target_entropy"] = .double(targetEntropy) }
-            return values
-        }
     }
 
     /// The squashed Gaussian actor: a ReLU trunk and two linear heads.
@@ -101,7 +97,7 @@ public enum SAC {
         // Seeding: initial weights, acting and the learner's action samples each draw from their own stream.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var actingRandom = SeededRNG(seed: session.seeds.exploration)
-        var sampleRandom = SeededRNG(seed: session.seeds.stream(4))
+        var sampleRandom = SeededRNG(seed: session.seeds.policySamples)
 
         // Networks (PyTorch's default initialisation), targets, optimizers, temperature.
         let actor = Actor(sizes: [obsSize] + args.common.hiddenSizes, actionSize: actSize,
@@ -112,8 +108,8 @@ public enum SAC {
         }
         let critics = [makeCritic(), makeCritic()], criticTargets = [makeCritic(), makeCritic()]
         for (target, critic) in zip(criticTargets, critics) { target.copy(from: critic) }
-        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.actorLearningRate)
-        let criticOptimizer = Adam(parameters: critics.flatMap(\.parameters), learningRate: args.criticLearningRate)
+        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.common.actorLearningRate)
+        let criticOptimizer = Adam(parameters: critics.flatMap(\.parameters), learningRate: args.common.criticLearningRate)
         let logAlpha = Parameter(Tensor(shape: [1], data: [Float(log(args.fixedAlpha ?? args.initialAlpha))]))
         let alphaOptimizer = Adam(parameters: [logAlpha], learningRate: args.alphaLearningRate)
         let targetEntropy = Float(args.targetEntropy ?? -Double(actSize))

@@ -11,22 +11,29 @@ import NeuralNet
 ///
 /// The paper uses 400-300 networks, lr 1e-3, batch 100, τ = 5e-3, exploration σ = 0.1,
 /// smoothing σ̃ = 0.2 clipped at 0.5, delay 2; the defaults keep all but the width (32-32) and batch (64).
-public enum TD3 {
+public enum TD3: TrainableAlgorithm {
+    /// `gym train td3`.
+    public static let name = "td3"
+    /// What `gym train --help` says of it.
+    public static let summary = "Twin Delayed DDPG: twin critics, target policy smoothing, delayed actor updates (Box actions)."
+    /// What `gym train td3 --help` adds.
+    public static let details = """
+    The paper's settings are --hidden-sizes 400,300 --batch-size 100 with the defaults below; \
+    the defaults use 32-32 networks and batch 64, which reach Pendulum-v1's -200 within 20,000 steps several \
+    times faster.
+    """
+
     /// Everything a run can set.
-    public struct Arguments: Sendable {
+    public struct Arguments: HyperparameterSet {
         /// Budget, replay, schedule and widths.
         public var common = OffPolicyArguments()
-        /// The actor's Adam learning rate.
-        public var actorLearningRate = 1e-3
-        /// The critics' Adam learning rate.
-        public var criticLearningRate = 1e-3
-        /// Standard deviation of the exploration noise, in units where [−1, 1] spans the bounds.
+        @Hyperparameter("Standard deviation of the Gaussian exploration noise, in units where [-1, 1] spans the action bounds.")
         public var explorationNoise = 0.1
-        /// Standard deviation σ̃ of the target policy smoothing noise.
+        @Hyperparameter("Standard deviation of the target policy smoothing noise.")
         public var targetNoise = 0.2
-        /// The smoothing noise is clipped to [−c, c].
+        @Hyperparameter("The smoothing noise is clipped to [-c, c].")
         public var targetNoiseClip = 0.5
-        /// Critic steps per actor (and target) step.
+        @Hyperparameter("Critic steps per actor step (and target update).")
         public var policyDelay = 2
 
         /// The defaults.
@@ -35,18 +42,11 @@ public enum TD3 {
         /// Why the arguments cannot run, or nil.
         public var problem: String? {
             if let problem = common.problem { return problem }
-            if !(actorLearningRate > 0) || !(criticLearningRate > 0) { return "learning rates must be positive" }
             if explorationNoise < 0 || targetNoise < 0 || targetNoiseClip < 0 { return "noise scales must not be negative" }
             if policyDelay < 1 { return "--policy-delay must be at least 1" }
             return nil
         }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            ["actor_learning_rate": .double(actorLearningRate), "critic_learning_rate": .double(criticLearningRate),
-             "exploration_noise": .double(explorationNoise), "target_noise": .double(targetNoise),
-             "target_noise_clip": .double(targetNoiseClip), "policy_delay": .int(policyDelay)]
-        }
     }
 
     /// Trains an actor and twin critics on `session`'s environment.
@@ -59,7 +59,7 @@ public enum TD3 {
         // Seeding: initial weights, exploration noise and smoothing noise each draw from their own stream.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var explorationRandom = SeededRNG(seed: session.seeds.exploration)
-        var smoothingRandom = SeededRNG(seed: session.seeds.stream(4))
+        var smoothingRandom = SeededRNG(seed: session.seeds.targetSmoothing)
 
         // Networks (PyTorch's default initialisation), targets, optimizers.
         let actorSizes = [obsSize] + args.common.hiddenSizes + [actSize]
@@ -72,8 +72,8 @@ public enum TD3 {
         let actorTarget = makeActor(), criticTargets = [makeCritic(), makeCritic()]
         actorTarget.copy(from: actor)
         for (target, critic) in zip(criticTargets, critics) { target.copy(from: critic) }
-        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.actorLearningRate)
-        let criticOptimizer = Adam(parameters: critics.flatMap(\.parameters), learningRate: args.criticLearningRate)
+        let actorOptimizer = Adam(parameters: actor.parameters, learningRate: args.common.actorLearningRate)
+        let criticOptimizer = Adam(parameters: critics.flatMap(\.parameters), learningRate: args.common.criticLearningRate)
         let graph = Graph()
         let gamma = args.common.gamma, tau = Float(args.common.tau)
         let sigma = Float(args.targetNoise), clip = Float(args.targetNoiseClip)

@@ -16,7 +16,7 @@ import NeuralNet
 /// The two methods differ only in the target, so they share this one loop.
 public enum Tabular {
     /// Which target the update uses.
-    public enum Method: String, Sendable, CaseIterable {
+    public enum Method: String, Sendable, Codable, CaseIterable {
         /// On-policy: bootstrap from the action actually taken next.
         case sarsa
         /// Off-policy: bootstrap from the best action.
@@ -24,53 +24,52 @@ public enum Tabular {
     }
 
     /// Everything a run can set, with the lecture's values as defaults.
-    public struct Arguments: Sendable {
-        /// SARSA or Q-learning.
-        public var method: Method
-        /// Training episodes at most.
+    public struct Arguments: HyperparameterSet {
+        /// SARSA or Q-learning: the command, not a flag.
+        public var method = Method.qLearning
+        @Hyperparameter("Training episodes at most (training stops early once a greedy validation reaches the reward threshold).")
         public var episodes = 2000
-        /// Step size α of the table update.
+        @Hyperparameter("Step size α of the table update.", aliases: ["alpha"])
         public var learningRate = 0.5
-        /// Discount factor γ.
+        @Hyperparameter("Discount factor γ.")
         public var gamma = 0.99
-        /// Bins per observation dimension.
+        @Hyperparameter("Bins per observation dimension.")
         public var bins = 6
-        /// Binned range per dimension; nil takes the lecture's for CartPole, else the space's (finite) bounds.
-        public var low: [Double]?
-        /// Upper ends of the binned ranges (see `low`).
-        public var high: [Double]?
-        /// Initial values are uniform in `[-initialBound, initialBound]`.
+        /// nil takes the lecture's ranges for CartPole, else the space's (finite) bounds.
+        @Hyperparameter("Lower ends of the binned ranges, comma-separated (none: the lecture's for CartPole, else the space's bounds); write --low=-2.4,...")
+        public var low: [Double]? = nil
+        @Hyperparameter("Upper ends of the binned ranges, comma-separated.")
+        public var high: [Double]? = nil
+        @Hyperparameter("Initial Q values are uniform in [-bound, bound].")
         public var initialBound: Float = 0.1
-        /// Reward that replaces the last one of an episode that terminates before its time limit; nil keeps the true reward.
+        @Hyperparameter("When an episode terminates before its time limit, its last reward becomes -penalty (--no-penalty: keep the true reward).")
         public var penalty: Double? = 10
-        /// ε over the run.
+        @Hyperparameter("ε schedule: inverse:SCALE (SCALE/(episode+1)), linear:START:END:STEPS or constant:E.")
         public var exploration = ExplorationSchedule.inverseEpisode(scale: 0.7)
-        /// Training episodes whose mean must reach the threshold before a validation.
+        @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.")
         public var solveWindow = 10
-        /// Greedy episodes per validation (0: train the whole budget).
+        @Hyperparameter("Greedy episodes per validation (0: no early stopping).")
         public var validationEpisodes = 10
+
+        /// The defaults (Q-learning).
+        public init() {}
 
         /// Arguments for `method` with the defaults above.
         public init(method: Method) { self.method = method }
 
-        /// The settings as saved with the policy.
-        public var hyperparameters: [String: MetadataValue] {
-            var values: [String: MetadataValue] = [
-                "episodes": .int(episodes), "learning_rate": .double(learningRate), "gamma": .double(gamma), "bins": .int(bins),
-                "initial_bound": .double(Double(initialBound)), "exploration": .string(exploration.description),
-                "solve_window": .int(solveWindow), "validation_episodes": .int(validationEpisodes),
-            ]
-            if let penalty { values["penalty"] = .double(penalty) }
-            return values
+        /// Why the arguments cannot run, or nil.
+        public var problem: String? {
+            if (low == nil) != (high == nil) { return "give both --low and --high, or neither" }
+            if episodes < 1 || bins < 1 { return "--episodes and --bins must be at least 1" }
+            if !(learningRate > 0) || !(0...1).contains(gamma) { return "need a positive learning rate and gamma in [0, 1]" }
+            return nil
         }
     }
 
     /// Trains a table on `session`'s environment (one environment, stepped sequentially).
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
         let args = arguments
-        guard args.episodes >= 1, args.bins >= 1, args.learningRate > 0, (0...1).contains(args.gamma) else {
-            throw AgentError(.invalidArgument, "episodes and bins must be at least 1, the learning rate positive and gamma in [0, 1]")
-        }
+        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
 
         // Seeding: the table's initial values, exploration, and the environment each have a stream.
         var explore = EpsilonGreedy(seed: session.seeds.exploration)

@@ -105,6 +105,22 @@ import Testing
         #expect(reports[0].evaluation == reports[1].evaluation)
     }
 
+    /// A target KL no epoch reaches changes nothing; one every epoch exceeds leaves one epoch per
+    /// rollout, and so other weights.
+    @Test func aTargetKLStopsTheEpochsEarly() throws {
+        func weights(targetKL: Double?) throws -> [String: Tensor] {
+            let daemon = try TestDaemon()
+            var args = ppo
+            args.totalSteps = 512
+            args.numEnvs = 4
+            args.targetKL = targetKL
+            return try PPO.train(args, session: try daemon.session("ppo", env: "CartPole-v1", seed: 3)).policy.checkpoint.tensors
+        }
+        let everyEpoch = try weights(targetKL: nil)
+        #expect(try weights(targetKL: 1e9) == everyEpoch)
+        #expect(try weights(targetKL: 1e-12) != everyEpoch)
+    }
+
     /// Normalising the advantages subtracts their mean, so a constant baseline changes nothing;
     /// without normalisation the running mean changes the update.
     @Test func aMeanBaselineMattersOnlyWithoutNormalisation() throws {
