@@ -50,14 +50,14 @@ let package = Package(
                 linkerSettings: pluginLinkerSettings),
         // Image files (PNG) from rendered frames.
         .target(name: "ImageFormats", dependencies: ["CZlib", "GymCore"]),
-        // The daemon.
+        // The daemon, and the embedded one commands start when given no server.
         .target(name: "GymServer", dependencies: [
             "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Client library; also starts an embedded daemon when no server is given.
+        // Client library: environments, buffer and parameter clients over the wire, nothing of the server.
         .target(name: "GymClient", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", "GymServer",
+            "GymCore", "GymProtocol", "ZeroMQ",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The recorder: the daemon's event stream into SQLite episodes.
@@ -78,10 +78,14 @@ let package = Package(
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         // Learning agents; they reach environments only through GymClient.
-        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet", "BufferService", "ParameterService",
+        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet",
                                                .product(name: "Logging", package: "swift-log")]),
+        // The server side of distributed training: the parameter service a learner is handed.
+        .target(name: "DistributedRuntime", dependencies: [
+            "Agents", "GymCore", "GymProtocol", "ParameterService", .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Distributed"),
         .executableTarget(name: "gym", dependencies: [
-            "Agents", "Recorder", "BufferService", "ServiceRuntime",
+            "Agents", "DistributedRuntime", "Recorder", "BufferService", "ServiceRuntime",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,10 +1,8 @@
 import Foundation
 import GymClient
 import GymCore
-import GymProtocol
 import Logging
 import NeuralNet
-import ParameterService
 
 /// Asynchronous advantage actor-critic (Mnih et al. 2016), as in the A3C notebook: worker
 /// processes each run their own environments on a daemon, compute n-step returns (default 5),
@@ -15,7 +13,7 @@ import ParameterService
 /// `ActorCriticLoss`); only where the gradients go differs.
 /// Training stops once the workers' recent episodes reach the reward threshold and a greedy
 /// validation of the global network confirms it.
-public final class A3C: ParameterLearner {
+public final class A3C: DistributedLearner {
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
         @Hyperparameter("Worker processes.") public var workers = 4
@@ -50,26 +48,24 @@ public final class A3C: ParameterLearner {
     private let session: TrainingSession
     private let network: ActorCriticNetwork
     private let optimizer: Adam
+    private let loop: DistributedLearnerLoop
+    // Guards the network, the optimizer and the version, which pushes change on the service's thread.
     private let lock = NSLock()
-    private var joined = 0
-    private var pushes: [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] = []
     private var version: UInt64 = 1
 
-    private init(args: Arguments, session: TrainingSession, network: ActorCriticNetwork) {
+    private init(args: Arguments, session: TrainingSession, network: ActorCriticNetwork, logger: Logger) {
         self.args = args
         self.session = session
         self.network = network
         optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
+        loop = DistributedLearnerLoop(session: session, logger: logger)
     }
 
-    // MARK: ParameterLearner (called on the parameter service's thread)
+    // MARK: DistributedLearner (called on the parameter service's thread)
 
-    public func join(name: String) throws -> (index: UInt32, settings: ValueMap) {
-        let index = lock.withLock { () -> Int in
-            joined += 1
-            return joined - 1
-        }
-        return (UInt32(index), [
+    public func join(name: String) throws -> (index: Int, settings: ValueMap) {
+        let index = loop.admit()
+        return (index, [
             "algo": .text("a3c"), "env": .text(session.env), "server": .text(session.connection.endpoint),
             "seed": .integer(Int64(bitPattern: session.seeds.run)), "num_envs": .integer(Int64(args.envsPerWorker)),
             "n_steps": .integer(Int64(args.nSteps)), "gamma": .number(args.gamma), "entropy_coefficient": .number(args.entropyCoefficient),
@@ -77,9 +73,9 @@ public final class A3C: ParameterLearner {
         ])
     }
 
-    public func apply(gradients: [UInt8], from pushedVersion: UInt64, worker: UInt32, stats: Gym_V1_EpisodeStats) throws -> [UInt8]? {
+    public func apply(gradients: [UInt8], from pushedVersion: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]? {
         let tensors = try SafeTensors.decode(gradients).tensors
-        return try lock.withLock {
+        let (staleness, weights) = try lock.withLock {
             for (name, parameter) in network.namedParameters {
                 guard let gradient = tensors[name], gradient.shape == parameter.shape else {
                     throw GymError(.invalidArgument, "gradients lack \(name) or have the wrong shape")
@@ -88,42 +84,43 @@ public final class A3C: ParameterLearner {
             }
             if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(args.maxGradNorm)) }
             optimizer.step()
-            pushes.append((worker, version - min(version, pushedVersion), stats))
-            version += 1
-            return try SafeTensors.encode(network.stateDict())
+            defer { version += 1 }
+            return (version - min(version, pushedVersion), try SafeTensors.encode(network.stateDict()))
         }
+        loop.receive(.init(worker: worker, staleness: staleness, stats: stats))
+        return weights
     }
 
-    public func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) {
-        lock.withLock { pushes.append((worker, self.version - min(self.version, version), stats)) }
+    public func report(worker: Int, version: UInt64, stats: EpisodeStats) {
+        let staleness = lock.withLock { self.version - min(self.version, version) }
+        loop.receive(.init(worker: worker, staleness: staleness, stats: stats))
     }
 
     // MARK: Training
 
-    /// Trains on `session`'s environment; `startWorkers` is called with the parameter service's
-    /// endpoint and returns the processes it started (nil when workers are started elsewhere).
-    public static func train(_ arguments: Arguments, session: TrainingSession, parametersBind: String,
+    /// Trains on `session`'s environment; `parameters` opens the parameter service, and
+    /// `startWorkers` is called with its endpoint and returns the processes it started (nil
+    /// when workers are started elsewhere).
+    public static func train(_ arguments: Arguments, session: TrainingSession, parameters: ParameterChannelOpener,
                              startWorkers: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
         if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
         let layout = try SpaceLayout(session.spec)
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         let network = network(layout, hiddenSizes: arguments.hiddenSizes, rng: &initRandom)
-        let learner = A3C(args: arguments, session: session, network: network)
-        return try learner.run(layout: layout, parametersBind: parametersBind, startWorkers: startWorkers, logger: logger)
+        let learner = A3C(args: arguments, session: session, network: network, logger: logger)
+        return try learner.run(layout: layout, parameters: parameters, startWorkers: startWorkers, logger: logger)
     }
 
     private func snapshot() -> [String: Tensor] { lock.withLock { network.stateDict() } }
 
-    private func run(layout: SpaceLayout, parametersBind: String, startWorkers: (String) throws -> WorkerFleet?,
+    private func run(layout: SpaceLayout, parameters: ParameterChannelOpener, startWorkers: (String) throws -> WorkerFleet?,
                      logger: Logger) throws -> TrainedAgent {
         let monitor = session.monitor
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         // Validation and evaluation run on a copy, so pushes go on meanwhile.
         let judge = Self.network(layout, hiddenSizes: args.hiddenSizes, rng: &initRandom)
-        let server = ParameterServer(bind: parametersBind, learner: self, logger: logger)
-        server.publish(try SafeTensors.encode(snapshot()))
-        try server.start()
-        defer { server.shutdown() }
+        let server = try parameters(self, try SafeTensors.encode(snapshot()))
+        defer { server.close() }
         let fleet = try startWorkers(server.endpoint)
         defer { fleet?.stop() }
         monitor.note("parameter service on \(server.endpoint); waiting for \(args.workers) worker(s)")
@@ -137,58 +134,32 @@ public final class A3C: ParameterLearner {
             return judge.greedyPolicy(.discrete(layout))
         }
         var policy = current()
-        var steps = 0
-        var solved = false
         var staleness = (sum: 0.0, count: 0)
-        var lastNote = DispatchTime.now().uptimeNanoseconds
-        let started = lastNote
-        var lastHeard = lastNote
-        training: while steps < args.totalSteps {
-            let batch = lock.withLock { () -> [(worker: UInt32, staleness: UInt64, stats: Gym_V1_EpisodeStats)] in
-                defer { pushes.removeAll(keepingCapacity: true) }
-                return pushes
-            }
-            if batch.isEmpty {
-                try fleet?.ensureAlive(lastHeard: lastHeard)
-                Thread.sleep(forTimeInterval: 0.002)
-            } else {
-                lastHeard = DispatchTime.now().uptimeNanoseconds
-            }
-            for push in batch {
-                steps += Int(push.stats.envSteps)
-                staleness.sum += Double(push.staleness)
+        let outcome = try loop.run(
+            totalSteps: args.totalSteps, channel: server, fleet: fleet, idle: 0.002,
+            onEpisode: { report, steps in
+                try validation.solved(step: steps, policy: { policy = current(); return policy })
+            },
+            onReport: { report, _ in
+                staleness.sum += Double(report.staleness ?? 0)
                 staleness.count += 1
-                for (episodeReturn, length) in zip(push.stats.episodeReturns, push.stats.episodeLengths) {
-                    monitor.episode(FinishedEpisode(environment: Int(push.worker), episodeReturn: episodeReturn, length: Int(length)), step: steps)
-                    if try validation.solved(step: steps, policy: { policy = current(); return policy }) {
-                        solved = true
-                        break training
-                    }
-                }
-            }
-            monitor.tick(step: steps)
-            let now = DispatchTime.now().uptimeNanoseconds
-            if now - lastNote > 10_000_000_000, staleness.count > 0 {
-                lastNote = now
+                return false
+            },
+            progress: { steps, rate, running in
+                guard staleness.count > 0 else { return nil }
                 let mean = staleness.sum / Double(staleness.count)
                 monitor.scalar("charts/staleness_versions", mean, step: steps)
-                let text = String(format: "%d env steps (%.0f/s), %d worker process(es) running; pushed gradients were %.1f versions stale on average (now at version %d)",
-                                  steps, Double(steps) / (Double(now - started) / 1e9), fleet?.running ?? -1, mean, Int(server.currentVersion))
-                monitor.note(text)
-                logger.info("\(text)")
                 staleness = (0, 0)
-            }
-        }
-        server.finish()
-        // Workers started elsewhere learn of the end on their next call: keep answering a moment.
-        if fleet == nil { Thread.sleep(forTimeInterval: 3) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                return String(format: "%d env steps (%.0f/s), %d worker process(es) running; pushed gradients were %.1f versions stale on average (now at version %d)",
+                              steps, rate, running, mean, Int(server.currentVersion))
+            })
+        let (steps, seconds) = (outcome.steps, outcome.seconds)
         monitor.note(String(format: "learner stopped after %d env steps in %.1f s (%.0f env steps/s), version %d", steps, seconds,
-                            Double(steps) / seconds, Int(server.currentVersion)))
+                            outcome.stepsPerSecond, Int(server.currentVersion)))
         // The network that validated if training solved; otherwise the final one, or the best validated one.
-        if !solved { policy = try validation.keep(current(), step: steps) }
+        if !outcome.solved { policy = try validation.keep(current(), step: steps) }
         var trained = TrainedAgent(policy: policy, steps: steps, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
-        trained.metrics = ["env_steps_per_s": (Double(steps) / seconds).rounded(), "workers": Double(args.workers),
+        trained.metrics = ["env_steps_per_s": outcome.stepsPerSecond.rounded(), "workers": Double(args.workers),
                            "weight_versions": Double(server.currentVersion)]
         return trained
     }

@@ -1,7 +1,6 @@
 import Foundation
 import GymClient
 import GymCore
-import GymProtocol
 import Logging
 import NeuralNet
 
@@ -33,7 +32,7 @@ public enum A3CWorker {
         try network.load(stateDict: SafeTensors.decode(weights.safetensors).tensors)
         logger.info("worker \(index): weights version \(weights.version)")
         var steps = 0
-        var stats = Gym_V1_EpisodeStats()
+        var stats = EpisodeStats()
         while true {
             // n steps on every environment, actions drawn from the policy.
             var observations: [Float] = [], nextObservations: [Float] = [], actions: [Int] = []
@@ -48,10 +47,9 @@ public enum A3CWorker {
                 terminated += t.terminated
                 truncated += t.truncated
                 steps += count
-                stats.envSteps += UInt64(count)
+                stats.envSteps += count
                 for episode in t.finished {
-                    stats.episodeReturns.append(episode.episodeReturn)
-                    stats.episodeLengths.append(UInt32(episode.length))
+                    stats.append(episodeReturn: episode.episodeReturn, length: episode.length)
                 }
             }
             // n-step returns, bootstrapped from the value of where each env got to (and of the
@@ -81,7 +79,7 @@ public enum A3CWorker {
             graph.backward(terms.total)
             let gradients = try SafeTensors.encode(Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.grad) }))
             weights = try parameters.push(gradients: gradients, from: weights.version, worker: index, stats: stats)
-            stats = Gym_V1_EpisodeStats()
+            stats = EpisodeStats()
             if weights.stop { return steps }
             try network.load(stateDict: SafeTensors.decode(weights.safetensors).tensors)
         }

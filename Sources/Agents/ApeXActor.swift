@@ -1,7 +1,6 @@
 import Foundation
 import GymClient
 import GymCore
-import GymProtocol
 import Logging
 import NeuralNet
 
@@ -48,7 +47,7 @@ public enum ApeXActor {
         logger.info("actor \(index): ε \(epsilon), weights version \(version)")
 
         var pending = TransitionColumns(observationSize: layout.observationSize)
-        var stats = Gym_V1_EpisodeStats()
+        var stats = EpisodeStats()
         var steps = 0
         var sinceSync = 0
         while true {
@@ -58,10 +57,9 @@ public enum ApeXActor {
             steps += rollout.count
             sinceSync += rollout.count
             pending.append(t, version: version)
-            stats.envSteps += UInt64(rollout.count)
+            stats.envSteps += rollout.count
             for episode in t.finished {
-                stats.episodeReturns.append(episode.episodeReturn)
-                stats.episodeLengths.append(UInt32(episode.length))
+                stats.append(episodeReturn: episode.episodeReturn, length: episode.length)
             }
             guard pending.count >= insertEvery else { continue }
             let priorities = pending.priorities(network: network, gamma: gamma)
@@ -73,12 +71,12 @@ public enum ApeXActor {
                     _ = try buffer.insert(table: table, columns: columns, priorities: priorities, timeout: 1)
                     break
                 } catch let error as GymError where error.code == .timedOut {
-                    if try parameters.report(worker: index, version: version, stats: Gym_V1_EpisodeStats()).stop { return steps }
+                    if try parameters.report(worker: index, version: version, stats: EpisodeStats()).stop { return steps }
                 }
             }
             pending = TransitionColumns(observationSize: layout.observationSize)
             let (_, stop) = try parameters.report(worker: index, version: version, stats: stats)
-            stats = Gym_V1_EpisodeStats()
+            stats = EpisodeStats()
             if stop { return steps }
             if sinceSync >= syncEvery {
                 sinceSync = 0

@@ -1,10 +1,8 @@
 import Foundation
 import GymClient
 import GymCore
-import GymProtocol
 import Logging
 import NeuralNet
-import ParameterService
 
 /// The Ape-X learner (Horgan et al. 2018) behind `gym train dqn --actors N`: actor processes
 /// with different ε write transitions with initial priorities to a prioritized replay table;
@@ -15,7 +13,7 @@ import ParameterService
 /// own pieces (`DQN.Arguments` sets the network and learning rate); what differs is where the
 /// experience comes from. A rate limiter (samples per insert) keeps the replay ratio near
 /// single-process DQN's, so actors wait when they run ahead of the learner.
-public final class ApeXLearner: ParameterLearner {
+public final class ApeXLearner: DistributedLearner {
     /// Everything a run can set.
     public struct Arguments: HyperparameterSet {
         /// Network, optimizer, replay size, γ, batch size, target updates, budget and solve check.
@@ -62,23 +60,19 @@ public final class ApeXLearner: ParameterLearner {
     private let args: Arguments
     private let session: TrainingSession
     private let bufferEndpoint: String
-    private let lock = NSLock()
-    private var joined = 0
-    private var reports: [(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats)] = []
+    private let loop: DistributedLearnerLoop
 
-    private init(args: Arguments, session: TrainingSession, bufferEndpoint: String) {
+    private init(args: Arguments, session: TrainingSession, bufferEndpoint: String, logger: Logger) {
         self.args = args
         self.session = session
         self.bufferEndpoint = bufferEndpoint
+        loop = DistributedLearnerLoop(session: session, logger: logger)
     }
 
-    // MARK: ParameterLearner (called on the parameter service's thread)
+    // MARK: DistributedLearner (called on the parameter service's thread)
 
-    public func join(name: String) throws -> (index: UInt32, settings: ValueMap) {
-        let index = lock.withLock { () -> Int in
-            joined += 1
-            return joined - 1
-        }
+    public func join(name: String) throws -> (index: Int, settings: ValueMap) {
+        let index = loop.admit()
         let dqn = args.dqn
         let settings: ValueMap = [
             "algo": .text("dqn"), "env": .text(session.env), "server": .text(session.connection.endpoint),
@@ -88,182 +82,120 @@ public final class ApeXLearner: ParameterLearner {
             "num_envs": .integer(Int64(args.envsPerActor)), "insert_every": .integer(Int64(args.insertEvery)),
             "sync_every": .integer(Int64(args.syncEvery)),
         ]
-        return (UInt32(index), settings)
+        return (index, settings)
     }
 
-    public func apply(gradients: [UInt8], from version: UInt64, worker: UInt32, stats: Gym_V1_EpisodeStats) throws -> [UInt8]? {
+    public func apply(gradients: [UInt8], from version: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]? {
         throw GymError(.notSupported, "an Ape-X learner takes transitions through the buffer, not gradients")
     }
 
-    public func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) {
-        lock.withLock { reports.append((worker, version, stats)) }
-    }
-
-    private func drainReports() -> [(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats)] {
-        lock.withLock {
-            defer { reports.removeAll(keepingCapacity: true) }
-            return reports
-        }
+    public func report(worker: Int, version: UInt64, stats: EpisodeStats) {
+        // Staleness is measured on the sampled experience instead (each transition's `version`).
+        loop.receive(.init(worker: worker, staleness: nil, stats: stats))
     }
 
     // MARK: Training
 
-    /// Trains on `session`'s environment. `buffer` is the replay service; `parametersBind` where
-    /// the parameter service binds; `startActors` is called with its endpoint once weights are
-    /// published and returns the processes it started (nil when actors are started elsewhere).
-    public static func train(_ arguments: Arguments, session: TrainingSession, buffer: BufferClient, parametersBind: String,
+    /// Trains on `session`'s environment. `buffer` is the replay service; `parameters` opens the
+    /// parameter service; `startActors` is called with its endpoint once weights are published
+    /// and returns the processes it started (nil when actors are started elsewhere).
+    public static func train(_ arguments: Arguments, session: TrainingSession, buffer: BufferClient, parameters: ParameterChannelOpener,
                              startActors: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
         if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
         guard arguments.actors >= 1 else { throw AgentError(.invalidArgument, "Ape-X needs at least one actor") }
-        let learner = ApeXLearner(args: arguments, session: session, bufferEndpoint: buffer.endpoint)
-        return try learner.run(buffer: buffer, parametersBind: parametersBind, startActors: startActors, logger: logger)
+        let learner = ApeXLearner(args: arguments, session: session, bufferEndpoint: buffer.endpoint, logger: logger)
+        return try learner.run(buffer: buffer, parameters: parameters, startActors: startActors, logger: logger)
     }
 
-    private func run(buffer: BufferClient, parametersBind: String, startActors: (String) throws -> WorkerFleet?,
+    private func run(buffer: BufferClient, parameters: ParameterChannelOpener, startActors: (String) throws -> WorkerFleet?,
                      logger: Logger) throws -> TrainedAgent {
         let dqn = args.dqn
         let monitor = session.monitor
         let layout = try SpaceLayout(session.spec)
         var initRandom = SeededRNG(seed: session.seeds.initialization)
-        let sizes = [layout.observationSize] + dqn.hiddenSizes + [layout.actionCount]
-        let qNetwork = MLP(sizes: sizes, activation: .relu, rng: &initRandom)
-        let targetNetwork = MLP(sizes: sizes, activation: .relu, rng: &initRandom)
-        targetNetwork.copy(from: qNetwork)
-        let optimizer = Adam(parameters: qNetwork.parameters, learningRate: dqn.learningRate)
-        let policy = QNetworkPolicy(network: qNetwork)
-        let graph = Graph()
+        let learner = DQNLearner(dqn, observationSize: layout.observationSize, actionCount: layout.actionCount, rng: &initRandom)
+        let policy = QNetworkPolicy(network: learner.qNetwork)
         // Even the greediest actors explore a little, so validations start a quarter below the
         // threshold, and run every `validateEvery` updates in any case.
-        let threshold = session.spec.rewardThreshold
-        var check = SolveCheck<[String: Tensor]>(threshold: threshold, window: dqn.solveWindow, validationEpisodes: dqn.validationEpisodes,
-                                                 trigger: threshold.map { $0 - 0.25 * abs($0) })
+        let validation = PolicyValidation<[String: Tensor]>(session: session, window: dqn.solveWindow, episodes: dqn.validationEpisodes,
+                                                            margin: 0.25, subject: "network")
         var lastValidation = 0
 
-        try buffer.createTable(.with {
-            $0.name = Self.table
-            $0.selector = .prioritized
-            $0.maxSize = UInt64(dqn.bufferSize)
-            $0.priorityExponent = args.priorityExponent
-            $0.importanceExponent = args.importanceExponent
-            $0.rateLimiter = .with {
-                $0.minSizeToSample = UInt64(max(dqn.learningStarts, dqn.batchSize))
-                $0.samplesPerInsert = args.samplesPerInsert
-                // Actors may run this many steps ahead of (or behind) the ratio before waiting.
-                $0.errorBuffer = args.samplesPerInsert * Double(max(dqn.learningStarts, 1_000))
-            }
-        })
+        // Actors may run `errorBuffer` steps ahead of (or behind) the ratio before waiting.
+        let limiter = RateLimiterConfig(minSizeToSample: max(dqn.learningStarts, dqn.batchSize), samplesPerInsert: args.samplesPerInsert,
+                                        errorBuffer: args.samplesPerInsert * Double(max(dqn.learningStarts, 1_000)))
+        try buffer.createTable(TableConfig(name: Self.table, selector: .prioritized, maxSize: dqn.bufferSize, priorityExponent: args.priorityExponent,
+                                           importanceExponent: args.importanceExponent, rateLimiter: limiter))
         try buffer.reset(table: Self.table)
 
-        let server = ParameterServer(bind: parametersBind, learner: self, logger: logger)
-        server.publish(try SafeTensors.encode(qNetwork.stateDict()))
-        try server.start()
-        defer { server.shutdown() }
+        let server = try parameters(self, try SafeTensors.encode(learner.qNetwork.stateDict()))
+        defer { server.close() }
         let fleet = try startActors(server.endpoint)
         defer { fleet?.stop() }
         monitor.note("parameter service on \(server.endpoint), replay table \(Self.table) on \(buffer.endpoint); waiting for \(args.actors) actor(s)")
 
         // The greediest actors' episodes decide when to validate: exploring ones understate the policy.
-        let judged = Set((0..<args.actors).filter { args.epsilon(actor: $0) <= 0.05 || args.actors == 1 }.map(UInt32.init))
+        let judged = Set((0..<args.actors).filter { args.epsilon(actor: $0) <= 0.05 || args.actors == 1 })
         var judgedReturns: [Double] = []
         var judgedEpisodes = 0
-        var steps = 0
         var updates = 0
-        var solved = false
         var staleness = (sum: 0.0, count: 0)
-        var lastNote = DispatchTime.now().uptimeNanoseconds
+        var version = 0.0
         let targetEvery = max(1, dqn.targetUpdateInterval / dqn.trainFrequency)
-        var targets = Tensor.zeros([dqn.batchSize])
-        let started = DispatchTime.now().uptimeNanoseconds
 
-        var lastHeard = DispatchTime.now().uptimeNanoseconds
-        training: while steps < dqn.totalSteps {
-            let reports = drainReports()
-            if reports.isEmpty { try fleet?.ensureAlive(lastHeard: lastHeard) } else { lastHeard = DispatchTime.now().uptimeNanoseconds }
-            for report in reports {
-                steps += Int(report.stats.envSteps)
-                for (episodeReturn, length) in zip(report.stats.episodeReturns, report.stats.episodeLengths) {
-                    monitor.episode(FinishedEpisode(environment: Int(report.worker), episodeReturn: episodeReturn, length: Int(length)), step: steps)
-                    if judged.isEmpty || judged.contains(report.worker) {
+        let outcome = try loop.run(
+            totalSteps: dqn.totalSteps, channel: server, fleet: fleet,
+            onReport: { report, steps in
+                if judged.isEmpty || judged.contains(report.worker) {
+                    for (episodeReturn, _) in report.stats.episodes {
                         judgedReturns.append(episodeReturn)
                         judgedEpisodes += 1
                     }
                 }
                 let recent = judgedReturns.suffix(dqn.solveWindow)
                 let mean = recent.isEmpty ? nil : recent.reduce(0, +) / Double(recent.count)
-                let periodic = threshold != nil && dqn.validationEpisodes > 0 && updates - lastValidation >= args.validateEvery
-                if check.due(episodes: judgedEpisodes, recentMean: mean) || periodic {
-                    lastValidation = updates
-                    let validation = try session.validate(policy, episodes: dqn.validationEpisodes, step: steps)
-                    if check.record(mean: validation.mean, snapshot: { qNetwork.stateDict() }) {
-                        solved = true
-                        break training
-                    }
+                let periodic = validation.isEnabled && updates - lastValidation >= args.validateEvery
+                guard validation.isDue(episodes: judgedEpisodes, recentMean: mean) || periodic else { return false }
+                lastValidation = updates
+                return try validation.validate(policy, step: steps) { learner.qNetwork.stateDict() }
+            },
+            work: { steps in
+                let batch: SampledItems
+                do {
+                    batch = try buffer.sample(table: Self.table, batchSize: dqn.batchSize, timeout: 0.5)
+                } catch let error as GymError where error.code == .timedOut {
+                    return false  // not enough experience yet, or actors are catching up
                 }
-            }
-            monitor.tick(step: steps)
+                let columns = try ReplayColumns(batch, observationSize: layout.observationSize, actionCount: layout.actionCount)
+                let learned = learner.learn(observations: columns.observations, actions: columns.actions, rewards: columns.rewards,
+                                            nextObservations: columns.nextObservations, terminated: columns.terminated,
+                                            weights: batch.weights.map { Float($0) })
+                try buffer.updatePriorities(table: Self.table, keys: batch.keys, priorities: learned.absoluteErrors.map { Double($0) + 1e-3 })
+                updates += 1
+                if updates % targetEvery == 0 { learner.updateTarget() }
+                if updates % args.publishEvery == 0 { server.publish(try SafeTensors.encode(learner.qNetwork.stateDict())) }
 
-            let batch: SampledItems
-            do {
-                batch = try buffer.sample(table: Self.table, batchSize: dqn.batchSize, timeout: 0.5)
-            } catch let error as GymError where error.code == .timedOut {
-                continue  // not enough experience yet, or actors are catching up
-            }
-            let columns = try ReplayColumns(batch, observationSize: layout.observationSize)
-            let nextValues = targetNetwork.predict(columns.nextObservations)
-            let nextActions = dqn.doubleDQN ? qNetwork.predict(columns.nextObservations).argmax() : nextValues.argmax()
-            for row in 0..<dqn.batchSize {
-                let bootstrap = (1 - columns.terminated[row]) * nextValues[row, nextActions[row]]
-                targets.data[row] = columns.rewards[row] + Float(dqn.gamma) * bootstrap
-            }
-            graph.reset()
-            let q = qNetwork(graph.constant(columns.observations)).gather(indices: columns.actions)
-            let errors = q - graph.constant(targets)
-            let weights = graph.constant(Tensor(shape: [dqn.batchSize], data: batch.weights.map { Float($0) }))
-            let loss = (dqn.loss == .huber ? Loss.huber(q, target: targets) : (errors.square() * weights).mean())
-            optimizer.zeroGrad()
-            graph.backward(loss)
-            if dqn.maxGradNorm > 0 { GradientClipping.clipGradNorm(qNetwork.parameters, maxNorm: Float(dqn.maxGradNorm)) }
-            optimizer.step()
-            let tdErrors = errors.value.data.map { Double(abs($0)) + 1e-3 }
-            try buffer.updatePriorities(table: Self.table, keys: batch.keys, priorities: tdErrors)
-            updates += 1
-            if updates % targetEvery == 0 { targetNetwork.softUpdate(from: qNetwork, tau: Float(dqn.tau)) }
-            if updates % args.publishEvery == 0 { server.publish(try SafeTensors.encode(qNetwork.stateDict())) }
-
-            let version = Double(server.currentVersion)
-            staleness.sum += columns.versions.reduce(0) { $0 + (version - Double($1)) } / Double(dqn.batchSize)
-            staleness.count += 1
-            if updates % 100 == 0 {
-                monitor.scalar("losses/td_loss", Double(loss.value.scalar), step: steps)
-                monitor.scalar("charts/staleness_versions", staleness.sum / Double(staleness.count), step: steps)
-            }
-            let now = DispatchTime.now().uptimeNanoseconds
-            if now - lastNote > 10_000_000_000 {
-                lastNote = now
-                let rate = Double(steps) / (Double(now - started) / 1e9)
-                let text = String(format: "%d updates, %d env steps (%.0f/s), %d actor process(es) running; sampled experience is %.1f weight versions old on average (now at version %d)",
-                                  updates, steps, rate, fleet?.running ?? -1, staleness.sum / Double(max(staleness.count, 1)), Int(version))
-                monitor.note(text)
-                logger.info("\(text)")
-                staleness = (0, 0)
-            }
-        }
-        server.finish()
-        // Workers started elsewhere learn of the end on their next call: keep answering a moment.
-        if fleet == nil { Thread.sleep(forTimeInterval: 3) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        monitor.note(String(format: "learner stopped after %d updates and %d env steps in %.1f s (%.0f env steps/s)", updates, steps, seconds, Double(steps) / seconds))
-        if !solved, let best = check.best {
-            let final = try session.validate(policy, episodes: dqn.validationEpisodes, step: steps)
-            if best.mean > final.mean {
-                monitor.note(String(format: "keeping the network that validated at %.2f", best.mean))
-                try qNetwork.load(stateDict: best.snapshot)
-            }
-        }
+                version = Double(server.currentVersion)
+                staleness.sum += columns.versions.reduce(0) { $0 + (version - Double($1)) } / Double(max(columns.versions.count, 1))
+                staleness.count += 1
+                if updates % 100 == 0 {
+                    monitor.scalar("losses/td_loss", Double(learned.loss.value.scalar), step: steps)
+                    monitor.scalar("charts/staleness_versions", staleness.sum / Double(staleness.count), step: steps)
+                }
+                return true
+            },
+            progress: { steps, rate, running in
+                defer { staleness = (0, 0) }
+                return String(format: "%d updates, %d env steps (%.0f/s), %d actor process(es) running; sampled experience is %.1f weight versions old on average (now at version %d)",
+                              updates, steps, rate, running, staleness.sum / Double(max(staleness.count, 1)), Int(version))
+            })
+        monitor.note(String(format: "learner stopped after %d updates and %d env steps in %.1f s (%.0f env steps/s)", updates, outcome.steps,
+                            outcome.seconds, outcome.stepsPerSecond))
+        if !outcome.solved, let best = try validation.better(than: policy, step: outcome.steps) { try learner.qNetwork.load(stateDict: best) }
         let epsilons = (0..<args.actors).map { String(format: "%.4f", args.epsilon(actor: $0)) }.joined(separator: ",")
-        var trained = TrainedAgent(policy: policy, steps: steps, episodes: monitor.episodes,
+        var trained = TrainedAgent(policy: policy, steps: outcome.steps, episodes: monitor.episodes,
                                    hyperparameters: args.hyperparameters.merging(["epsilons": .string(epsilons)]) { $1 })
-        trained.metrics = ["env_steps_per_s": (Double(steps) / seconds).rounded(), "learner_updates": Double(updates),
+        trained.metrics = ["env_steps_per_s": outcome.stepsPerSecond.rounded(), "learner_updates": Double(updates),
                            "actors": Double(args.actors)]
         return trained
     }
@@ -278,17 +210,24 @@ struct ReplayColumns {
     var terminated: [Float]
     var versions: [Int64]
 
-    init(_ batch: SampledItems, observationSize: Int) throws {
+    init(_ batch: SampledItems, observationSize: Int, actionCount: Int) throws {
         func column(_ name: String) throws -> NDArray {
             guard let array = batch.columns[name] else { throw AgentError(.invalidArgument, "replay batch has no column \(name)") }
             return array
         }
+        // The buffer is another process: every column must have one row per key before tensors are shaped.
         let count = batch.keys.count
-        observations = Tensor(shape: [count, observationSize], data: try column("obs").floats)
-        nextObservations = Tensor(shape: [count, observationSize], data: try column("next_obs").floats)
-        actions = try column("action").int64s.map { Int($0) }
-        rewards = try column("reward").floats
-        terminated = try column("terminated").floats
-        versions = try column("version").int64s
+        func rows<T>(_ values: [T], _ name: String, width: Int = 1) throws -> [T] {
+            guard values.count == count * width else { throw AgentError(.invalidArgument, "replay batch column \(name) has \(values.count) values for \(count) rows") }
+            return values
+        }
+        observations = Tensor(shape: [count, observationSize], data: try rows(column("obs").floats, "obs", width: observationSize))
+        nextObservations = Tensor(shape: [count, observationSize], data: try rows(column("next_obs").floats, "next_obs", width: observationSize))
+        actions = try rows(column("action").int64s, "action").map { Int(clamping: $0) }
+        rewards = try rows(column("reward").floats, "reward")
+        terminated = try rows(column("terminated").floats, "terminated")
+        versions = try rows(column("version").int64s, "version")
+        guard actions.allSatisfy({ (0..<actionCount).contains($0) }) else { throw AgentError(.invalidArgument, "replay batch has an action outside 0..<\(actionCount)") }
+        guard batch.weights.count == count else { throw AgentError(.invalidArgument, "replay batch has \(batch.weights.count) weights for \(count) rows") }
     }
 }

@@ -80,36 +80,18 @@ public enum DQN {
         let layout = envs.layout
 
         // Networks, optimizer, replay.
-        let sizes = [layout.observationSize] + args.hiddenSizes + [layout.actionCount]
-        let qNetwork = MLP(sizes: sizes, activation: .relu, rng: &initRandom)
-        let targetNetwork = MLP(sizes: sizes, activation: .relu, rng: &initRandom)
-        targetNetwork.copy(from: qNetwork)
-        let optimizer = Adam(parameters: qNetwork.parameters, learningRate: args.learningRate)
-        let policy = QNetworkPolicy(network: qNetwork)
+        let learner = DQNLearner(args, observationSize: layout.observationSize, actionCount: layout.actionCount, rng: &initRandom)
+        let policy = QNetworkPolicy(network: learner.qNetwork)
         var replay = ReplayBuffer(capacity: args.bufferSize, observationSize: layout.observationSize)
         var batch = replay.makeBatch(size: args.batchSize)
-        var targets = Tensor.zeros([args.batchSize])
-        let graph = Graph()
-        var check = SolveCheck<[String: Tensor]>(threshold: session.spec.rewardThreshold, window: args.solveWindow,
-                                                 validationEpisodes: args.validationEpisodes)
+        let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow, episodes: args.validationEpisodes,
+                                                            subject: "network")
 
-        /// One gradient step on a replayed minibatch; returns the loss and Q(s, a), valid until the next step.
-        func learn() -> (loss: Variable, q: Variable) {
+        /// One gradient step on a replayed minibatch (uniform replay: no importance weights).
+        func learn() -> DQNLearner.Step {
             replay.sample(random: &replayRandom, into: &batch)
-            let nextValues = targetNetwork.predict(batch.nextObservations)
-            let nextActions = args.doubleDQN ? qNetwork.predict(batch.nextObservations).argmax() : nextValues.argmax()
-            for row in 0..<args.batchSize {
-                let bootstrap = (1 - batch.terminated[row]) * nextValues[row, nextActions[row]]
-                targets.data[row] = batch.rewards[row] + Float(args.gamma) * bootstrap
-            }
-            graph.reset()
-            let q = qNetwork(graph.constant(batch.observations)).gather(indices: batch.actionIndices)
-            let loss = args.loss == .huber ? Loss.huber(q, target: targets) : Loss.mse(q, target: targets)
-            optimizer.zeroGrad()
-            graph.backward(loss)
-            if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(qNetwork.parameters, maxNorm: Float(args.maxGradNorm)) }
-            optimizer.step()
-            return (loss, q)
+            return learner.learn(observations: batch.observations, actions: batch.actionIndices, rewards: batch.rewards,
+                                 nextObservations: batch.nextObservations, terminated: batch.terminated)
         }
 
         var step = 0
@@ -128,10 +110,10 @@ public enum DQN {
                 while updateCredit >= 1 {
                     updateCredit -= 1
                     updates += 1
-                    let (loss, q) = learn()
+                    let learned = learn()
                     if updates % 100 == 0 {
-                        monitor.scalar("losses/td_loss", Double(loss.value.scalar), step: step)
-                        monitor.scalar("losses/q_values", Double(q.value.data.reduce(0, +)) / Double(args.batchSize), step: step)
+                        monitor.scalar("losses/td_loss", Double(learned.loss.value.scalar), step: step)
+                        monitor.scalar("losses/q_values", Double(learned.q.value.data.reduce(0, +)) / Double(args.batchSize), step: step)
                     }
                 }
             }
@@ -144,31 +126,20 @@ public enum DQN {
                 let reward = args.rewardClip.map { min(max(t.rewards[row], -$0), $0) } ?? t.rewards[row]
                 replay.add(t, row: row, reward: Float(reward))
             }
-            if step / args.targetUpdateInterval > previous / args.targetUpdateInterval {
-                targetNetwork.softUpdate(from: qNetwork, tau: Float(args.tau))
-            }
+            if step / args.targetUpdateInterval > previous / args.targetUpdateInterval { learner.updateTarget() }
             for finished in t.finished { monitor.episode(finished, step: step) }
             if !t.finished.isEmpty {
                 monitor.scalar("charts/epsilon", epsilon, step: step)
-                if check.due(episodes: monitor.episodes, recentMean: monitor.recentMean(args.solveWindow)) {
-                    let validation = try session.validate(policy, episodes: args.validationEpisodes, step: step)
-                    if check.record(mean: validation.mean, snapshot: { qNetwork.stateDict() }) {
-                        solved = true
-                        break
-                    }
+                if try validation.solved(step: step, policy: { policy }, snapshot: { _ in learner.qNetwork.stateDict() }) {
+                    solved = true
+                    break
                 }
             }
             monitor.tick(step: step)
         }
 
         // Unsolved within the budget: keep the final network unless an earlier one validated better.
-        if !solved, let best = check.best {
-            let final = try session.validate(policy, episodes: args.validationEpisodes, step: step)
-            if best.mean > final.mean {
-                monitor.note(String(format: "keeping the network that validated at %.2f", best.mean))
-                try qNetwork.load(stateDict: best.snapshot)
-            }
-        }
+        if !solved, let best = try validation.better(than: policy, step: step) { try learner.qNetwork.load(stateDict: best) }
         return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
     }
 }

@@ -1,37 +1,78 @@
-/// Early stopping for the policy-gradient methods: greedy validations once recent training
-/// returns come near the reward threshold, a stop when one reaches it, and at the end the
-/// best validated policy if the final one is worse.
+/// Early stopping and keep-best, for every algorithm that has them: greedy validations once
+/// recent training returns come near the reward threshold, a stop when one reaches it, and at
+/// the end the best validated `Snapshot` if the final policy validates worse.
 ///
-/// Policies are validated as the snapshots that would be saved, so a validation measures
-/// exactly what the run would report.
-final class PolicyValidation {
+/// Policies are validated as they would be saved, so a validation measures exactly what the
+/// run would report. A `Snapshot` is whatever restores a validated policy: the policy itself
+/// for the policy-gradient methods, a network's weights for DQN, a Q table's values.
+final class PolicyValidation<Snapshot> {
     private let session: TrainingSession
-    private var check: SolveCheck<any Policy>
+    private let subject: String
+    private var check: SolveCheck<Snapshot>
 
     /// Validates `episodes` greedy episodes once the mean of the last `window` training episodes
-    /// is within `margin` (a fraction of the threshold's size) of the threshold.
-    init(session: TrainingSession, window: Int, episodes: Int, margin: Double) {
+    /// is within `margin` (a fraction of the threshold's size) of the threshold; `subject` names
+    /// what a snapshot holds in the note that keeps it ("policy", "network", "table").
+    init(session: TrainingSession, window: Int, episodes: Int, margin: Double = 0, subject: String = "policy") {
         self.session = session
+        self.subject = subject
         let threshold = session.spec.rewardThreshold
         check = SolveCheck(threshold: threshold, window: window, validationEpisodes: episodes,
                            trigger: threshold.map { $0 - margin * abs($0) })
     }
 
+    /// Whether validations can happen at all (a threshold to reach and episodes to play).
+    var isEnabled: Bool { check.threshold != nil && check.validationEpisodes > 0 }
+
+    /// The training episodes the recent mean covers.
+    var window: Int { check.window }
+
+    /// Whether a validation is due `episodes` training episodes in, with `recentMean` over the
+    /// last `window` of them; a due answer counts as a validation for the spacing of the next.
+    func isDue(episodes: Int, recentMean: Double?) -> Bool {
+        check.due(episodes: episodes, recentMean: recentMean)
+    }
+
+    /// Validates `policy` now; true when it reached the threshold (stop training). `snapshot`
+    /// is taken only when the validation is the best so far.
+    func validate(_ policy: any Policy, step: Int, snapshot: () -> Snapshot) throws -> Bool {
+        let validation = try session.validate(policy, episodes: check.validationEpisodes, step: step)
+        return check.record(mean: validation.mean, snapshot: snapshot)
+    }
+
+    /// Validates when due by the training monitor's episodes; true when the policy reached the
+    /// threshold (stop training).
+    func solved(step: Int, policy: () -> any Policy, snapshot: (any Policy) -> Snapshot) throws -> Bool {
+        guard isDue(episodes: session.monitor.episodes, recentMean: session.monitor.recentMean(check.window)) else { return false }
+        let candidate = policy()
+        return try validate(candidate, step: step) { snapshot(candidate) }
+    }
+
+    /// After training ended unsolved at `step`: the best earlier snapshot if it validated better
+    /// than `final` validates now, else nil (keep the final policy).
+    func better(than final: any Policy, step: Int) throws -> Snapshot? {
+        guard let best = check.best else { return nil }
+        let validation = try session.validate(final, episodes: check.validationEpisodes, step: step)
+        guard best.mean > validation.mean else { return nil }
+        session.monitor.note("keeping the \(subject) that validated at " + String(format: "%.2f", best.mean))
+        return best.snapshot
+    }
+}
+
+extension PolicyValidation where Snapshot == any Policy {
+    /// Validates `episodes` greedy episodes near the threshold, keeping validated policies themselves.
+    convenience init(session: TrainingSession, window: Int, episodes: Int, margin: Double) {
+        self.init(session: session, window: window, episodes: episodes, margin: margin, subject: "policy")
+    }
+
     /// Validates when due; true when the policy reached the threshold (stop training).
     func solved(step: Int, policy: () -> any Policy) throws -> Bool {
-        guard check.due(episodes: session.monitor.episodes, recentMean: session.monitor.recentMean(check.window)) else { return false }
-        let candidate = policy()
-        let validation = try session.validate(candidate, episodes: check.validationEpisodes, step: step)
-        return check.record(mean: validation.mean) { candidate }
+        try solved(step: step, policy: policy, snapshot: { $0 })
     }
 
     /// The policy to keep after training ended unsolved at `step`: the final one, unless an
     /// earlier validation did better than the final policy validates now.
     func keep(_ final: any Policy, step: Int) throws -> any Policy {
-        guard let best = check.best else { return final }
-        let validation = try session.validate(final, episodes: check.validationEpisodes, step: step)
-        guard best.mean > validation.mean else { return final }
-        session.monitor.note(String(format: "keeping the policy that validated at %.2f", best.mean))
-        return best.snapshot
+        try better(than: final, step: step) ?? final
     }
 }

@@ -68,8 +68,8 @@ public enum Tabular {
         let table = QTablePolicy(discretizer: discretizer, actionCount: env.layout.actionCount,
                                  initialBound: args.initialBound, seed: session.seeds.initialization)
         let actions = table.actionCount
-        var check = SolveCheck<[Float]>(threshold: session.spec.rewardThreshold, window: args.solveWindow,
-                                        validationEpisodes: args.validationEpisodes)
+        let validation = PolicyValidation<[Float]>(session: session, window: args.solveWindow, episodes: args.validationEpisodes,
+                                                   subject: "table")
 
         func choose(_ state: Int, episode: Int, step: Int) -> Int {
             explore.explores(epsilon: args.exploration.epsilon(step: step, episode: episode))
@@ -109,12 +109,11 @@ public enum Tabular {
                 episode += 1
                 for finished in t.finished { session.monitor.episode(finished, step: step) }
                 session.monitor.scalar("charts/epsilon", args.exploration.epsilon(step: step, episode: episode), step: step)
-                if check.due(episodes: episode, recentMean: session.monitor.recentMean(args.solveWindow)) {
-                    let validation = try session.validate(table, episodes: args.validationEpisodes, step: step)
-                    if check.record(mean: validation.mean, snapshot: { table.values }) {
-                        solved = true
-                        break
-                    }
+                // The episode count is this loop's own: a finished episode ends it whatever the monitor saw.
+                if validation.isDue(episodes: episode, recentMean: session.monitor.recentMean(args.solveWindow)),
+                   try validation.validate(table, step: step, snapshot: { table.values }) {
+                    solved = true
+                    break
                 }
                 state = discretizer.state(env.observations)
                 action = choose(state, episode: episode, step: step)
@@ -126,13 +125,9 @@ public enum Tabular {
         }
 
         // Unsolved within the budget: keep the final table unless an earlier one validated better.
-        if !solved, let best = check.best {
-            let final = try session.validate(table, episodes: args.validationEpisodes, step: step)
-            if best.mean > final.mean {
-                session.monitor.note(String(format: "keeping the table that validated at %.2f", best.mean))
-                return TrainedAgent(policy: QTablePolicy(discretizer: discretizer, actionCount: actions, values: best.snapshot),
-                                    steps: step, episodes: episode, hyperparameters: args.hyperparameters)
-            }
+        if !solved, let best = try validation.better(than: table, step: step) {
+            return TrainedAgent(policy: QTablePolicy(discretizer: discretizer, actionCount: actions, values: best),
+                                steps: step, episodes: episode, hyperparameters: args.hyperparameters)
         }
         return TrainedAgent(policy: table, steps: step, episodes: episode, hyperparameters: args.hyperparameters)
     }

@@ -54,13 +54,13 @@ public final class BufferClient: @unchecked Sendable {
 
     /// Creates a table, or checks that an existing one has this config; returns its info.
     @discardableResult
-    public func createTable(_ config: Gym_V1_TableConfig) throws -> Gym_V1_TableInfo {
-        try channel.call(.with { $0.createTable = .with { $0.config = config } }).createTable.table
+    public func createTable(_ config: TableConfig) throws -> TableInfo {
+        try TableInfo(wire: channel.call(.with { $0.createTable = .with { $0.config = config.wire } }).createTable.table)
     }
 
     /// Inserts a batch of items and waits for their keys.
     @discardableResult
-    public func insert(table: String, columns: [TensorColumn], priorities: [Double] = [], timeout: Double = 0) throws -> Gym_V1_InsertReply {
+    public func insert(table: String, columns: [TensorColumn], priorities: [Double] = [], timeout: Double = 0) throws -> InsertReceipt {
         try receiveInsert(try sendInsert(table: table, columns: columns, priorities: priorities, timeout: timeout), timeout: timeout)
     }
 
@@ -77,8 +77,8 @@ public final class BufferClient: @unchecked Sendable {
     }
 
     /// Waits for the reply to an insert sent with `sendInsert`.
-    public func receiveInsert(_ id: UInt64, timeout: Double = 0) throws -> Gym_V1_InsertReply {
-        try channel.receive(id, extraSeconds: timeout).insert
+    public func receiveInsert(_ id: UInt64, timeout: Double = 0) throws -> InsertReceipt {
+        InsertReceipt(wire: try channel.receive(id, extraSeconds: timeout).insert)
     }
 
     /// Draws `batchSize` items, waiting up to `timeout` seconds for the rate limiter.
@@ -111,23 +111,23 @@ public final class BufferClient: @unchecked Sendable {
 
     /// Sets new priorities for sampled items; returns how many were still in the table.
     @discardableResult
-    public func updatePriorities(table: String, keys: [UInt64], priorities: [Double]) throws -> Gym_V1_UpdatePrioritiesReply {
-        try channel.call(.with {
+    public func updatePriorities(table: String, keys: [UInt64], priorities: [Double]) throws -> PriorityUpdateCounts {
+        PriorityUpdateCounts(wire: try channel.call(.with {
             $0.updatePriorities = .with { $0.table = table; $0.keys = keys; $0.priorities = priorities }
-        }).updatePriorities
+        }).updatePriorities)
     }
 
     /// One table's info.
-    public func info(table: String) throws -> Gym_V1_TableInfo {
+    public func info(table: String) throws -> TableInfo {
         guard let info = try channel.call(.with { $0.info = .with { $0.table = table } }).info.tables.first else {
             throw GymError(.unknownTable, "the service sent no info for table \(table)")
         }
-        return info
+        return try TableInfo(wire: info)
     }
 
     /// Every table's info.
-    public func tables() throws -> [Gym_V1_TableInfo] {
-        try channel.call(.with { $0.info = Gym_V1_Info() }).info.tables
+    public func tables() throws -> [TableInfo] {
+        try channel.call(.with { $0.info = Gym_V1_Info() }).info.tables.map(TableInfo.init(wire:))
     }
 
     /// Removes every item of a table.

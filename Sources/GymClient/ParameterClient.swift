@@ -38,21 +38,21 @@ public final class ParameterClient: @unchecked Sendable {
     }
 
     /// Pushes gradients computed from weights `version`; returns the learner's newest weights.
-    public func push(gradients: [UInt8], from version: UInt64, worker: Int, stats: Gym_V1_EpisodeStats) throws -> VersionedWeights {
+    public func push(gradients: [UInt8], from version: UInt64, worker: Int, stats: EpisodeStats) throws -> VersionedWeights {
         Self.weights(try channel.call(.with {
             $0.pushGradients = .with {
-                $0.workerIndex = UInt32(worker)
+                $0.workerIndex = UInt32(clamping: worker)
                 $0.version = version
                 $0.safetensors = Data(gradients)
-                $0.stats = stats
+                $0.stats = Gym_V1_EpisodeStats(stats)
             }
         }).weights)
     }
 
     /// Reports progress from weights `version`; returns the newest version and whether to stop.
-    public func report(worker: Int, version: UInt64, stats: Gym_V1_EpisodeStats) throws -> (version: UInt64, stop: Bool) {
+    public func report(worker: Int, version: UInt64, stats: EpisodeStats) throws -> (version: UInt64, stop: Bool) {
         let reply = try channel.call(.with {
-            $0.report = .with { $0.workerIndex = UInt32(worker); $0.version = version; $0.stats = stats }
+            $0.report = .with { $0.workerIndex = UInt32(clamping: worker); $0.version = version; $0.stats = Gym_V1_EpisodeStats(stats) }
         }).report
         return (reply.version, reply.stop)
     }

@@ -27,7 +27,7 @@ struct ApeXOptions: ParsableArguments {
         }
         defer { embedded?.shutdown() }
         let client = try BufferClient(endpoint: endpoint, timeout: 30, clientName: "gym train dqn")
-        return try ApeXLearner.train(arguments, session: session, buffer: client, parametersBind: distributed.bindParameters,
+        return try ApeXLearner.train(arguments, session: session, buffer: client, parameters: distributed.parameterChannels(logger: logger),
                                      startActors: { try distributed.startWorkers(arguments.actors, endpoint: $0) }, logger: logger)
     }
 }

@@ -70,16 +70,10 @@ struct BufferBench: ParsableCommand {
                                               ("insert_batch", .int(Int64(insertBatch))), ("sample_batch", .int(Int64(sampleBatch))),
                                               ("in_flight", .int(Int64(inFlight))), ("repeats", .int(Int64(repeats)))]
         var random = SystemRandomNumberGenerator()
-        for selector in [Gym_V1_Selector.uniform, .prioritized] {
+        for selector in [TableConfig.Selector.uniform, .prioritized] {
             let name = selector == .uniform ? "uniform" : "prioritized"
             let table = "bench-\(name)"
-            try client.createTable(.with {
-                $0.name = table
-                $0.selector = selector
-                $0.maxSize = UInt64(maxSize)
-                $0.priorityExponent = 0.6
-                $0.importanceExponent = 0.4
-            })
+            try client.createTable(TableConfig(name: table, selector: selector, maxSize: maxSize, priorityExponent: 0.6, importanceExponent: 0.4))
             try client.reset(table: table)
             let columns = Self.cartPoleColumns(count: insertBatch, random: &random)
             let priorities = selector == .prioritized ? (0..<insertBatch).map { _ in Double.random(in: 0.1...10, using: &random) } : []

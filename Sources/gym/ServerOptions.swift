@@ -1,6 +1,7 @@
 import ArgumentParser
 import GymClient
 import GymCore
+import GymServer
 import GymPlugin
 import Logging
 

@@ -25,7 +25,7 @@ struct TrainA3C: TrainingCommand {
     func run() throws {
         let args = try hyperparameters()
         try common.run(algo: "a3c", shared: true) { session in
-            try A3C.train(args, session: session, parametersBind: distributed.bindParameters,
+            try A3C.train(args, session: session, parameters: distributed.parameterChannels(logger: Logger(label: "gym.train")),
                           startWorkers: { try distributed.startWorkers(args.workers, endpoint: $0) }, logger: Logger(label: "gym.train"))
         }
     }

@@ -1,5 +1,6 @@
 import Agents
 import ArgumentParser
+import DistributedRuntime
 import Foundation
 import GymClient
 import GymCore
@@ -95,5 +96,10 @@ struct DistributedOptions: ParsableArguments {
         return try WorkerFleet(executable: WorkerFleet.currentExecutable,
                                arguments: ["worker", "--learner", endpoint, "--log-level", workerLogLevel.rawValue],
                                count: count, logger: Logger(label: "gym.train"))
+    }
+
+    /// Opens the learner's parameter service on --bind-parameters; the algorithm only holds the channel.
+    func parameterChannels(logger: Logger) -> ParameterChannelOpener {
+        ParameterServiceChannel.opener(bind: bindParameters, logger: logger)
     }
 }

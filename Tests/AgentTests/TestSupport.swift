@@ -4,6 +4,7 @@ import Flyer
 import Foundation
 import GymClient
 import GymCore
+import GymServer
 import Logging
 
 /// A daemon in this process with the classic-control environments and the flyer, and one connection to it.

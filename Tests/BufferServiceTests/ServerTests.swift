@@ -46,7 +46,7 @@ func startServer(_ bind: String, tables: [String], checkpoints: CheckpointStore?
         try client.reset(table: "t")
         #expect(try client.info(table: "t").size == 0)
         // A created table shows up; an unknown one is a typed error.
-        #expect(try client.createTable(config("fresh,selector=fifo,max-size=5")).config.name == "fresh")
+        #expect(try client.createTable(TableConfig(wire: config("fresh,selector=fifo,max-size=5"))).config.name == "fresh")
         #expect(try client.tables().map(\.config.name) == ["t", "fresh"])
         #expect(throws: GymError(.unknownTable, "no table gone; tables: t, fresh")) { try client.sample(table: "gone", batchSize: 1) }
     }
@@ -59,7 +59,7 @@ func startServer(_ bind: String, tables: [String], checkpoints: CheckpointStore?
         let other = try BufferClient(endpoint: server.endpoint, timeout: 5)
         let id = try waiter.sendSample(table: "t", batchSize: 4, timeout: 5)
         // Once that sample waits for five items, another client is still answered at once.
-        var waits: UInt64 = 0
+        var waits = 0
         for _ in 0..<200 where waits == 0 {
             waits = try other.info(table: "t").sampleWaits
             if waits == 0 { Thread.sleep(forTimeInterval: 0.01) }

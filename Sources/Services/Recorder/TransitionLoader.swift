@@ -35,11 +35,7 @@ public struct TransitionLoader {
     /// `timeout` seconds per insert.
     public func load(_ filter: EpisodeFilter, only: Int64? = nil, maxSize: Int, timeout: Double) throws -> Outcome {
         if try !client.tables().contains(where: { $0.config.name == table }) {
-            try client.createTable(.with {
-                $0.name = table
-                $0.selector = .uniform
-                $0.maxSize = UInt64(maxSize)
-            })
+            try client.createTable(TableConfig(name: table, selector: .uniform, maxSize: maxSize))
         }
         var outcome = Outcome()
         var pending = Pending()
@@ -77,7 +73,7 @@ public struct TransitionLoader {
         let reply = try client.insert(table: table, columns: columns, timeout: timeout)
         outcome.inserts += 1
         pending = Pending()
-        return reply.tableSize
+        return UInt64(reply.tableSize)
     }
 
     /// Transitions gathered for the next insert.

@@ -1,6 +1,5 @@
 import Foundation
 import GymCore
-import GymServer
 import Logging
 import ZeroMQ
 

@@ -1,0 +1,124 @@
+import Foundation
+import GymCore
+import Logging
+
+/// The skeleton every distributed learner runs (A3C's and Ape-X's): count the workers' steps
+/// and episodes as their reports arrive, give up when every worker process is gone, note
+/// progress every ten seconds, and at the end tell the workers to stop and linger while those
+/// started elsewhere learn of it.
+///
+/// ```
+/// let loop = DistributedLearnerLoop(session: session, logger: logger)
+/// // on the service's thread:  index = loop.admit();  loop.receive(report)
+/// let outcome = try loop.run(totalSteps: n, channel: channel, fleet: fleet, onReport: …, work: …, progress: …)
+/// ```
+final class DistributedLearnerLoop {
+    /// What one worker call brought.
+    struct Report {
+        /// The worker's index.
+        var worker: Int
+        /// How many versions behind the learner the worker's weights were, where the learner tracks it.
+        var staleness: UInt64?
+        /// Steps and finished episodes since the worker's previous call.
+        var stats: EpisodeStats
+    }
+
+    /// How a run ended.
+    struct Outcome {
+        /// Environment steps, all workers together.
+        var steps: Int
+        /// Wall-clock seconds from the start of the loop to the workers' stop.
+        var seconds: Double
+        /// Whether a callback stopped the run (the task was solved).
+        var solved: Bool
+
+        /// Environment steps per second.
+        var stepsPerSecond: Double { Double(steps) / seconds }
+    }
+
+    private let session: TrainingSession
+    private let logger: Logger
+    private let lock = NSLock()
+    private var joined = 0
+    private var inbox: [Report] = []
+
+    /// A loop reporting to `session`'s monitor and `logger`.
+    init(session: TrainingSession, logger: Logger) {
+        self.session = session
+        self.logger = logger
+    }
+
+    /// A joining worker's index (any thread).
+    func admit() -> Int {
+        lock.withLock {
+            joined += 1
+            return joined - 1
+        }
+    }
+
+    /// Queues a worker's report for the training loop (any thread).
+    func receive(_ report: Report) { lock.withLock { inbox.append(report) } }
+
+    private func drain() -> [Report] {
+        lock.withLock {
+            defer { inbox.removeAll(keepingCapacity: true) }
+            return inbox
+        }
+    }
+
+    /// Runs until `totalSteps` environment steps or until a callback says the task is solved.
+    ///
+    /// - `onEpisode(report, steps)` sees each finished episode after the monitor has it; true stops the run.
+    /// - `onReport(report, steps)` runs after a report's episodes; true stops the run.
+    /// - `work(steps)` is the learner's own step each round (Ape-X learns on a batch; A3C
+    ///   learns in `apply`); false means it did nothing this round and skips the progress note.
+    /// - `progress(steps, stepsPerSecond, running)` is the ten-second note, nil for none.
+    /// - `idle` seconds are slept when a round brought no report.
+    func run(totalSteps: Int, channel: any ParameterChannel, fleet: WorkerFleet?, idle: Double = 0,
+             onEpisode: (Report, Int) throws -> Bool = { _, _ in false },
+             onReport: (Report, Int) throws -> Bool = { _, _ in false },
+             work: (Int) throws -> Bool = { _ in true },
+             progress: (Int, Double, Int) -> String?) throws -> Outcome {
+        let monitor = session.monitor
+        var steps = 0
+        var solved = false
+        let started = DispatchTime.now().uptimeNanoseconds
+        var lastNote = started
+        var lastHeard = started
+        training: while steps < totalSteps {
+            let reports = drain()
+            if reports.isEmpty {
+                try fleet?.ensureAlive(lastHeard: lastHeard)
+                if idle > 0 { Thread.sleep(forTimeInterval: idle) }
+            } else {
+                lastHeard = DispatchTime.now().uptimeNanoseconds
+            }
+            for report in reports {
+                steps += report.stats.envSteps
+                for (episodeReturn, length) in report.stats.episodes {
+                    monitor.episode(FinishedEpisode(environment: report.worker, episodeReturn: episodeReturn, length: length), step: steps)
+                    if try onEpisode(report, steps) {
+                        solved = true
+                        break training
+                    }
+                }
+                if try onReport(report, steps) {
+                    solved = true
+                    break training
+                }
+            }
+            monitor.tick(step: steps)
+            guard try work(steps) else { continue }
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now - lastNote > 10_000_000_000, let text = progress(steps, Double(steps) / (Double(now - started) / 1e9), fleet?.running ?? -1) {
+                lastNote = now
+                monitor.note(text)
+                logger.info("\(text)")
+            }
+        }
+        channel.finish()
+        // Workers started elsewhere learn of the end on their next call: keep answering a moment.
+        if fleet == nil { Thread.sleep(forTimeInterval: 3) }
+        return Outcome(steps: steps, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, solved: solved)
+    }
+}
