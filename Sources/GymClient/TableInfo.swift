@@ -21,21 +21,3 @@ public struct TableInfo: Sendable, Equatable {
     /// The key the next inserted item gets.
     public var nextKey: UInt64
 }
-
-/// The keys an insert gave its items: `count` consecutive keys from `firstKey`.
-public struct InsertReceipt: Sendable, Equatable {
-    /// The first item's key.
-    public var firstKey: UInt64
-    /// Items inserted.
-    public var count: Int
-    /// The table's size after the insert.
-    public var tableSize: Int
-}
-
-/// What a priority update did: keys still in the table were updated, the rest skipped.
-public struct PriorityUpdateCounts: Sendable, Equatable {
-    /// Items whose priority changed.
-    public var updated: Int
-    /// Keys no longer (or never) in the table.
-    public var missing: Int
-}

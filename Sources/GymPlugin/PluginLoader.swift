@@ -136,9 +136,3 @@ public enum PluginLoader {
         return URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 }
-
-/// A plugin's function table: immutable and valid while the library stays loaded (for good),
-/// so it may be shared across threads.
-struct PluginTable: @unchecked Sendable {
-    let pointer: UnsafePointer<gym_plugin>
-}

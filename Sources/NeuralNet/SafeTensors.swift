@@ -1,19 +1,5 @@
 import Foundation
 
-/// A decoded safetensors file: tensors by name plus string metadata.
-public struct SafeTensorsFile: Sendable, Equatable {
-    /// Tensors by name.
-    public var tensors: [String: Tensor]
-    /// The `__metadata__` entries.
-    public var metadata: [String: String]
-
-    /// Creates a file's contents.
-    public init(tensors: [String: Tensor], metadata: [String: String] = [:]) {
-        self.tensors = tensors
-        self.metadata = metadata
-    }
-}
-
 /// The safetensors format: an 8-byte little-endian header length N, N bytes of JSON header
 /// (`{"name": {"dtype", "shape", "data_offsets"}, "__metadata__": {...}}`), then raw
 /// little-endian tensor data, offsets relative to the start of the data.

@@ -37,31 +37,3 @@ struct ServerOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// The environments of the plugins beside this executable and in any extra directories.
-enum BuiltinEnvironments {
-    static func registry(extraDirectories: [String] = []) -> EnvRegistry {
-        let logger = Logger(label: "gym.plugins")
-        let directories = [PluginLoader.executableDirectory] + extraDirectories
-        let registry = PluginLoader.registry(directories: directories, logger: logger)
-        if registry.all.isEmpty {
-            logger.error("no environments: no plugin loaded from \(directories.joined(separator: ", "))")
-        }
-        return registry
-    }
-}
-
-/// Logs go to stderr, so stdout stays clean for JSON.
-enum LogSetup {
-    nonisolated(unsafe) private static var done = false
-
-    static func bootstrap(level: Logger.Level) {
-        guard !done else { return }
-        done = true
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-    }
-}

@@ -9,33 +9,6 @@ public protocol HyperparameterSet: Codable, Sendable {
     var problem: String? { get }
 }
 
-/// One hyperparameter as a command line shows it.
-public struct HyperparameterEntry: Sendable, Equatable {
-    /// The flag without dashes, e.g. `learning-rate`.
-    public var flag: String
-    /// The key it is saved under, e.g. `learning_rate`.
-    public var key: String
-    /// Older spellings of the flag.
-    public var aliases: [String]
-    /// The help sentence.
-    public var help: String
-    /// The current value as text (`none` for an unset optional).
-    public var value: String
-    /// What a value looks like, e.g. `int`.
-    public var valueName: String
-    /// Whether it is a Bool flag (`--flag` / `--no-flag`).
-    public var isFlag: Bool
-    /// Whether `--no-flag` clears it to none.
-    public var isOptional: Bool
-}
-
-/// A hyperparameter that cannot be set as asked.
-public struct HyperparameterError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A sentence naming the flag and what is wrong.
-    public let message: String
-    public var description: String { message }
-}
-
 extension HyperparameterSet {
     public var problem: String? { nil }
 
@@ -108,47 +81,5 @@ extension HyperparameterSet {
             }
         }
         return try setting(texts)
-    }
-}
-
-/// Names derived from a property's: `doubleDQN` → flag `double-dqn`, key `double_dqn`.
-enum HyperparameterName {
-    static func key(_ property: String) -> String { words(property).joined(separator: "_") }
-    static func flag(_ property: String) -> String { words(property).joined(separator: "-") }
-
-    /// Splits camelCase at each lower-to-upper step and before the last capital of an acronym.
-    private static func words(_ name: String) -> [String] {
-        let characters = Array(name)
-        var words: [String] = []
-        var current = ""
-        for (index, character) in characters.enumerated() {
-            let previous = index > 0 ? characters[index - 1] : nil
-            let next = index + 1 < characters.count ? characters[index + 1] : nil
-            let startsWord = character.isUppercase && previous != nil
-                && (previous?.isLowercase == true || previous?.isNumber == true || next?.isLowercase == true)
-            if startsWord, !current.isEmpty {
-                words.append(current)
-                current = ""
-            }
-            current.append(Character(character.lowercased()))
-        }
-        if !current.isEmpty { words.append(current) }
-        return words
-    }
-}
-
-/// Reads a set's declarations by reflection, nested sets flattened in place.
-enum HyperparameterWalk {
-    static func declarations(of set: any HyperparameterSet) -> [(String, any HyperparameterDeclaration)] {
-        var found: [(String, any HyperparameterDeclaration)] = []
-        for child in Mirror(reflecting: set).children {
-            guard let label = child.label else { continue }
-            if let declaration = child.value as? any HyperparameterDeclaration, label.hasPrefix("_") {
-                found.append((String(label.dropFirst()), declaration))
-            } else if let nested = child.value as? any HyperparameterSet {
-                found += declarations(of: nested)
-            }
-        }
-        return found
     }
 }

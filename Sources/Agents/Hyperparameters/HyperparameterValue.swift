@@ -94,16 +94,6 @@ extension ClosedRange: HyperparameterValue where Bound == Double {
     public static var valueName: String { "low,high" }
 }
 
-/// A choice among named cases: the text is the raw value.
-public protocol NamedChoice: HyperparameterValue, RawRepresentable, CaseIterable where RawValue == String {}
-
-extension NamedChoice {
-    public init?(hyperparameterText text: String) { self.init(rawValue: text) }
-    public var hyperparameterText: String { rawValue }
-    public var metadata: MetadataValue? { .string(rawValue) }
-    public static var valueName: String { allCases.map(\.rawValue).joined(separator: "|") }
-}
-
 extension ExplorationSchedule: HyperparameterValue {
     public init?(hyperparameterText text: String) { self.init(parsing: text) }
     public var hyperparameterText: String { description }

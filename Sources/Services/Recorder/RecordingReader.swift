@@ -2,58 +2,6 @@ import Foundation
 import GymCore
 import GymProtocol
 
-/// One row of the episodes table.
-public struct EpisodeSummary: Sendable {
-    public var id: Int64
-    public var batchID: Int64
-    public var envIndex: Int
-    public var envID: String
-    public var client: String
-    public var seed: UInt64?
-    public var startKind: String
-    public var lineageID: Int64?
-    public var lineageIndex: Int?
-    public var length: Int
-    public var totalReturn: Double
-    public var terminated: Bool
-    public var truncated: Bool
-    public var endKind: String
-    public var maxEpisodeSteps: Int
-    public var startTime: Double
-    public var endTime: Double
-}
-
-/// An episode with everything needed to re-simulate it.
-public struct RecordedEpisode: Sendable {
-    public var summary: EpisodeSummary
-    /// The `make` request of its batch (kwargs as sent).
-    public var make: Gym_V1_Make
-    /// The environment's spec as the daemon reported it.
-    public var spec: EnvSpec
-    /// Reset options; empty when none.
-    public var options: ValueMap
-    /// `length + 1` observations back to back.
-    public var observations: [UInt8]
-    /// `length` actions back to back.
-    public var actions: [UInt8]
-    public var rewards: [Double]
-    public var terminated: [UInt8]
-    public var truncated: [UInt8]
-}
-
-/// Which episodes `gym replay --list` shows.
-public struct EpisodeFilter: Sendable {
-    public var env: String?
-    public var minReturn: Double?
-    public var maxReturn: Double?
-    public var minLength: Int?
-    public var maxLength: Int?
-    public var limit: Int?
-
-    /// No filter.
-    public init() {}
-}
-
 /// Reads a recording (docs/recording.md).
 public final class RecordingReader {
     /// The open file.

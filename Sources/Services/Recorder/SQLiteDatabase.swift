@@ -1,16 +1,6 @@
 import CSQLite
 import Foundation
 
-/// A failed SQLite call: what was attempted, SQLite's result code and its message.
-public struct SQLiteError: Error, CustomStringConvertible, Sendable {
-    /// SQLite's primary result code (e.g. 5 = SQLITE_BUSY, 26 = SQLITE_NOTADB).
-    public let code: Int32
-    /// SQLite's message, prefixed with the operation.
-    public let message: String
-
-    public var description: String { "SQLite error \(code): \(message)" }
-}
-
 /// One SQLite connection. Used from one thread at a time.
 public final class SQLiteDatabase {
     let handle: OpaquePointer
@@ -71,34 +61,4 @@ public final class SQLiteDatabase {
     public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
-}
-
-/// A value read from or bound to a statement.
-public enum SQLiteValue: Equatable, Sendable {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(String)
-    case blob([UInt8])
-
-    /// The value as an integer, when it is one.
-    public var int: Int64? { if case .integer(let value) = self { return value }; return nil }
-    /// The value as a double (integers convert).
-    public var double: Double? {
-        switch self {
-        case .real(let value): return value
-        case .integer(let value): return Double(value)
-        default: return nil
-        }
-    }
-    /// The value as text, when it is text.
-    public var text: String? { if case .text(let value) = self { return value }; return nil }
-    /// The value as bytes (text gives its UTF-8).
-    public var bytes: [UInt8]? {
-        switch self {
-        case .blob(let value): return value
-        case .text(let value): return Array(value.utf8)
-        default: return nil
-        }
-    }
 }

@@ -23,18 +23,6 @@ public protocol ParameterChannel: AnyObject {
     func close()
 }
 
-/// What a distributed learner answers its workers with. The parameter service calls these on
-/// its own thread, one at a time, so a learner guards what its training loop shares with them.
-public protocol DistributedLearner: AnyObject {
-    /// A worker asks for its job: its index and the run's settings.
-    func join(name: String) throws -> (index: Int, settings: ValueMap)
-    /// A worker's gradients (safetensors bytes) computed from weights `version`; returns the
-    /// weights to publish next, or nil to keep the current ones.
-    func apply(gradients: [UInt8], from version: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]?
-    /// A worker's progress on weights `version`.
-    func report(worker: Int, version: UInt64, stats: EpisodeStats)
-}
-
 /// Starts a parameter service that answers `learner`'s workers, with `weights` published as
 /// version 1 before any worker can connect; the CLI passes one in (see `DistributedRuntime`).
 public typealias ParameterChannelOpener = (_ learner: any DistributedLearner, _ weights: [UInt8]) throws -> any ParameterChannel

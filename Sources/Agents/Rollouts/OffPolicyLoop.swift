@@ -9,6 +9,8 @@ import NeuralNet
 /// run on replayed minibatches while the daemon simulates the step just sent. Environments step
 /// through a `VectorRollout` (same-step autoreset), so an episode's final observation is stored
 /// as its last next observation and a time-limit cut still bootstraps (only `terminated` stops it).
+/// With `validationEpisodes` set, training stops once a greedy validation of the actor reaches
+/// the reward threshold, and an unsolved run keeps the actor that validated best.
 public struct OffPolicyLoop {
     /// The run.
     public let session: TrainingSession
@@ -54,7 +56,9 @@ public struct OffPolicyLoop {
         var replay = ReplayBuffer(capacity: args.bufferSize, observationSize: obsSize, actionSize: actSize)
         var batch = replay.makeBatch(size: args.batchSize)
 
-        var step = 0, updates = 0, updateCredit = 0.0
+        let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow,
+                                                            episodes: args.validationEpisodes, subject: "actor")
+        var step = 0, updates = 0, updateCredit = 0.0, solved = false
         while step < args.totalSteps {
             // Act: uniform before learning starts, then the algorithm's exploration; send without waiting.
             var units: [Float]
@@ -92,7 +96,12 @@ public struct OffPolicyLoop {
             }
             observations = observationScaling.normalize(envs.observations)
             monitor.tick(step: step)
+            if !t.finished.isEmpty, try validation.solved(step: step, policy: { policy }, snapshot: { _ in policy.network.stateDict() }) {
+                solved = true
+                break
+            }
         }
+        if !solved, let best = try validation.better(than: policy, step: step) { try policy.network.load(stateDict: best) }
         return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes,
                             hyperparameters: args.hyperparameters.merging(hyperparameters) { $1 })
     }

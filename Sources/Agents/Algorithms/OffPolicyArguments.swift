@@ -16,6 +16,10 @@ public struct OffPolicyArguments: HyperparameterSet {
     @Hyperparameter("Hidden layer widths of actor and critics, comma-separated.") public var hiddenSizes = [32, 32]
     @Hyperparameter("Scale observations with finite bounds into [-1, 1].") public var normalizeObservations = true
 
+    @Hyperparameter("Training episodes whose mean return must reach the threshold before a greedy validation.") public var solveWindow = 10
+    /// Off by default, so runs without it train their whole budget as they always have.
+    @Hyperparameter("Greedy episodes per validation (0: no early stopping).") public var validationEpisodes = 0
+
     /// The defaults.
     public init() {}
 
@@ -27,6 +31,7 @@ public struct OffPolicyArguments: HyperparameterSet {
         if !(0...1).contains(gamma) || !(tau > 0 && tau <= 1) { return "need gamma in [0, 1] and tau in (0, 1]" }
         if !(updatesPerStep > 0) { return "--updates-per-step must be positive" }
         if !(actorLearningRate > 0) || !(criticLearningRate > 0) { return "learning rates must be positive" }
+        if solveWindow < 1 || validationEpisodes < 0 { return "--solve-window must be at least 1 and --validation-episodes not negative" }
         return nil
     }
 

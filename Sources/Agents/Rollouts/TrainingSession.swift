@@ -2,52 +2,6 @@ import Foundation
 import GymClient
 import GymCore
 
-/// What an algorithm hands back when it stops training.
-public struct TrainedAgent {
-    /// The policy to evaluate and save.
-    public var policy: any Policy
-    /// Environment steps taken in training.
-    public var steps: Int
-    /// Training episodes completed.
-    public var episodes: Int
-    /// The run's settings, for the saved metadata.
-    public var hyperparameters: [String: MetadataValue]
-    /// Extra figures for the JSON summary (e.g. `env_steps_per_s` of a distributed run).
-    public var metrics: [String: Double] = [:]
-
-    /// Creates a result.
-    public init(policy: any Policy, steps: Int, episodes: Int, hyperparameters: [String: MetadataValue]) {
-        self.policy = policy
-        self.steps = steps
-        self.episodes = episodes
-        self.hyperparameters = hyperparameters
-    }
-}
-
-/// The summary `gym train --json` prints.
-public struct TrainingReport: Sendable {
-    /// The algorithm's command name.
-    public var algo: String
-    /// The environment id.
-    public var env: String
-    /// The run seed.
-    public var seed: UInt64
-    /// Environment steps taken in training.
-    public var steps: Int
-    /// Training episodes completed.
-    public var episodes: Int
-    /// Seconds from the session's start to the end of evaluation and saving.
-    public var wallSeconds: Double
-    /// The greedy evaluation after training.
-    public var evaluation: EvaluationResult
-    /// The environment's reward threshold, if it has one.
-    public var rewardThreshold: Double?
-    /// The algorithm's extra figures (`TrainedAgent.metrics`).
-    public var metrics: [String: Double] = [:]
-    /// Whether the evaluation's mean reached the threshold (nil without a threshold).
-    public var solved: Bool? { rewardThreshold.map { evaluation.mean >= $0 } }
-}
-
 /// The runtime every agent shares: the environment's spec from the daemon, the run's seeds,
 /// the monitor, greedy validation and evaluation, and the end of a run (evaluate, log, save).
 ///

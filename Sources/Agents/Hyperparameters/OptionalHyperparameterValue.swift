@@ -1,0 +1,2 @@
+/// Lets the walk ask whether a value type is optional.
+protocol OptionalHyperparameterValue {}

@@ -1,0 +1,24 @@
+import Foundation
+import GymCore
+import GymProtocol
+
+/// One row of the episodes table.
+public struct EpisodeSummary: Sendable {
+    public var id: Int64
+    public var batchID: Int64
+    public var envIndex: Int
+    public var envID: String
+    public var client: String
+    public var seed: UInt64?
+    public var startKind: String
+    public var lineageID: Int64?
+    public var lineageIndex: Int?
+    public var length: Int
+    public var totalReturn: Double
+    public var terminated: Bool
+    public var truncated: Bool
+    public var endKind: String
+    public var maxEpisodeSteps: Int
+    public var startTime: Double
+    public var endTime: Double
+}
