@@ -80,6 +80,31 @@ public final class Adam: Optimizer {
         }
     }
 
+    /// Everything `step()` carries from one update to the next: the step count and both moments
+    /// per parameter (what a checkpoint saves to resume bit for bit).
+    public var moments: (stepCount: Int, first: [Tensor], second: [Tensor]) {
+        (stepCount, zip(parameters, firstMoments).map { Tensor(shape: $0.shape, data: $1) },
+         zip(parameters, secondMoments).map { Tensor(shape: $0.shape, data: $1) })
+    }
+
+    /// Restores `moments` taken from an optimizer over parameters of the same shapes; a count or
+    /// a shape that differs throws, naming the first parameter that does not fit.
+    public func restore(stepCount: Int, first: [Tensor], second: [Tensor]) throws(ModuleError) {
+        // The step count's range is the caller's to check (a checkpoint reader names its file).
+        for moments in [first, second] where moments.count != parameters.count {
+            throw moments.count < parameters.count ? .missingParameter("adam moment \(moments.count)")
+                : .unexpectedParameter("adam moment \(parameters.count)")
+        }
+        for (index, p) in parameters.enumerated() {
+            for moment in [first[index], second[index]] where moment.shape != p.shape {
+                throw .shapeMismatch(name: "adam moment \(index)", expected: p.shape, found: moment.shape)
+            }
+        }
+        self.stepCount = stepCount
+        firstMoments = first.map(\.data)
+        secondMoments = second.map(\.data)
+    }
+
     /// The float32 factors of one step.
     private struct Factors {
         var stepSize, correction2Sqrt, w1, b2, w2, eps, wd: Float

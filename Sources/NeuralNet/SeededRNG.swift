@@ -100,3 +100,32 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         return Int(product.high)
     }
 }
+
+/// A generator's exact state travels as text (four hex words and the spare normal's bits), so
+/// a checkpoint restores the stream bit for bit whatever a JSON reader does with large numbers.
+extension SeededRNG: Codable {
+    private enum CodingKeys: String, CodingKey { case state, spareNormal = "spare_normal" }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let words = try container.decode([String].self, forKey: .state).map { UInt64($0, radix: 16) }
+        guard words.count == 4, let s0 = words[0], let s1 = words[1], let s2 = words[2], let s3 = words[3],
+              (s0, s1, s2, s3) != (0, 0, 0, 0) else {
+            throw DecodingError.dataCorruptedError(forKey: .state, in: container,
+                                                   debugDescription: "a generator state is four hex words, not all zero")
+        }
+        self.init(state: (s0, s1, s2, s3))
+        spareNormal = try container.decodeIfPresent(String.self, forKey: .spareNormal).map { text in
+            guard let bits = UInt32(text, radix: 16) else {
+                throw DecodingError.dataCorruptedError(forKey: .spareNormal, in: container, debugDescription: "not a hex word")
+            }
+            return Float(bitPattern: bits)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode([s0, s1, s2, s3].map { String($0, radix: 16) }, forKey: .state)
+        try container.encodeIfPresent(spareNormal.map { String($0.bitPattern, radix: 16) }, forKey: .spareNormal)
+    }
+}

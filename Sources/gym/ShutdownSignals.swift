@@ -16,7 +16,7 @@ nonisolated(unsafe) private var shutdownSignalPipe: Int32 = -1
 /// that arrives before `onSignal` names the stop is kept and acted on as soon as it does.
 final class ShutdownSignals: @unchecked Sendable {
     private let lock = NSLock()
-    private var action: (@Sendable () -> Void)?
+    private var action: (@Sendable (Int32) -> Void)?
     private var pending: Int32?
     private let logger: Logger
     private let message: String
@@ -68,11 +68,17 @@ final class ShutdownSignals: @unchecked Sendable {
 
     /// Names what a signal does; runs it at once if a signal already came.
     func onSignal(_ stop: @escaping @Sendable () -> Void) {
+        onSignalNumber { _ in stop() }
+    }
+
+    /// Names what a signal does with its number, run for every signal (a train command exits
+    /// at the second); runs it at once if a signal already came.
+    func onSignalNumber(_ stop: @escaping @Sendable (Int32) -> Void) {
         lock.lock()
         action = stop
         let early = pending
         lock.unlock()
-        if early != nil { stop() }
+        if let early { stop(early) }
     }
 
     private func received(_ number: Int32) {
@@ -81,6 +87,6 @@ final class ShutdownSignals: @unchecked Sendable {
         pending = number
         let stop = action
         lock.unlock()
-        stop?()
+        stop?(number)
     }
 }

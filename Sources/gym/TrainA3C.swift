@@ -23,8 +23,7 @@ struct TrainA3C: TrainingCommand {
     var hyperparameterWords: [String] = []
 
     func run() throws {
-        let args = try hyperparameters()
-        try common.run(algo: "a3c", shared: true) { session in
+        try common.run(self, algo: "a3c", shared: true) { session, args in
             try A3C.train(args, session: session, parameters: distributed.parameterChannels(logger: Logger(label: "gym.train")),
                           startWorkers: { try distributed.startWorkers(args.workers, endpoint: $0) }, logger: Logger(label: "gym.train"))
         }

@@ -16,7 +16,6 @@ struct TrainAlgorithm<Algorithm: TrainableAlgorithm>: TrainingCommand {
     var hyperparameterWords: [String] = []
 
     func run() throws {
-        let args = try hyperparameters()
-        try common.run(algo: Algorithm.name) { try Algorithm.train(args, session: $0) }
+        try common.run(self, algo: Algorithm.name) { try Algorithm.train($1, session: $0) }
     }
 }

@@ -26,7 +26,6 @@ struct TrainDDPG: TrainingCommand {
     var baseHyperparameters: DDPG.Arguments { paper ? .paper : DDPG.Arguments() }
 
     func run() throws {
-        let args = try hyperparameters()
-        try common.run(algo: "ddpg") { try DDPG.train(args, session: $0) }
+        try common.run(self, algo: "ddpg") { try DDPG.train($1, session: $0) }
     }
 }

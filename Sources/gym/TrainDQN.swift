@@ -21,9 +21,10 @@ struct TrainDQN: TrainingCommand {
     func run() throws {
         let args = try hyperparameters()
         if args.actors > 0 {
-            try common.run(algo: "dqn", shared: true) { try apex.train(args, session: $0) }
+            guard common.resume == nil else { throw ValidationError("dqn --actors does not checkpoint its learner yet: --resume needs --actors 0") }
+            try common.run(self, algo: "dqn", shared: true) { try apex.train($1, session: $0) }
         } else {
-            try common.run(algo: "dqn") { try DQN.train(args.dqn, session: $0) }
+            try common.run(self, algo: "dqn") { try DQN.train($1.dqn, session: $0) }
         }
     }
 }

@@ -1,14 +1,18 @@
 import Agents
 import ArgumentParser
 import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options every `gym train` algorithm shares.
 struct TrainOptions: ParsableArguments {
-    @Option(help: "Environment id, e.g. CartPole-v1.")
-    var env: String
+    @Option(help: "Environment id, e.g. CartPole-v1 (with --resume: the checkpoint's).")
+    var env: String?
 
-    @Option(help: "Seed of every random stream of the run (weights, exploration, replay, environments, evaluation).")
-    var seed: UInt64 = 1
+    @Option(help: "Seed of every random stream of the run (weights, exploration, replay, environments, evaluation); default 1, with --resume the checkpoint's.")
+    var seed: UInt64?
 
     @Option(help: "Greedy episodes in the evaluation after training.")
     var evalEpisodes = 20
@@ -25,20 +29,71 @@ struct TrainOptions: ParsableArguments {
     @Flag(help: "Print no progress line on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Environment steps between checkpoints of the whole training state (default: a tenth of --total-steps).",
+                               valueName: "steps"))
+    var checkpointEvery: Int?
+
+    @Option(help: ArgumentHelp("The run directory for checkpoints (and, when a run stops early, its policies); default: --logdir, else runs/ALGO-ENV-SEED.",
+                               valueName: "dir"))
+    var checkpointDir: String?
+
+    @Flag(help: """
+    Put the replay buffer in checkpoints. Without it, an off-policy run resumes with an empty buffer:     it goes on, but not bit-identically to an uninterrupted run.
+    """)
+    var checkpointReplay = false
+
+    @Option(help: ArgumentHelp("""
+    Continue the run whose checkpoints are in DIR (a run directory, or one checkpoint), with its saved hyperparameters:     flags that differ from them are an error, except that --total-steps may grow.
+    """, valueName: "dir"))
+    var resume: String?
+
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
         guard evalEpisodes >= 0 else { throw ValidationError("--eval-episodes must not be negative") }
+        guard env != nil || resume != nil else { throw ValidationError("Missing expected argument '--env <env>'") }
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
     }
 
-    /// Connects, trains with `train`, evaluates, saves and prints the summary.
-    /// `shared`: the daemon must be reachable from worker processes (an embedded one binds tcp loopback).
-    func run(algo: String, shared: Bool = false, _ train: (TrainingSession) throws -> TrainedAgent) throws {
+    /// Connects, trains with `train` on the command's hyperparameters (or, with --resume, the
+    /// checkpoint's), evaluates, saves and prints the summary. A first SIGINT or SIGTERM stops
+    /// the run at its next step boundary, saves what it has and exits with 128 + the signal;
+    /// a second one exits at once. `shared`: the daemon must be reachable from worker processes
+    /// (an embedded one binds tcp loopback).
+    func run<Command: TrainingCommand>(_ command: Command, algo: String, shared: Bool = false,
+                                       _ train: (TrainingSession, Command.Hyperparameters) throws -> TrainedAgent) throws {
+        if resume != nil, !Self.resumable.contains(algo) {
+            throw ValidationError("\(algo) does not checkpoint its training state yet; --resume works for \(Self.resumable.sorted().joined(separator: ", "))")
+        }
+        let resumed = try resume.map { try RunCheckpoints.load(RunCheckpoints.latest(in: URL(fileURLWithPath: $0, isDirectory: true))) }
+        let args = try resumed.map { try resumedHyperparameters(command, from: $0, algo: algo) } ?? command.hyperparameters()
+        let env = resumed?.header.env ?? self.env ?? ""
+        let seed = resumed?.seed ?? self.seed ?? 1
+        let runDirectory = URL(fileURLWithPath: checkpointDir ?? logdir ?? resume ?? "runs/\(algo)-\(env)-\(seed)", isDirectory: true)
+
         let (connection, embedded) = try server.connect(clientName: "gym train \(algo)", shared: shared)
         defer { embedded?.shutdown() }
         let session = try TrainingSession(algo: algo, env: env, seed: seed, connection: connection,
                                           logDirectory: logdir.map { URL(fileURLWithPath: $0, isDirectory: true) }, progress: !quiet)
-        let trained = try train(session)
+        let totalSteps = args.entries.first { $0.key == "total_steps" }.flatMap { Int($0.value) }
+        session.checkpointing = .init(directory: runDirectory, every: checkpointEvery ?? max((totalSteps ?? .max) / 10, 1),
+                                      replay: checkpointReplay)
+        session.resuming = resumed
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        session.arguments = try encoder.encode(args)
+        Self.stopOnSignals(session)
+
+        let trained: TrainedAgent
+        do {
+            trained = try train(session, args)
+        } catch where session.connectionLost(error) {
+            // Lost outside the loops' guard (a validation, say): there is no policy to save.
+            throw ValidationError("training stopped: the daemon at \(connection.endpoint) is gone (\(error))")
+        }
+        if session.stopReason != nil {
+            try stopped(session, trained, runDirectory: runDirectory)
+        }
         let report = try session.finish(trained, evaluationEpisodes: evalEpisodes, save: save.map { URL(fileURLWithPath: $0) })
         if json {
             print(JSONText.object([
@@ -61,4 +116,86 @@ struct TrainOptions: ParsableArguments {
             if let save { print("saved policy: \(save) (metadata in \(save).json)") }
         }
     }
+
+    /// The algorithms whose whole training state is checkpointed.
+    static let resumable: Set = ["dqn", "ppo", "a2c", "sac"]
+
+    /// The hyperparameters a resumed run continues with: the checkpoint's, and the words given
+    /// only if they say the same (or let --total-steps grow).
+    private func resumedHyperparameters<Command: TrainingCommand>(_ command: Command, from checkpoint: LoadedCheckpoint,
+                                                                  algo: String) throws -> Command.Hyperparameters {
+        let file = checkpoint.directory.appendingPathComponent("arguments.json").path
+        guard checkpoint.header.algo == algo else {
+            throw ValidationError("\(checkpoint.directory.path) is a checkpoint of \(checkpoint.header.algo), not \(algo)")
+        }
+        if let env, env != checkpoint.header.env { throw ValidationError("--env \(env) differs from the checkpoint's \(checkpoint.header.env)") }
+        if let seed, seed != checkpoint.seed { throw ValidationError("--seed \(seed) differs from the checkpoint's \(checkpoint.header.seed)") }
+        let saved: Command.Hyperparameters
+        do {
+            saved = try JSONDecoder().decode(Command.Hyperparameters.self, from: checkpoint.arguments)
+        } catch {
+            throw ValidationError("\(file) does not hold \(algo)'s hyperparameters: \(error)")
+        }
+        let given: Command.Hyperparameters
+        do {
+            given = try saved.parsing(command.hyperparameterWords)
+        } catch let error as HyperparameterError {
+            throw ValidationError(error.message)
+        }
+        let changed = zip(saved.entries, given.entries).filter { $0.value != $1.value && $0.key != "total_steps" }
+        guard changed.isEmpty else {
+            throw ValidationError("--resume continues with the saved hyperparameters, and these differ from \(file): "
+                + changed.map { "--\($0.flag) \($1.value) (saved: \($0.value))" }.joined(separator: ", "))
+        }
+        if let total = given.entries.first(where: { $0.key == "total_steps" }).flatMap({ Int($0.value) }),
+           let savedTotal = saved.entries.first(where: { $0.key == "total_steps" }).flatMap({ Int($0.value) }), total < savedTotal {
+            throw ValidationError("--total-steps may grow on --resume, not shrink (saved: \(savedTotal))")
+        }
+        if let problem = given.problem { throw ValidationError(problem) }
+        return given
+    }
+
+    /// Ends a run that stopped early: saves, says where, and exits 128 + the signal (1 when the
+    /// daemon is gone).
+    private func stopped(_ session: TrainingSession, _ trained: TrainedAgent, runDirectory: URL) throws -> Never {
+        let run = try session.finishStopped(trained, save: save.map { URL(fileURLWithPath: $0) }, runDirectory: runDirectory)
+        var lines = ["training stopped at step \(run.steps): " + {
+            switch run.reason {
+            case .signal(let number): return number == SIGINT ? "interrupted (SIGINT)" : "terminated (signal \(number))"
+            case .stepLimit(let limit): return "stopped after \(limit) steps"
+            case .lost(let what): return what
+            }
+        }()]
+        lines.append("last policy: \(run.policy.path)")
+        if let best = run.bestPolicy { lines.append("best validated policy: \(best.path)") }
+        if let checkpoint = run.checkpoint {
+            lines.append("checkpoint: \(checkpoint.path) (continue with --resume \(runDirectory.path))")
+        } else {
+            lines.append("checkpoint: none (\(session.state.isComplete ? "none written yet" : "\(session.algo) does not checkpoint yet"))")
+        }
+        if let logdir { lines.append("learning curve and logs: \(URL(fileURLWithPath: logdir, isDirectory: true).path)") }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        switch run.reason {
+        case .signal(let number): throw ExitCode(128 + number)
+        case .stepLimit: throw ExitCode(1)
+        case .lost: throw ExitCode(1)
+        }
+    }
+
+    /// The first SIGINT or SIGTERM asks `session` to stop at its next step boundary; a second
+    /// exits at once with 128 + the signal.
+    private static func stopOnSignals(_ session: TrainingSession) {
+        var logger = Logger(label: "gym.train")
+        logger.logLevel = .notice
+        let signals = ShutdownSignals(logger: logger, message: "stopping at the next step boundary (again to exit at once)")
+        let stop = session.stop
+        signals.onSignalNumber { number in
+            if stop.requested != nil { _exit(128 + number) }
+            stop.request(.signal(number))
+        }
+        signalsInUse = signals
+    }
 }
+
+/// The train command's signal handler, kept for the life of the process.
+nonisolated(unsafe) private var signalsInUse: ShutdownSignals?

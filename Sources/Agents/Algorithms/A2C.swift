@@ -76,7 +76,9 @@ public enum A2C: TrainableAlgorithm {
         let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma,
                                 noiseCorrelation: 0, solveWindow: args.solveWindow, validationEpisodes: args.validationEpisodes,
                                 validationMargin: args.validationMargin)
-        let (policy, steps) = try loop.run(session: session, network: network) { rollout, remaining in
+        session.state.track("network", parameters: network.parameters)
+        session.state.track("optimizer", optimizer: optimizer)
+        let (policy, steps, best) = try loop.run(session: session, network: network, tracked: true) { rollout, remaining in
             // n-step returns over the rollout, and advantages against the values seen while acting.
             let returns = DiscountedReturns.bootstrapped(rewards: rollout.rewards, episodeEnds: rollout.episodeEnds,
                                                          bootstrap: rollout.bootstrap, gamma: args.gamma)
@@ -94,6 +96,8 @@ public enum A2C: TrainableAlgorithm {
             return [("losses/policy_loss", Double(terms.policy.value.scalar)), ("losses/value_loss", Double(terms.value.value.scalar)),
                     ("losses/entropy", Double(terms.entropy.value.scalar)), ("charts/learning_rate", optimizer.learningRate)]
         }
-        return TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)
+        var trained = TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)
+        trained.bestValidated = best
+        return trained
     }
 }

@@ -98,7 +98,28 @@ public enum DQN {
         var updates = 0
         var updateCredit = 0.0
         var solved = false
+
+        // Checkpoints: everything the loop carries from one step to the next (the weight
+        // initialisation's stream is spent once the networks exist).
+        struct Counters: Codable { var step: Int; var updates: Int; var updateCredit: Double }
+        let state = session.state
+        state.track("q_network", parameters: learner.qNetwork.parameters)
+        state.track("target_network", parameters: learner.targetNetwork.parameters)
+        state.track("optimizer", optimizer: learner.optimizer)
+        state.track("exploration", value: { explore.random }, restore: { explore.random = $0 })
+        state.track("replay_sampling", value: { replayRandom }, restore: { replayRandom = $0 })
+        session.trackReplay({ replay }, { replay = $0 })
+        state.track("counters", value: { Counters(step: step, updates: updates, updateCredit: updateCredit) }, restore: { saved in
+            guard saved.step >= 0, saved.updates >= 0, saved.updateCredit.isFinite else { throw RunStateError("has negative counters") }
+            (step, updates, updateCredit) = (saved.step, saved.updates, saved.updateCredit)
+        })
+        validation.track(in: state, network: learner.qNetwork)
+        envs.track(in: state)
+        state.markComplete()
+        try session.begin()
+
         while step < args.totalSteps {
+          do {
             // Act ε-greedily, and send the actions without waiting.
             let epsilon = args.exploration.epsilon(step: step, episode: monitor.episodes)
             let greedy = policy.greedyActions(envs.observations, count: envs.count)
@@ -136,8 +157,18 @@ public enum DQN {
                 }
             }
             monitor.tick(step: step)
+          } catch where session.connectionLost(error) {
+            break
+          }
+            if try session.boundary(step: step) { break }
         }
 
+        if session.stopReason != nil {
+            // Stopped early: the last network, and the best validated one beside it.
+            var trained = TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
+            trained.bestValidated = validation.bestPolicy(learner.qNetwork) { QNetworkPolicy(network: $0) }
+            return trained
+        }
         // Unsolved within the budget: keep the final network unless an earlier one validated better.
         if !solved, let best = try validation.better(than: policy, step: step) { try learner.qNetwork.load(stateDict: best) }
         return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)

@@ -102,7 +102,10 @@ public enum PPO: TrainableAlgorithm {
         let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma,
                                 noiseCorrelation: args.noiseCorrelation, solveWindow: args.solveWindow,
                                 validationEpisodes: args.validationEpisodes, validationMargin: args.validationMargin)
-        let (policy, steps) = try loop.run(session: session, network: network) { rollout, remaining in
+        session.state.track("network", parameters: network.parameters)
+        session.state.track("optimizer", optimizer: optimizer)
+        session.state.track("minibatch_order", value: { shuffleRandom }, restore: { shuffleRandom = $0 })
+        let (policy, steps, best) = try loop.run(session: session, network: network, tracked: true) { rollout, remaining in
             let (advantages, returns) = GeneralizedAdvantage.estimate(
                 rewards: rollout.rewards, values: rollout.values, episodeEnds: rollout.episodeEnds, bootstrap: rollout.bootstrap,
                 gamma: args.gamma, lambda: args.gaeLambda)
@@ -148,7 +151,9 @@ public enum PPO: TrainableAlgorithm {
                     ("losses/approx_kl", approximateKL),
                     ("charts/learning_rate", optimizer.learningRate), ("charts/clip_range", Double(clip))]
         }
-        return TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)
+        var trained = TrainedAgent(policy: policy, steps: steps, episodes: session.monitor.episodes, hyperparameters: args.hyperparameters)
+        trained.bestValidated = best
+        return trained
     }
 
     /// Fisher–Yates, from a seeded stream.

@@ -157,6 +157,13 @@ public enum Reinforce: TrainableAlgorithm {
                 return TrainedAgent(policy: network.greedyPolicy(envs.actionLayout), steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
             }
             monitor.tick(step: step)
+            if try session.boundary(step: step) { break }
+        }
+        if session.stopReason != nil {
+            var trained = TrainedAgent(policy: network.greedyPolicy(envs.actionLayout), steps: step, episodes: monitor.episodes,
+                                       hyperparameters: args.hyperparameters)
+            trained.bestValidated = validation.bestPolicy
+            return trained
         }
         let policy = try validation.keep(network.greedyPolicy(envs.actionLayout), step: step)
         return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes, hyperparameters: args.hyperparameters)

@@ -159,10 +159,22 @@ public enum SAC: TrainableAlgorithm {
             return logged.isEmpty ? [] : logged + [("losses/actor_loss", Double(actorLoss.value.scalar))]
         }
 
+        // Checkpoints: everything the learner carries (the loop tracks replay, counters, envs).
+        let state = session.state
+        state.track("actor", parameters: actor.parameters)
+        for (index, critic) in critics.enumerated() { state.track("critic\(index + 1)", parameters: critic.parameters) }
+        for (index, target) in criticTargets.enumerated() { state.track("critic\(index + 1)_target", parameters: target.parameters) }
+        state.track("log_alpha", parameters: [logAlpha])
+        state.track("actor_optimizer", optimizer: actorOptimizer)
+        state.track("critic_optimizer", optimizer: criticOptimizer)
+        state.track("alpha_optimizer", optimizer: alphaOptimizer)
+        state.track("acting", value: { actingRandom }, restore: { actingRandom = $0 })
+        state.track("policy_samples", value: { sampleRandom }, restore: { sampleRandom = $0 })
+
         // Act: a sample of the squashed Gaussian.
         let exploreGraph = Graph()
         return try loop.run(
-            policy: loop.policy(actor.deterministic), hyperparameters: args.hyperparameters,
+            policy: loop.policy(actor.deterministic), hyperparameters: args.hyperparameters, tracked: true,
             explore: { observations in
                 exploreGraph.reset()
                 let rows = observations.shape[0]

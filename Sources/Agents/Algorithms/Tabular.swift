@@ -122,10 +122,11 @@ public enum Tabular {
                 action = nextAction ?? choose(nextState, episode: episode, step: step)
             }
             session.monitor.tick(step: step)
+            if try session.boundary(step: step) { break }
         }
 
         // Unsolved within the budget: keep the final table unless an earlier one validated better.
-        if !solved, let best = try validation.better(than: table, step: step) {
+        if !solved, session.stopReason == nil, let best = try validation.better(than: table, step: step) {
             return TrainedAgent(policy: QTablePolicy(discretizer: discretizer, actionCount: actions, values: best),
                                 steps: step, episodes: episode, hyperparameters: args.hyperparameters)
         }

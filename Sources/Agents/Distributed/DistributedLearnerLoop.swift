@@ -108,6 +108,8 @@ final class DistributedLearnerLoop {
                 }
             }
             monitor.tick(step: steps)
+            // A signal stops the learner here; the workers learn of it from `channel.finish()`.
+            if try session.boundary(step: steps) { break training }
             guard try work(steps) else { continue }
             let now = DispatchTime.now().uptimeNanoseconds
             if now - lastNote > 10_000_000_000, let text = progress(steps, Double(steps) / (Double(now - started) / 1e9), fleet?.running ?? -1) {

@@ -13,8 +13,9 @@ import NeuralNet
 public struct CorrelatedNoise {
     /// The correlation β between successive draws, in [0, 1).
     public let correlation: Double
-    private var state: [Float]
-    private var random: SeededRNG
+    /// The last draw (internal, as `random`: checkpoints save and restore both).
+    var state: [Float]
+    var random: SeededRNG
 
     /// Noise for `count` values (environments × dimensions), drawn from `seed`.
     public init(count: Int, correlation: Double, seed: UInt64) {

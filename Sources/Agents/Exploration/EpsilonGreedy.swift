@@ -2,7 +2,8 @@ import NeuralNet
 
 /// ε-greedy action choice from one seeded stream: a coin per decision, then a uniform action.
 public struct EpsilonGreedy: Sendable {
-    private var random: SeededRNG
+    /// The stream (internal: checkpoints save and restore it).
+    var random: SeededRNG
 
     /// A chooser drawing from `seed`.
     public init(seed: UInt64) { random = SeededRNG(seed: seed) }

@@ -23,7 +23,8 @@ final class DQNLearner {
     let qNetwork: MLP
     /// The network the targets bootstrap from.
     let targetNetwork: MLP
-    private let optimizer: Adam
+    /// The online network's optimizer.
+    let optimizer: Adam
     private let graph = Graph()
     private var targets = Tensor.zeros([0])
     private let gamma: Float

@@ -1,3 +1,6 @@
+import Foundation
+import NeuralNet
+
 /// Early stopping and keep-best, for every algorithm that has them: greedy validations once
 /// recent training returns come near the reward threshold, a stop when one reaches it, and at
 /// the end the best validated `Snapshot` if the final policy validates worse.
@@ -59,7 +62,63 @@ final class PolicyValidation<Snapshot> {
     }
 }
 
+extension PolicyValidation {
+    /// Tracks the validations in a run's state: their counters, and the best snapshot as a
+    /// policy checkpoint (`encode`), rebuilt on restore by `decode`, which checks it.
+    func track(in state: RunState, encode: @escaping (Snapshot) -> PolicyCheckpoint,
+               decode: @escaping (PolicyCheckpoint) throws -> Snapshot) {
+        state.track("validation", save: { [unowned self] in
+            let best = check.best.map { encode($0.snapshot) }
+            return (SavedValidation(counters: check.counters, kind: best?.kind, structure: best?.structure), best?.tensors ?? [:])
+        }, restore: { [unowned self] (saved: SavedValidation, tensors: [String: Tensor]) in
+            guard saved.counters.validations >= 0, (saved.counters.bestMean == nil) == (saved.kind == nil) else {
+                throw RunStateError("has validation counters that disagree")
+            }
+            var snapshot: Snapshot?
+            if let kind = saved.kind {
+                do {
+                    snapshot = try decode(PolicyCheckpoint(kind: kind, tensors: tensors, structure: saved.structure ?? [:]))
+                } catch {
+                    throw RunStateError("has a best validated \(subject) that does not fit: \(error)")
+                }
+            }
+            check.restore(saved.counters, snapshot: snapshot)
+        })
+    }
+}
+
+extension PolicyValidation where Snapshot == [String: Tensor] {
+    /// Tracks the validations of a network whose snapshots are its state dicts.
+    func track(in state: RunState, network: MLP) {
+        track(in: state, encode: { PolicyCheckpoint(kind: "state_dict", tensors: $0, structure: [:]) }, decode: { checkpoint in
+            let expected = network.stateDict()
+            guard checkpoint.tensors.count == expected.count,
+                  expected.allSatisfy({ checkpoint.tensors[$0.key]?.shape == $0.value.shape }) else {
+                throw RunStateError("its tensors are not the network's")
+            }
+            return checkpoint.tensors
+        })
+    }
+
+    /// The best validated network as a policy, made by `policy` from a copy loaded with the
+    /// best state dict (nil when there was no validation).
+    func bestPolicy(_ network: MLP, _ policy: (MLP) -> any Policy) -> (any Policy)? {
+        guard let best = check.best else { return nil }
+        let copy = MLP(layers: network.layers.map { Dense(weight: $0.weight.value, bias: $0.bias?.value) }, activation: network.activation, outputActivation: network.outputActivation)
+        guard (try? copy.load(stateDict: best.snapshot)) != nil else { return nil }
+        return policy(copy)
+    }
+}
+
 extension PolicyValidation where Snapshot == any Policy {
+    /// Tracks the validations of policies kept whole.
+    func track(in state: RunState) {
+        track(in: state, encode: { $0.checkpoint }, decode: { try PolicyFile.rebuild($0, url: URL(fileURLWithPath: "state.safetensors")) })
+    }
+
+    /// The best validated policy, or nil.
+    var bestPolicy: (any Policy)? { check.best?.snapshot }
+
     /// Validates `episodes` greedy episodes near the threshold, keeping validated policies themselves.
     convenience init(session: TrainingSession, window: Int, episodes: Int, margin: Double) {
         self.init(session: session, window: window, episodes: episodes, margin: margin, subject: "policy")
@@ -75,4 +134,12 @@ extension PolicyValidation where Snapshot == any Policy {
     func keep(_ final: any Policy, step: Int) throws -> any Policy {
         try better(than: final, step: step) ?? final
     }
+}
+
+/// What a checkpoint keeps of a `PolicyValidation`: its counters and the best snapshot's kind
+/// and structure (its tensors go beside).
+private struct SavedValidation: Codable {
+    var counters: SolveCheckCounters
+    var kind: String?
+    var structure: [String: MetadataValue]?
 }

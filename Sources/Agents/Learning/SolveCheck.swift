@@ -21,6 +21,16 @@ public struct SolveCheck<Snapshot> {
     public private(set) var validations = 0
     private var lastCheck: Int?
 
+    /// The counters now.
+    var counters: SolveCheckCounters { SolveCheckCounters(validations: validations, lastCheck: lastCheck, bestMean: best?.mean) }
+
+    /// Restores saved counters, with `snapshot` the best validation's (nil when there was none).
+    mutating func restore(_ saved: SolveCheckCounters, snapshot: Snapshot?) {
+        validations = saved.validations
+        lastCheck = saved.lastCheck
+        if let mean = saved.bestMean, let snapshot { best = (mean, snapshot) } else { best = nil }
+    }
+
     /// A check against `threshold`, validating once recent training episodes reach `trigger`
     /// (the threshold itself by default).
     public init(threshold: Double?, window: Int, validationEpisodes: Int, trigger: Double? = nil) {
@@ -47,4 +57,11 @@ public struct SolveCheck<Snapshot> {
         guard let threshold else { return false }
         return mean >= threshold
     }
+}
+
+/// The counters of a `SolveCheck` a checkpoint keeps (the best snapshot is saved by its owner).
+struct SolveCheckCounters: Codable {
+    var validations: Int
+    var lastCheck: Int?
+    var bestMean: Double?
 }

@@ -19,6 +19,10 @@ public final class TrainingMonitor {
     private let tensorBoard: TensorBoardWriter?
     private let csv: FileHandle?
     private var csvPending = ""
+    /// Every episode's CSV row, so a resumed run rewrites the file it continues.
+    private var csvRows: [String] = []
+    /// Seconds the run had trained before it was resumed.
+    private var elapsedBefore = 0.0
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastPrint: UInt64 = 0
     private var lastFlush: UInt64 = 0
@@ -47,7 +51,7 @@ public final class TrainingMonitor {
     }
 
     /// Seconds since the monitor started.
-    public var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+    public var elapsed: Double { elapsedBefore + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
     /// Mean return of the last `count` training episodes (nil before the first).
     public func recentMean(_ count: Int) -> Double? {
@@ -62,7 +66,9 @@ public final class TrainingMonitor {
         latestStep = step
         history.append((step, finished.episodeReturn))
         let wall = elapsed
-        csvPending += "\(episodes),\(step),\(finished.episodeReturn),\(finished.length),\(String(format: "%.3f", wall))\n"
+        let row = "\(episodes),\(step),\(finished.episodeReturn),\(finished.length),\(String(format: "%.3f", wall))\n"
+        csvPending += row
+        if csv != nil { csvRows.append(row) }
         scalar("charts/episodic_return", finished.episodeReturn, step: step)
         scalar("charts/episodic_length", Double(finished.length), step: step)
         tick(step: step)
@@ -127,6 +133,37 @@ public final class TrainingMonitor {
             try curve.svg().write(to: url, atomically: true, encoding: .utf8)
         } catch {
             throw AgentError(.io, "cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// What a checkpoint keeps of the monitor: the episodes so far (the recent mean and the
+    /// ε schedule read them), their CSV rows and the training time.
+    struct State: Codable {
+        var episodes: Int
+        var steps: [Int]
+        var returns: [Double]
+        var rows: [String]
+        var elapsed: Double
+    }
+
+    /// The monitor's state now.
+    var state: State {
+        State(episodes: episodes, steps: history.map(\.step), returns: history.map(\.value), rows: csvRows, elapsed: elapsed)
+    }
+
+    /// Continues from a saved state: episodes and history as they were, and the CSV rewritten
+    /// with the rows before the checkpoint (the rows written after it are the resumed run's).
+    func restore(_ saved: State) throws {
+        guard saved.episodes >= 0, saved.steps.count == saved.returns.count, saved.steps.count == saved.episodes,
+              saved.rows.count <= saved.episodes, saved.elapsed.isFinite, saved.elapsed >= 0 else {
+            throw RunStateError("has a monitor state whose counts disagree")
+        }
+        episodes = saved.episodes
+        history = zip(saved.steps, saved.returns).map { ($0, $1) }
+        elapsedBefore = saved.elapsed
+        if csv != nil {
+            csvRows = saved.rows
+            csvPending = "episode,step,return,length,wall_s\n" + saved.rows.joined()
         }
     }
 }

@@ -109,18 +109,23 @@ public enum PolicyFile {
         guard metadata.format == format else {
             throw AgentError(.policyFile, "\(url.path) is in format \(metadata.format); this build reads \(format)")
         }
-        let policy: any Policy
-        switch metadata.policy {
-        case "q_network": policy = QNetworkPolicy(network: try network(file.tensors, metadata.structure, url: url))
-        case CategoricalPolicy.kind: policy = CategoricalPolicy(network: try network(file.tensors, metadata.structure, url: url))
-        case "q_table": policy = try table(file.tensors, metadata.structure, url: url)
-        case "continuous_actor": policy = try actor(file.tensors, metadata.structure, url: url)
-        default: throw AgentError(.policyFile, "\(url.path): unknown policy kind \(metadata.policy)")
-        }
+        let policy = try rebuild(PolicyCheckpoint(kind: metadata.policy, tensors: file.tensors, structure: metadata.structure), url: url)
         guard policy.observationSize == metadata.observationSize, policy.actionCount == metadata.actionCount else {
             throw AgentError(.policyFile, "\(url.path): tensors do not match the sizes in the metadata")
         }
         return (policy, metadata)
+    }
+
+    /// The policy `checkpoint` describes, read from `url` (named in errors): the tensors are
+    /// checked against the structure, so a hostile file throws instead of trapping.
+    static func rebuild(_ checkpoint: PolicyCheckpoint, url: URL) throws(AgentError) -> any Policy {
+        switch checkpoint.kind {
+        case "q_network": return QNetworkPolicy(network: try network(checkpoint.tensors, checkpoint.structure, url: url))
+        case CategoricalPolicy.kind: return CategoricalPolicy(network: try network(checkpoint.tensors, checkpoint.structure, url: url))
+        case "q_table": return try table(checkpoint.tensors, checkpoint.structure, url: url)
+        case "continuous_actor": return try actor(checkpoint.tensors, checkpoint.structure, url: url)
+        default: throw AgentError(.policyFile, "\(url.path): unknown policy kind \(checkpoint.kind)")
+        }
     }
 
     /// Where the JSON copy of `url`'s metadata goes.

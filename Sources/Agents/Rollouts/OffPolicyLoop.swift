@@ -38,7 +38,10 @@ public struct OffPolicyLoop {
     /// Trains: `explore` maps normalised observations (`count` rows) to actions in units,
     /// `episodeEnded` hears which environment finished an episode, and `learn` takes one gradient
     /// step on a minibatch (its number counts from 1) and returns scalars to log, or nothing.
-    public func run(policy: ContinuousActorPolicy, hyperparameters: [String: MetadataValue],
+    /// With `tracked`, the algorithm has tracked everything it carries (networks, targets,
+    /// optimizers, its streams and noise) in the session's state, so checkpoints are written
+    /// and a resumed run continues from one; the loop tracks its own part.
+    public func run(policy: ContinuousActorPolicy, hyperparameters: [String: MetadataValue], tracked: Bool = false,
                     explore: (_ observations: Tensor) -> [Float],
                     episodeEnded: (_ environment: Int) -> Void = { _ in },
                     learn: (_ batch: ReplayBatch, _ update: Int) -> [(tag: String, value: Double)]) throws -> TrainedAgent {
@@ -59,7 +62,23 @@ public struct OffPolicyLoop {
         let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow,
                                                             episodes: args.validationEpisodes, subject: "actor")
         var step = 0, updates = 0, updateCredit = 0.0, solved = false
+        struct Counters: Codable { var step: Int; var updates: Int; var updateCredit: Double }
+        let state = session.state
+        state.track("warm_up", value: { warmUp }, restore: { warmUp = $0 })
+        state.track("replay_sampling", value: { replayRandom }, restore: { replayRandom = $0 })
+        session.trackReplay({ replay }, { replay = $0 })
+        state.track("loop", value: { Counters(step: step, updates: updates, updateCredit: updateCredit) }, restore: { saved in
+            guard saved.step >= 0, saved.updates >= 0, saved.updateCredit.isFinite else { throw RunStateError("has negative counters") }
+            (step, updates, updateCredit) = (saved.step, saved.updates, saved.updateCredit)
+        })
+        validation.track(in: state, network: policy.network)
+        envs.track(in: state)
+        if tracked { state.markComplete() }
+        try session.begin()
+        observations = observationScaling.normalize(envs.observations)
+
         while step < args.totalSteps {
+          do {
             // Act: uniform before learning starts, then the algorithm's exploration; send without waiting.
             var units: [Float]
             if step < args.learningStarts {
@@ -70,8 +89,9 @@ public struct OffPolicyLoop {
             units = units.map { min(max($0, -1), 1) }
             try envs.send(box: policy.bounded(units))
 
-            // Learn while the daemon steps the environments.
-            if step >= args.learningStarts {
+            // Learn while the daemon steps the environments (a run resumed without its replay
+            // buffer refills it first).
+            if step >= args.learningStarts, replay.count > 0 {
                 updateCredit += Double(count) * args.updatesPerStep
                 while updateCredit >= 1 {
                     updateCredit -= 1
@@ -100,6 +120,16 @@ public struct OffPolicyLoop {
                 solved = true
                 break
             }
+          } catch where session.connectionLost(error) {
+            break
+          }
+            if try session.boundary(step: step) { break }
+        }
+        if session.stopReason != nil {
+            var trained = TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes,
+                                       hyperparameters: args.hyperparameters.merging(hyperparameters) { $1 })
+            trained.bestValidated = validation.bestPolicy(policy.network) { self.policy($0) }
+            return trained
         }
         if !solved, let best = try validation.better(than: policy, step: step) { try policy.network.load(stateDict: best) }
         return TrainedAgent(policy: policy, steps: step, episodes: monitor.episodes,

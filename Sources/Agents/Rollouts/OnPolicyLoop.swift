@@ -22,9 +22,14 @@ struct OnPolicyLoop {
     var validationMargin: Double
 
     /// Runs the loop; `learn` gets each rollout and the fraction of the budget left before it
-    /// (for annealing), and returns scalars to log. Returns the policy to keep and the steps taken.
-    func run(session: TrainingSession, network: ActorCriticNetwork,
-             learn: (OnPolicyRollout, _ remaining: Double) -> [(tag: String, value: Double)]) throws -> (policy: any Policy, steps: Int) {
+    /// (for annealing), and returns scalars to log. Returns the policy to keep, the steps taken
+    /// and, when the run stopped early, the best validated policy. With `tracked`, the caller
+    /// has tracked everything else it carries in the session's state (the network, its
+    /// optimizer, its own streams), so checkpoints are written at rollout boundaries and a
+    /// resumed run continues from one.
+    func run(session: TrainingSession, network: ActorCriticNetwork, tracked: Bool = false,
+             learn: (OnPolicyRollout, _ remaining: Double) -> [(tag: String, value: Double)]) throws
+        -> (policy: any Policy, steps: Int, best: (any Policy)?) {
         let monitor = session.monitor
         var random = SeededRNG(seed: session.seeds.exploration)
         let envs = try VectorRollout(connection: session.connection, env: session.env, count: numEnvs,
@@ -43,7 +48,21 @@ struct OnPolicyLoop {
 
         var step = 0
         var updates = 0
+        struct Counters: Codable { var step: Int; var updates: Int }
+        let state = session.state
+        state.track("exploration", value: { random }, restore: { random = $0 })
+        state.track("loop", value: { Counters(step: step, updates: updates) }, restore: { saved in
+            guard saved.step >= 0, saved.updates >= 0 else { throw RunStateError("has negative counters") }
+            (step, updates) = (saved.step, saved.updates)
+        })
+        rollout.track(in: state)
+        validation.track(in: state)
+        envs.track(in: state)
+        if tracked { state.markComplete() }
+        try session.begin()
+
         while step < totalSteps {
+          do {
             let remaining = 1 - Double(step) / Double(totalSteps)
             let start = step
             try rollout.collect(network, gamma: gamma, random: &random) { monitor.episode($0, step: start + $1 * numEnvs) }
@@ -52,11 +71,16 @@ struct OnPolicyLoop {
             updates += 1
             if updates % 10 == 0 { for (tag, value) in scalars { monitor.scalar(tag, value, step: step) } }
             if try validation.solved(step: step, policy: { network.greedyPolicy(envs.actionLayout) }) {
-                return (network.greedyPolicy(envs.actionLayout), step)
+                return (network.greedyPolicy(envs.actionLayout), step, nil)
             }
             monitor.tick(step: step)
+          } catch where session.connectionLost(error) {
+            break
+          }
+            if try session.boundary(step: step) { break }
         }
-        return (try validation.keep(network.greedyPolicy(envs.actionLayout), step: step), step)
+        if session.stopReason != nil { return (network.greedyPolicy(envs.actionLayout), step, validation.bestPolicy) }
+        return (try validation.keep(network.greedyPolicy(envs.actionLayout), step: step), step, nil)
     }
 }
 

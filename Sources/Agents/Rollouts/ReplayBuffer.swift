@@ -83,4 +83,40 @@ public struct ReplayBuffer: Sendable {
             batch.terminated[row] = terminated[index]
         }
     }
+
+    /// What a checkpoint keeps of the buffer: the ring's position and count as values, the
+    /// filled rows as tensors.
+    struct Saved: Codable { var count: Int; var next: Int }
+
+    /// The buffer as a checkpoint part.
+    var saved: (Saved, [String: Tensor]) {
+        let rows = count, obs = observationSize, act = actionSize
+        return (Saved(count: count, next: next), [
+            "observations": Tensor(shape: [rows, obs], data: Array(observations[0..<(rows * obs)])),
+            "next_observations": Tensor(shape: [rows, obs], data: Array(nextObservations[0..<(rows * obs)])),
+            "actions": Tensor(shape: [rows, act], data: Array(actions[0..<(rows * act)])),
+            "rewards": Tensor(shape: [rows], data: Array(rewards[0..<rows])),
+            "terminated": Tensor(shape: [rows], data: Array(terminated[0..<rows])),
+        ])
+    }
+
+    /// Refills the buffer from a checkpoint part, checking every size against this buffer's.
+    mutating func restore(_ saved: Saved, _ tensors: [String: Tensor]) throws {
+        let rows = saved.count, obs = observationSize, act = actionSize
+        guard rows >= 0, rows <= capacity, saved.next >= 0, saved.next < capacity, rows == capacity || saved.next == rows % capacity else {
+            throw RunStateError("has a replay buffer of \(rows) rows at \(saved.next); this one holds \(capacity)")
+        }
+        let shapes = ["observations": [rows, obs], "next_observations": [rows, obs], "actions": [rows, act], "rewards": [rows], "terminated": [rows]]
+        for (name, shape) in shapes where tensors[name]?.shape != shape {
+            throw RunStateError("has replay \(name) of shape \(tensors[name]?.shape ?? []), not \(shape)")
+        }
+        guard tensors.count == shapes.count else { throw RunStateError("has replay tensors this buffer does not have") }
+        observations.replaceSubrange(0..<(rows * obs), with: tensors["observations"]!.data)
+        nextObservations.replaceSubrange(0..<(rows * obs), with: tensors["next_observations"]!.data)
+        actions.replaceSubrange(0..<(rows * act), with: tensors["actions"]!.data)
+        rewards.replaceSubrange(0..<rows, with: tensors["rewards"]!.data)
+        terminated.replaceSubrange(0..<rows, with: tensors["terminated"]!.data)
+        count = rows
+        next = saved.next
+    }
 }

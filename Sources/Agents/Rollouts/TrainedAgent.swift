@@ -14,6 +14,9 @@ public struct TrainedAgent {
     public var hyperparameters: [String: MetadataValue]
     /// Extra figures for the JSON summary (e.g. `env_steps_per_s` of a distributed run).
     public var metrics: [String: Double] = [:]
+    /// When the run stopped early: the best validated policy, if it validated better than the
+    /// last (saved beside it; an uninterrupted run keeps the better one as `policy` instead).
+    public var bestValidated: (any Policy)?
 
     /// Creates a result.
     public init(policy: any Policy, steps: Int, episodes: Int, hyperparameters: [String: MetadataValue]) {

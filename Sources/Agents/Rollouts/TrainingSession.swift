@@ -1,6 +1,7 @@
 import Foundation
 import GymClient
 import GymCore
+import NeuralNet
 
 /// The runtime every agent shares: the environment's spec from the daemon, the run's seeds,
 /// the monitor, greedy validation and evaluation, and the end of a run (evaluate, log, save).
@@ -18,7 +19,42 @@ public final class TrainingSession {
     public let seeds: RunSeeds
     /// Progress line and log files.
     public let monitor: TrainingMonitor
+    /// The one stop flag the loops check at step boundaries (a signal handler sets it).
+    public let stop = StopRequest()
+    /// Everything the run carries between steps, for checkpoints.
+    public let state = RunState()
+    /// Where and how often checkpoints are written; nil for none.
+    public var checkpointing: Checkpointing?
+    /// The checkpoint this run continues, if it was resumed.
+    public var resuming: LoadedCheckpoint?
+    /// The run's hyperparameters as JSON (the Arguments' Codable form), saved in every checkpoint.
+    public var arguments = Data("{}".utf8)
+    /// Stops the run as a signal would at the first step boundary at or past this many steps.
+    public var stopAfterSteps: Int?
+    /// Why the run ended before its budget, or nil if it did not.
+    public private(set) var stopReason: StopReason?
+    /// The newest checkpoint written or resumed from, and its step.
+    public private(set) var lastCheckpoint: (directory: URL, step: Int)?
+    private var nextCheckpoint = 0
     private let started = DispatchTime.now().uptimeNanoseconds
+
+    /// Checkpoint settings.
+    public struct Checkpointing: Sendable {
+        /// The run directory (checkpoints go to its `checkpoints/`).
+        public var directory: URL
+        /// Environment steps between checkpoints.
+        public var every: Int
+        /// Whether checkpoints hold the replay buffer (without it an off-policy run resumes with
+        /// an empty buffer: it goes on, but not bit-identically).
+        public var replay: Bool
+
+        /// Creates settings.
+        public init(directory: URL, every: Int, replay: Bool) {
+            self.directory = directory
+            self.every = max(every, 1)
+            self.replay = replay
+        }
+    }
 
     /// Looks `env` up on the daemon and opens the monitor.
     public init(algo: String, env: String, seed: UInt64, connection: GymConnection, logDirectory: URL?, progress: Bool) throws {
@@ -31,6 +67,84 @@ public final class TrainingSession {
         self.spec = spec
         self.seeds = RunSeeds(seed)
         monitor = try TrainingMonitor(label: "\(algo) \(env) seed \(seed)", logDirectory: logDirectory, progress: progress)
+        state.track("monitor", value: { [monitor] in monitor.state }, restore: { [monitor] in try monitor.restore($0) })
+    }
+
+    /// Whether checkpoints of this run hold the replay buffer.
+    public var checkpointsReplay: Bool { checkpointing?.replay ?? false }
+
+    /// Called by the training loop once everything is tracked and before its first step:
+    /// restores a resumed run (or throws, naming the file, if the checkpoint does not fit).
+    public func begin() throws {
+        guard let resuming else {
+            nextCheckpoint = checkpointing?.every ?? .max
+            return
+        }
+        let file = resuming.directory.path
+        guard state.isComplete else {
+            throw AgentError(.invalidArgument, "\(algo) does not checkpoint its training state yet, so it cannot resume from \(file)")
+        }
+        guard resuming.header.algo == algo, resuming.header.env == env, resuming.seed == seeds.run else {
+            throw AgentError(.invalidArgument, "the checkpoint \(file) is of \(resuming.header.algo) on \(resuming.header.env) seed "
+                + "\(resuming.header.seed), not \(algo) on \(env) seed \(seeds.run)")
+        }
+        do {
+            try state.restore(manifest: resuming.manifest, tensors: resuming.tensors)
+        } catch let error as RunStateError {
+            throw AgentError(.io, "the checkpoint \(file) \(error.message)")
+        }
+        lastCheckpoint = (resuming.directory, resuming.header.step)
+        let every = checkpointing?.every ?? .max
+        nextCheckpoint = every == .max ? .max : (resuming.header.step / every + 1) * every
+        monitor.note("resumed from \(file) at step \(resuming.header.step)")
+    }
+
+    /// Called by the loops at every step boundary (`step` environment steps done, everything
+    /// tracked consistent): writes a checkpoint when one is due or the run is stopping, and
+    /// returns true when the run must stop now.
+    public func boundary(step: Int) throws -> Bool {
+        if let limit = stopAfterSteps, step >= limit { stop.request(.stepLimit(limit)) }
+        let reason = stop.requested
+        if let checkpointing, state.isComplete, step >= nextCheckpoint || (reason != nil && step != lastCheckpoint?.step) {
+            let header = CheckpointHeader(format: RunCheckpoints.format, algo: algo, env: env, seed: String(seeds.run), step: step,
+                                          replay: checkpointing.replay)
+            let directory = try RunCheckpoints.write(header: header, state: state, arguments: arguments, into: checkpointing.directory)
+            lastCheckpoint = (directory, step)
+            nextCheckpoint = (step / checkpointing.every + 1) * checkpointing.every
+            monitor.note("checkpoint at step \(step): \(directory.path)")
+        }
+        guard let reason else { return false }
+        stopReason = reason
+        return true
+    }
+
+    /// Tracks a replay buffer (read by `get`, replaced by `set`) as the part `replay`: whole
+    /// when checkpoints hold the replay (`--checkpoint-replay`), else as nothing, so that a
+    /// resumed run starts with an empty buffer.
+    public func trackReplay(_ get: @escaping () -> ReplayBuffer, _ set: @escaping (ReplayBuffer) -> Void) {
+        state.track("replay", save: { [checkpointsReplay] in
+            let (saved, tensors) = checkpointsReplay ? get().saved : (nil, [:])
+            return (saved, tensors)
+        }, restore: { (saved: ReplayBuffer.Saved?, tensors: [String: Tensor]) in
+            guard let saved else {
+                guard tensors.isEmpty else { throw RunStateError("has replay tensors but no replay buffer") }
+                return
+            }
+            var buffer = get()
+            try buffer.restore(saved, tensors)
+            set(buffer)
+        })
+    }
+
+    /// Whether `error` says the daemon is gone (a call timed out or the connection dropped);
+    /// if so the run is stopping, and the loop that caught it ends as on a signal (without a
+    /// checkpoint: the step was half done).
+    public func connectionLost(_ error: any Error) -> Bool {
+        guard let error = error as? GymError, error.code == .timedOut || error.code == .disconnected else { return false }
+        let reason = StopReason.lost("the daemon at \(connection.endpoint) is gone: \(error.message)")
+        stop.request(reason)
+        stopReason = stop.requested
+        return true
     }
 
     /// The environment id.
@@ -57,16 +171,55 @@ public final class TrainingSession {
         try monitor.finish(threshold: spec.rewardThreshold)
         if let save {
             // The evaluation above checked that the policy's sizes are the environment's.
-            let metadata = PolicyMetadata(
-                algo: algo, env: env, policy: trained.policy.checkpoint.kind, observationSpace: spec.observationSpace.summary,
-                actionSpace: spec.actionSpace.summary, observationSize: trained.policy.observationSize,
-                actionCount: trained.policy.actionCount,
-                seed: seeds.run, structure: trained.policy.checkpoint.structure, hyperparameters: trained.hyperparameters,
-                evaluation: evaluation.episodes > 0 ? .init(episodes: evaluation.episodes, mean: evaluation.mean, std: evaluation.std) : nil)
-            try PolicyFile.save(trained.policy, metadata: metadata, to: save)
+            try PolicyFile.save(trained.policy, metadata: metadata(trained.policy, trained, evaluation: evaluation), to: save)
         }
         return TrainingReport(algo: algo, env: env, seed: seeds.run, steps: trained.steps, episodes: trained.episodes,
                               wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
                               evaluation: evaluation, rewardThreshold: spec.rewardThreshold, metrics: trained.metrics)
+    }
+
+    /// What a run stopped early (a signal, a lost daemon) leaves: the last policy, the best
+    /// validated one if the algorithm kept one, and the run's newest checkpoint.
+    public struct StoppedRun {
+        /// Why it stopped.
+        public var reason: StopReason
+        /// Steps done.
+        public var steps: Int
+        /// The last policy's file.
+        public var policy: URL
+        /// The best validated policy's file, if there is one.
+        public var bestPolicy: URL?
+        /// The newest checkpoint, if any was written.
+        public var checkpoint: URL?
+    }
+
+    /// Ends a stopped run without evaluating (the daemon may be gone): closes the logs and
+    /// draws the curve, and saves the last policy to `save` (default `RUN/policy-last.safetensors`)
+    /// and the best validated one to `RUN/policy-best.safetensors`, `RUN` being `runDirectory`.
+    public func finishStopped(_ trained: TrainedAgent, save: URL?, runDirectory: URL) throws -> StoppedRun {
+        guard let reason = stopReason else { preconditionFailure("finishStopped on a run that did not stop") }
+        try monitor.finish(threshold: spec.rewardThreshold)
+        do {
+            try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw AgentError(.io, "cannot create \(runDirectory.path): \(error.localizedDescription)")
+        }
+        let last = save ?? runDirectory.appendingPathComponent("policy-last.safetensors")
+        try PolicyFile.save(trained.policy, metadata: metadata(trained.policy, trained, evaluation: nil), to: last)
+        var best: URL?
+        if let kept = trained.bestValidated {
+            let url = runDirectory.appendingPathComponent("policy-best.safetensors")
+            try PolicyFile.save(kept, metadata: metadata(kept, trained, evaluation: nil), to: url)
+            best = url
+        }
+        return StoppedRun(reason: reason, steps: trained.steps, policy: last, bestPolicy: best, checkpoint: lastCheckpoint?.directory)
+    }
+
+    private func metadata(_ policy: any Policy, _ trained: TrainedAgent, evaluation: EvaluationResult?) -> PolicyMetadata {
+        PolicyMetadata(
+            algo: algo, env: env, policy: policy.checkpoint.kind, observationSpace: spec.observationSpace.summary,
+            actionSpace: spec.actionSpace.summary, observationSize: policy.observationSize, actionCount: policy.actionCount,
+            seed: seeds.run, structure: policy.checkpoint.structure, hyperparameters: trained.hyperparameters,
+            evaluation: evaluation.flatMap { $0.episodes > 0 ? .init(episodes: $0.episodes, mean: $0.mean, std: $0.std) : nil })
     }
 }

@@ -1,5 +1,6 @@
 import GymClient
 import GymCore
+import NeuralNet
 
 /// Training experience from a batch of environments on a daemon: actions in (indices for a
 /// `Discrete` space, float vectors for a `Box`), transitions out.
@@ -28,11 +29,19 @@ public final class VectorRollout {
     private var episodeReturns: [Double]
     private var episodeLengths: [Int]
     private var pending: (id: UInt64, actions: [Int], continuous: [Float])?
+    /// The seed of the one seeded reset.
+    private let seed: UInt64
+    /// Every step's actions since that reset, back to back (indices as floats for `Discrete`).
+    private var actionLog: [Float] = []
+    private var loggedSteps = 0
+    /// False once `reset()` broke the chain from the seeded reset (no exact replay then).
+    private var replayable = true
 
     /// Makes `count` environments of `env` and resets env `i` with `seed + i`. The environment
     /// must have `Discrete` actions, or with `acceptingBox` a float32 `Box` of them.
     public init(connection: GymConnection, env: String, count: Int, seed: UInt64, acceptingBox: Bool = false) throws {
         batch = try RemoteVectorEnv(connection: connection, id: env, count: count, autoreset: .sameStep)
+        self.seed = seed
         do {
             if acceptingBox, case .box = batch.spec.actionSpace {
                 let layout = try ContinuousSpaceLayout(batch.spec)
@@ -67,6 +76,8 @@ public final class VectorRollout {
         let wire = layout.wire(actions)
         let array = NDArray(dtype: .int64, shape: [wire.count], bytes: wire.withUnsafeBytes { Array($0) })
         pending = (try batch.sendStep([array]), actions, [])
+        actionLog.append(contentsOf: actions.map(Float.init))
+        loggedSteps += 1
     }
 
     /// Sends one float32 `Box` action per environment (`count × action size` floats, inside the
@@ -76,6 +87,8 @@ public final class VectorRollout {
         let shape = [count] + batch.spec.actionSpace.shape
         let array = NDArray(dtype: .float32, shape: shape, bytes: actions.withUnsafeBytes { Array($0) })
         pending = (try batch.sendStep([array]), [], actions)
+        actionLog.append(contentsOf: actions)
+        loggedSteps += 1
     }
 
     /// Waits for the step `send` started.
@@ -125,8 +138,55 @@ public final class VectorRollout {
     public func reset() throws {
         precondition(pending == nil, "receive the pending step before resetting")
         observations = try batch.reset().observations[0].floats
+        replayable = false
         episodeReturns = Array(repeating: 0, count: count)
         episodeLengths = Array(repeating: 0, count: count)
+    }
+
+    /// Floats one step logs: one per environment, times the action size for `Box` actions.
+    private var logWidth: Int {
+        switch actionLayout {
+        case .discrete: count
+        case .box(let layout): count * layout.actionSize
+        }
+    }
+
+    /// Tracks the environments in a run's state as `name`.
+    ///
+    /// The daemon's environment state cannot be saved, but it need not be: environments are
+    /// deterministic given their reset seed and the actions since, and with same-step autoreset
+    /// every later episode follows from those too (its reset draws on the environment's own
+    /// stream, which only the seed and the actions moved). So a checkpoint keeps the seed of the
+    /// one seeded reset and every batch step's actions since (4 bytes per environment and action
+    /// float), and a resumed run makes the batch afresh, resets it with that seed and replays the
+    /// actions, which restores each environment's state, the observations the agent acts on
+    /// next and the returns of the episodes under way, bit for bit. The cost is one round trip
+    /// per replayed batch step when resuming. A rollout that called `reset()` cannot be replayed.
+    public func track(in state: RunState, name: String = "environments") {
+        struct Saved: Codable { var seed: String; var steps: Int; var width: Int }
+        state.track(name, save: { [unowned self] in
+            guard replayable else { throw RunStateError("cannot hold \(name): the rollout was reset without seeds") }
+            return (Saved(seed: String(seed), steps: loggedSteps, width: logWidth),
+                    ["actions": Tensor(shape: [loggedSteps, logWidth], data: actionLog)])
+        }, restore: { [unowned self] (saved: Saved, tensors: [String: Tensor]) in
+            guard UInt64(saved.seed) == seed, saved.width == logWidth, saved.steps >= 0, let log = tensors["actions"],
+                  log.shape == [saved.steps, logWidth] else {
+                throw RunStateError("has environment actions that do not fit \(count) environments reset with seed \(seed)")
+            }
+            precondition(loggedSteps == 0 && pending == nil, "replay into a rollout that has stepped")
+            switch actionLayout {
+            case .discrete(let layout):
+                guard log.data.allSatisfy({ $0 >= 0 && $0 < Float(layout.actionCount) && $0.rounded() == $0 }) else {
+                    throw RunStateError("has environment actions outside the \(layout.actionCount) actions")
+                }
+                for step in 0..<saved.steps {
+                    _ = try self.step(actions: log.data[(step * logWidth)..<((step + 1) * logWidth)].map { Int($0) })
+                }
+            case .box:
+                guard log.data.allSatisfy(\.isFinite) else { throw RunStateError("has environment actions that are not finite") }
+                for step in 0..<saved.steps { _ = try self.step(box: Array(log.data[(step * logWidth)..<((step + 1) * logWidth)])) }
+            }
+        })
     }
 
     /// Closes the batch on the daemon.

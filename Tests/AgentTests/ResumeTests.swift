@@ -1,0 +1,188 @@
+import Agents
+import Foundation
+import NeuralNet
+import Testing
+
+/// A run stopped at a step boundary and resumed from its checkpoint ends with exactly the
+/// weights of the same run trained in one go: every part of the state (networks, targets, Adam
+/// moments, replay, random streams, counters, noise, monitor, environments) comes back.
+@Suite(.serialized) struct ResumeTests {
+    /// The final weights of `train` run whole, and run stopped after `stopAt` steps then resumed.
+    func wholeAndResumed(_ algo: String, env: String, seed: UInt64, stopAt: Int, replay: Bool = true,
+                         _ train: (TrainingSession) throws -> TrainedAgent) throws
+        -> (whole: [String: Tensor], resumed: [String: Tensor], steps: (whole: Int, resumed: Int)) {
+        let daemon = try TestDaemon()
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+
+        // Whole, writing checkpoints on the way (they must not disturb the run).
+        let whole = try daemon.session(algo, env: env, seed: seed)
+        whole.checkpointing = .init(directory: root.appendingPathComponent("whole"), every: stopAt, replay: replay)
+        let wholeRun = try train(whole)
+        #expect(whole.stopReason == nil)
+
+        // Stopped at `stopAt`, then resumed in a fresh session from the checkpoint it left.
+        let run = root.appendingPathComponent("interrupted")
+        let first = try daemon.session(algo, env: env, seed: seed)
+        first.checkpointing = .init(directory: run, every: 1_000_000, replay: replay)
+        first.stopAfterSteps = stopAt
+        let stopped = try train(first)
+        #expect(first.stopReason == .stepLimit(stopAt))
+        #expect(stopped.steps == stopAt)
+        #expect(first.lastCheckpoint?.step == stopAt)
+
+        let second = try daemon.session(algo, env: env, seed: seed)
+        second.checkpointing = .init(directory: run, every: 1_000_000, replay: replay)
+        second.resuming = try RunCheckpoints.load(RunCheckpoints.latest(in: run))
+        let resumedRun = try train(second)
+        #expect(second.stopReason == nil)
+        #expect(second.monitor.episodes == whole.monitor.episodes)
+        return (wholeRun.policy.checkpoint.tensors, resumedRun.policy.checkpoint.tensors, (wholeRun.steps, resumedRun.steps))
+    }
+
+    static func dqnArguments() -> DQN.Arguments {
+        var args = DQN.Arguments()
+        args.totalSteps = 2000
+        args.learningStarts = 500
+        args.hiddenSizes = [16, 16]
+        args.bufferSize = 5000
+        args.targetUpdateInterval = 100
+        args.exploration = .linear(start: 1, end: 0.05, steps: 1500)
+        return args
+    }
+
+    @Test func dqnResumesBitIdentically() throws {
+        let args = Self.dqnArguments()
+        let result = try wholeAndResumed("dqn", env: "CartPole-v1", seed: 3, stopAt: 1000) { try DQN.train(args, session: $0) }
+        #expect(result.steps.whole == 2000 && result.steps.resumed == 2000)
+        #expect(!result.whole.isEmpty)
+        #expect(result.whole == result.resumed)
+    }
+
+    /// Without the replay buffer in the checkpoint the resumed run refills an empty buffer:
+    /// it finishes, but differs, which shows the comparison above can fail.
+    @Test func dqnResumedWithoutItsReplayDiffers() throws {
+        let args = Self.dqnArguments()
+        let result = try wholeAndResumed("dqn", env: "CartPole-v1", seed: 3, stopAt: 1000, replay: false) { try DQN.train(args, session: $0) }
+        #expect(result.steps.resumed == 2000)
+        #expect(result.whole != result.resumed)
+    }
+
+    @Test func ppoResumesBitIdentically() throws {
+        var args = PPO.Arguments()
+        args.numEnvs = 4
+        args.nSteps = 25
+        args.totalSteps = 2000
+        args.epochs = 2
+        args.batchSize = 50
+        args.hiddenSizes = [16, 16]
+        let result = try wholeAndResumed("ppo", env: "CartPole-v1", seed: 5, stopAt: 1000) { try PPO.train(args, session: $0) }
+        #expect(result.steps.whole == 2000)
+        #expect(result.whole == result.resumed)
+    }
+
+    /// A Gaussian policy on Box actions: correlated exploration noise and float actions replayed.
+    @Test func gaussianPPOResumesBitIdentically() throws {
+        var args = PPO.Arguments()
+        args.numEnvs = 2
+        args.nSteps = 50
+        args.totalSteps = 1000
+        args.epochs = 2
+        args.batchSize = 50
+        args.hiddenSizes = [16]
+        let result = try wholeAndResumed("ppo", env: "Pendulum-v1", seed: 2, stopAt: 500) { try PPO.train(args, session: $0) }
+        #expect(result.whole == result.resumed)
+    }
+
+    @Test func sacResumesBitIdentically() throws {
+        var args = SAC.Arguments()
+        args.common.totalSteps = 1600
+        args.common.learningStarts = 400
+        args.common.hiddenSizes = [16, 16]
+        args.common.batchSize = 32
+        args.common.bufferSize = 5000
+        let result = try wholeAndResumed("sac", env: "Pendulum-v1", seed: 4, stopAt: 800) { try SAC.train(args, session: $0) }
+        #expect(result.steps.whole == 1600)
+        #expect(result.whole == result.resumed)
+    }
+
+    /// A checkpoint is read as hostile: a tensor of the wrong shape, a missing part or a
+    /// `latest` that points out of the run directory give errors naming the file, never a trap.
+    @Test func aDamagedCheckpointIsAnErrorNamingTheFile() throws {
+        let daemon = try TestDaemon()
+        let run = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        var args = Self.dqnArguments()
+        args.totalSteps = 600
+        let first = try daemon.session("dqn", env: "CartPole-v1", seed: 1)
+        first.checkpointing = .init(directory: run, every: 1_000_000, replay: true)
+        first.stopAfterSteps = 520
+        _ = try DQN.train(args, session: first)
+        let directory = try RunCheckpoints.latest(in: run)
+        let tensorsURL = directory.appendingPathComponent("state.safetensors")
+        let original = try SafeTensors.load(from: tensorsURL)
+
+        func resumeError() throws -> AgentError? {
+            let session = try daemon.session("dqn", env: "CartPole-v1", seed: 1)
+            do {
+                session.resuming = try RunCheckpoints.load(RunCheckpoints.latest(in: run))
+                _ = try DQN.train(args, session: session)
+                return nil
+            } catch let error as AgentError {
+                return error
+            }
+        }
+
+        var reshaped = original.tensors
+        reshaped["q_network/0"] = Tensor.zeros([3, 3])
+        try SafeTensors.save(reshaped, to: tensorsURL)
+        let shape = try #require(try resumeError())
+        #expect(shape.message.contains(directory.path) && shape.message.contains("q_network"))
+
+        var missing = original.tensors
+        missing.removeValue(forKey: "optimizer/m.0")
+        try SafeTensors.save(missing, to: tensorsURL)
+        let moment = try #require(try resumeError())
+        #expect(moment.message.contains(directory.path) && moment.message.contains("optimizer"))
+
+        var replay = original.tensors
+        replay["replay/rewards"] = Tensor.zeros([7])
+        try SafeTensors.save(replay, to: tensorsURL)
+        #expect(try resumeError()?.message.contains("replay") == true)
+
+        try SafeTensors.save(original.tensors, to: tensorsURL)
+        try Data("../../../etc\n".utf8).write(to: RunCheckpoints.checkpoints(in: run).appendingPathComponent("latest"))
+        #expect(try resumeError()?.message.contains("does not name a checkpoint") == true)
+
+        try Data("step-1\n".utf8).write(to: RunCheckpoints.checkpoints(in: run).appendingPathComponent("latest"))
+        #expect(try resumeError()?.message.contains("step-1") == true)
+    }
+
+    /// The stop flag a signal handler sets ends the run at the next boundary with a checkpoint,
+    /// and an algorithm without checkpoints still stops.
+    @Test func aStopRequestEndsTheRunAtTheNextBoundary() throws {
+        let daemon = try TestDaemon()
+        let run = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        var args = Self.dqnArguments()
+        args.totalSteps = 100_000
+        let session = try daemon.session("dqn", env: "CartPole-v1", seed: 1)
+        session.checkpointing = .init(directory: run, every: 1_000_000, replay: false)
+        session.stop.request(.signal(2))
+        let trained = try DQN.train(args, session: session)
+        #expect(session.stopReason == .signal(2))
+        #expect(trained.steps == args.numEnvs)
+        #expect(session.lastCheckpoint?.step == args.numEnvs)
+        let stopped = try session.finishStopped(trained, save: nil, runDirectory: run)
+        #expect(FileManager.default.fileExists(atPath: stopped.policy.path))
+        #expect(try PolicyFile.load(from: stopped.policy).metadata.algo == "dqn")
+
+        var reinforce = Reinforce.Arguments()
+        reinforce.totalSteps = 100_000
+        let other = try daemon.session("reinforce", env: "CartPole-v1", seed: 1)
+        other.stop.request(.signal(15))
+        let partial = try Reinforce.train(reinforce, session: other)
+        #expect(other.stopReason == .signal(15))
+        #expect(partial.steps < 1000)
+    }
+}

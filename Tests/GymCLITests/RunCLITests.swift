@@ -1,0 +1,59 @@
+import Foundation
+import GymTestSupport
+import Testing
+
+/// Runs as a user meets them: Ctrl-C saves and exits 130, and `--resume` continues to the
+/// same final policy as a run never interrupted.
+@Suite struct RunCLITests {
+    static let dqn = ["train", "dqn", "--env", "CartPole-v1", "--seed", "2", "--eval-episodes", "3", "--quiet",
+                      "--total-steps", "6000", "--learning-starts", "200", "--hidden-sizes", "16,16", "--checkpoint-replay"]
+
+    @Test func sigintSavesAPolicyAndACheckpointThatResumeContinuesBitIdentically() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gym-runs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let whole = root.appendingPathComponent("whole.safetensors").path
+        let resumed = root.appendingPathComponent("resumed.safetensors").path
+        let run = root.appendingPathComponent("run")
+
+        let uninterrupted = try gym(Self.dqn + ["--checkpoint-dir", root.appendingPathComponent("other").path, "--save", whole])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+
+        // Interrupted once its first checkpoint is on disk.
+        let process = Process()
+        process.executableURL = gymBinary
+        process.arguments = Self.dqn + ["--logdir", run.path, "--checkpoint-every", "500"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let latest = run.appendingPathComponent("checkpoints/latest")
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: latest.path), process.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(process.isRunning, "the run ended before it could be interrupted")
+        process.interrupt()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted (SIGINT)") && stderr.contains("--resume"), "\(stderr)")
+        let last = run.appendingPathComponent("policy-last.safetensors").path
+        #expect(FileManager.default.fileExists(atPath: last))
+        #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("learning_curve.svg").path))
+
+        // The stopped run's policy plays.
+        let eval = try gym(["eval", "--policy", last, "--env", "CartPole-v1", "--episodes", "2", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+
+        // Flags that differ from the saved ones are refused.
+        let changed = try gym(["train", "dqn", "--resume", run.path, "--learning-rate", "0.5", "--quiet"])
+        #expect(changed.status != 0)
+        #expect(changed.stderr.contains("--learning-rate"), "\(changed.stderr)")
+
+        // Resumed, it ends where the uninterrupted run ended, bit for bit.
+        let continued = try gym(["train", "dqn", "--resume", run.path, "--eval-episodes", "3", "--quiet", "--save", resumed])
+        #expect(continued.status == 0, "\(continued.stderr)")
+        let a = try Data(contentsOf: URL(fileURLWithPath: whole)), b = try Data(contentsOf: URL(fileURLWithPath: resumed))
+        #expect(a == b, "the resumed run's policy differs from the uninterrupted run's")
+    }
+}
