@@ -1,6 +1,9 @@
 import Foundation
 import GymTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs as a user meets them: Ctrl-C saves and exits 130, and `--resume` continues to the
 /// same final policy as a run never interrupted.
@@ -55,5 +58,46 @@ import Testing
         #expect(continued.status == 0, "\(continued.stderr)")
         let a = try Data(contentsOf: URL(fileURLWithPath: whole)), b = try Data(contentsOf: URL(fileURLWithPath: resumed))
         #expect(a == b, "the resumed run's policy differs from the uninterrupted run's")
+    }
+
+    /// A daemon killed mid-run ends training within the client's timeout, saying what is gone,
+    /// with the policy, the curve and the last checkpoint on disk.
+    @Test func aDaemonThatDiesEndsTheRunWithItsArtifactsWritten() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gym-runs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let endpoint = "tcp://127.0.0.1:\(freePort())"
+        let (serve, _) = try startServe(["--bind", endpoint])
+        defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
+        _ = try #require(try waitForEnvs(endpoint))
+
+        let process = Process()
+        process.executableURL = gymBinary
+        process.arguments = ["train", "dqn", "--env", "CartPole-v1", "--server", endpoint, "--timeout", "2", "--quiet",
+                             "--total-steps", "1000000", "--learning-starts", "200", "--logdir", root.path, "--checkpoint-every", "500"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let latest = root.appendingPathComponent("checkpoints/latest")
+        var deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: latest.path), process.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(process.isRunning)
+        kill(serve.processIdentifier, SIGKILL)
+        serve.waitUntilExit()
+        let killed = Date()
+        deadline = killed.addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate() }
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(killed) < 15, "training went on \(Date().timeIntervalSince(killed)) s after the daemon died")
+        #expect(process.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains("the daemon at \(endpoint) is gone"), "\(stderr)")
+        for file in ["policy-last.safetensors", "learning_curve.svg", "episodes.csv"] {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path), "\(file) missing")
+        }
+        #expect(stderr.contains("checkpoint: \(root.path)/checkpoints/step-"), "\(stderr)")
     }
 }

@@ -136,11 +136,14 @@ public final class TrainingSession {
         })
     }
 
-    /// Whether `error` says the daemon is gone (a call timed out or the connection dropped);
+    /// Whether `error` says the daemon is gone (a call timed out, the connection dropped, or
+    /// the daemon is shutting down);
     /// if so the run is stopping, and the loop that caught it ends as on a signal (without a
     /// checkpoint: the step was half done).
     public func connectionLost(_ error: any Error) -> Bool {
-        guard let error = error as? GymError, error.code == .timedOut || error.code == .disconnected else { return false }
+        guard let error = error as? GymError, [GymError.Code.timedOut, .disconnected, .shuttingDown].contains(error.code) else {
+            return false
+        }
         let reason = StopReason.lost("the daemon at \(connection.endpoint) is gone: \(error.message)")
         stop.request(reason)
         stopReason = stop.requested
