@@ -171,7 +171,7 @@ struct TrainOptions: ParsableArguments {
         if let checkpoint = run.checkpoint {
             lines.append("checkpoint: \(checkpoint.path) (continue with --resume \(runDirectory.path))")
         } else {
-            lines.append("checkpoint: none (\(session.state.isComplete ? "none written yet" : "\(session.algo) does not checkpoint yet"))")
+            lines.append("checkpoint: none (\(session.state.isComplete ? "none written yet" : "this run's learner does not checkpoint its state yet"))")
         }
         if let logdir { lines.append("learning curve and logs: \(URL(fileURLWithPath: logdir, isDirectory: true).path)") }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))

@@ -100,4 +100,30 @@ import Glibc
         }
         #expect(stderr.contains("checkpoint: \(root.path)/checkpoints/step-"), "\(stderr)")
     }
+
+    /// SIGTERM stops an algorithm without checkpoints too: exit 143, and a policy `gym eval` loads.
+    @Test func sigtermStopsAnyAlgorithmWithItsPolicySaved() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gym-runs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let process = Process()
+        process.executableURL = gymBinary
+        process.arguments = ["train", "reinforce", "--env", "CartPole-v1", "--total-steps", "10000000", "--logdir", root.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let csv = root.appendingPathComponent("episodes.csv")
+        let deadline = Date().addingTimeInterval(60)
+        // The progress line's file flush: some episodes are done.
+        while ((try? Data(contentsOf: csv))?.count ?? 0) < 200, process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(process.isRunning)
+        process.terminate()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 143, "\(stderr)")
+        #expect(stderr.contains("terminated (signal 15)") && stderr.contains("checkpoint: none"), "\(stderr)")
+        let policy = root.appendingPathComponent("policy-last.safetensors").path
+        let eval = try gym(["eval", "--policy", policy, "--env", "CartPole-v1", "--episodes", "2", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+    }
 }
