@@ -36,6 +36,8 @@ import Testing
         second.resuming = try RunCheckpoints.load(RunCheckpoints.latest(in: run))
         let resumedRun = try train(second)
         #expect(second.stopReason == nil)
+        // It did start from the checkpoint (a run from scratch with the same seed would match too).
+        #expect(second.lastCheckpoint?.step == stopAt)
         if replay { #expect(second.monitor.episodes == whole.monitor.episodes) }
         return (wholeRun.policy.checkpoint.tensors, resumedRun.policy.checkpoint.tensors, (wholeRun.steps, resumedRun.steps))
     }
@@ -103,6 +105,28 @@ import Testing
         args.common.bufferSize = 5000
         let result = try wholeAndResumed("sac", env: "Pendulum-v1", seed: 4, stopAt: 800) { try SAC.train(args, session: $0) }
         #expect(result.steps.whole == 1600)
+        #expect(result.whole == result.resumed)
+    }
+
+    /// DDPG's OU noise and TD3's delayed actor updates and smoothing noise come back too.
+    @Test(arguments: ["ddpg", "td3"]) func ddpgAndTD3ResumeBitIdentically(algo: String) throws {
+        var common = OffPolicyArguments()
+        common.totalSteps = 1200
+        common.learningStarts = 300
+        common.hiddenSizes = [16, 16]
+        common.batchSize = 32
+        common.bufferSize = 5000
+        let result = try wholeAndResumed(algo, env: "Pendulum-v1", seed: 6, stopAt: 600) { session in
+            if algo == "ddpg" {
+                var args = DDPG.Arguments()
+                args.common = common
+                return try DDPG.train(args, session: session)
+            }
+            var args = TD3.Arguments()
+            args.common = common
+            return try TD3.train(args, session: session)
+        }
+        #expect(result.steps.whole == 1200)
         #expect(result.whole == result.resumed)
     }
 

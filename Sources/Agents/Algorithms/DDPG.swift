@@ -108,9 +108,26 @@ public enum DDPG {
             return logged.isEmpty ? [] : logged + [("losses/actor_loss", Double(actorLoss.value.scalar))]
         }
 
+        // Checkpoints: everything the learner carries (the loop tracks replay, counters, envs).
+        let state = session.state
+        state.track("actor", parameters: actor.parameters)
+        state.track("critic", parameters: critic.parameters)
+        state.track("actor_target", parameters: actorTarget.parameters)
+        state.track("critic_target", parameters: criticTarget.parameters)
+        state.track("actor_optimizer", optimizer: actorOptimizer)
+        state.track("critic_optimizer", optimizer: criticOptimizer)
+        state.track("ou_noise", save: { (noise.random, ["state": Tensor(shape: [noise.state.count], data: noise.state)]) },
+                    restore: { (random: SeededRNG, tensors: [String: Tensor]) in
+                        guard let saved = tensors["state"], saved.shape == [noise.state.count], saved.data.allSatisfy(\.isFinite) else {
+                            throw RunStateError("has OU noise that does not fit \(noise.state.count) values")
+                        }
+                        noise.state = saved.data
+                        noise.random = random
+                    })
+
         // Act: the actor's action plus OU noise, restarted with each episode.
         return try loop.run(
-            policy: loop.policy(actor), hyperparameters: args.hyperparameters,
+            policy: loop.policy(actor), hyperparameters: args.hyperparameters, tracked: true,
             explore: { observations in
                 let actions = actor.predict(observations).data
                 return zip(actions, noise.next()).map { $0 + $1 }

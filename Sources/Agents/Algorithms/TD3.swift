@@ -110,10 +110,21 @@ public enum TD3: TrainableAlgorithm {
             return logged
         }
 
+        // Checkpoints: everything the learner carries (the loop tracks replay, counters, envs).
+        let state = session.state
+        state.track("actor", parameters: actor.parameters)
+        state.track("actor_target", parameters: actorTarget.parameters)
+        for (index, critic) in critics.enumerated() { state.track("critic\(index + 1)", parameters: critic.parameters) }
+        for (index, target) in criticTargets.enumerated() { state.track("critic\(index + 1)_target", parameters: target.parameters) }
+        state.track("actor_optimizer", optimizer: actorOptimizer)
+        state.track("critic_optimizer", optimizer: criticOptimizer)
+        state.track("exploration", value: { explorationRandom }, restore: { explorationRandom = $0 })
+        state.track("target_smoothing", value: { smoothingRandom }, restore: { smoothingRandom = $0 })
+
         // Act: the actor's action plus Gaussian noise.
         let explorationScale = Float(args.explorationNoise)
         return try loop.run(
-            policy: loop.policy(actor), hyperparameters: args.hyperparameters,
+            policy: loop.policy(actor), hyperparameters: args.hyperparameters, tracked: true,
             explore: { observations in actor.predict(observations).data.map { $0 + explorationScale * explorationRandom.nextNormal() } },
             learn: learn)
     }

@@ -16,9 +16,9 @@ public struct OrnsteinUhlenbeckNoise: Sendable {
     public let mu: Double
     /// Values per environment (the action's floats).
     public let width: Int
-    /// Current values, `environments × width`.
-    public private(set) var state: [Float]
-    private var random: SeededRNG
+    /// Current values, `environments × width` (internal set, as `random`: checkpoints save and restore both).
+    public internal(set) var state: [Float]
+    var random: SeededRNG
 
     /// A process for `environments × width` values starting at `mu`, drawn from `seed`.
     public init(environments: Int, width: Int, theta: Double, sigma: Double, dt: Double = 1, mu: Double = 0, seed: UInt64) {
