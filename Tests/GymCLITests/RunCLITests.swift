@@ -54,8 +54,10 @@ import Glibc
         #expect(changed.stderr.contains("--learning-rate"), "\(changed.stderr)")
 
         // Resumed, it ends where the uninterrupted run ended, bit for bit.
-        let continued = try gym(["train", "dqn", "--resume", run.path, "--eval-episodes", "3", "--quiet", "--save", resumed])
+        let continued = try gym(["train", "dqn", "--resume", run.path, "--eval-episodes", "3", "--save", resumed])
         #expect(continued.status == 0, "\(continued.stderr)")
+        // From the checkpoint, not from scratch (which, with the same seed, would end the same too).
+        #expect(continued.stderr.contains("resumed from \(run.path)/checkpoints/step-"), "\(continued.stderr)")
         let a = try Data(contentsOf: URL(fileURLWithPath: whole)), b = try Data(contentsOf: URL(fileURLWithPath: resumed))
         #expect(a == b, "the resumed run's policy differs from the uninterrupted run's")
     }
