@@ -28,12 +28,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // The one error shape every module's errors share: a code of an open set and a message.
+        .target(name: "CodedErrors"),
         // Transport: knows nothing of reinforcement learning.
         .target(name: "ZeroMQ", dependencies: ["CZMQ"]),
         // Wire schema: generated code plus small conversions.
-        .target(name: "GymProtocol", dependencies: ["GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "GymProtocol", dependencies: ["CodedErrors", "GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Environments, spaces, registry: knows nothing of sockets.
-        .target(name: "GymCore"),
+        .target(name: "GymCore", dependencies: ["CodedErrors"]),
         // The shape every server shares (start, stop, wait) and its run state: knows nothing of
         // sockets or reinforcement learning.
         .target(name: "ServiceRuntime"),
@@ -49,10 +51,10 @@ let package = Package(
         .target(name: "FlyerPlugin", dependencies: ["Flyer", "GymPlugin"], path: "Plugins/Flyer/Entry",
                 linkerSettings: pluginLinkerSettings),
         // Image files (PNG) from rendered frames.
-        .target(name: "ImageFormats", dependencies: ["CZlib", "GymCore"]),
+        .target(name: "ImageFormats", dependencies: ["CZlib", "CodedErrors", "GymCore"]),
         // The daemon, and the embedded one commands start when given no server.
         .target(name: "GymServer", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime",
+            "CodedErrors", "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Client library: environments, buffer and parameter clients over the wire, nothing of the server.
@@ -76,9 +78,9 @@ let package = Package(
             "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Parameters"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
-        .target(name: "NeuralNet", dependencies: ["CBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CodedErrors"]),
         // Learning agents; they reach environments only through GymClient.
-        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet",
+        .target(name: "Agents", dependencies: ["CodedErrors", "GymClient", "GymCore", "NeuralNet",
                                                .product(name: "Logging", package: "swift-log")]),
         // The server side of distributed training: the parameter service a learner is handed.
         .target(name: "DistributedRuntime", dependencies: [

@@ -1,3 +1,4 @@
+import CodedErrors
 import GymCore
 
 extension GymError.Code {
