@@ -111,7 +111,7 @@ public enum PolicyFile {
         }
         let policy: any Policy
         switch metadata.policy {
-        case "q_network": policy = QNetworkPolicy(network: try network(file.tensors, metadata.structure, url: url))
+        case QNetworkPolicy.kind: policy = QNetworkPolicy(network: try network(file.tensors, metadata.structure, url: url))
         case CategoricalPolicy.kind: policy = CategoricalPolicy(network: try network(file.tensors, metadata.structure, url: url))
         case "q_table": policy = try table(file.tensors, metadata.structure, url: url)
         case "continuous_actor": policy = try actor(file.tensors, metadata.structure, url: url)
@@ -141,7 +141,7 @@ public enum PolicyFile {
         guard !layers.isEmpty, layers.count * 2 >= tensors.count else {
             throw AgentError(.policyFile, "\(url.path): expected tensors 0.weight, 0.bias, 2.weight, ... of an nn.Sequential")
         }
-        guard case .string(let name) = structure["activation"] ?? .string("relu"), let activation = QNetworkPolicy.activations[name] else {
+        guard case .string(let name) = structure["activation"] ?? .string("relu"), let activation = Activation(hyperparameterText: name) else {
             throw AgentError(.policyFile, "\(url.path): unknown activation \(structure["activation"]?.description ?? "")")
         }
         return MLP(layers: layers, activation: activation, outputActivation: outputActivation)
