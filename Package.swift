@@ -30,6 +30,8 @@ let package = Package(
 
         // The one error shape every module's errors share: a code of an open set and a message.
         .target(name: "CodedErrors"),
+        // JSON string literals for the modules that write JSON by hand.
+        .target(name: "JSONWriting"),
         // Transport: knows nothing of reinforcement learning.
         .target(name: "ZeroMQ", dependencies: ["CZMQ"]),
         // Wire schema: generated code plus small conversions.
@@ -51,7 +53,7 @@ let package = Package(
         .target(name: "FlyerPlugin", dependencies: ["Flyer", "GymPlugin"], path: "Plugins/Flyer/Entry",
                 linkerSettings: pluginLinkerSettings),
         // Image files (PNG) from rendered frames.
-        .target(name: "ImageFormats", dependencies: ["CZlib", "CodedErrors", "GymCore"]),
+        .target(name: "ImageFormats", dependencies: ["CZlib", "CodedErrors", "GymCore", "JSONWriting"]),
         // The daemon, and the embedded one commands start when given no server.
         .target(name: "GymServer", dependencies: [
             "CodedErrors", "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime",
@@ -64,7 +66,7 @@ let package = Package(
         ]),
         // The recorder: the daemon's event stream into SQLite episodes.
         .target(name: "Recorder", dependencies: [
-            "CSQLite", "GymCore", "GymProtocol", "GymClient", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
+            "CSQLite", "GymCore", "GymProtocol", "GymClient", "JSONWriting", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Recorder",
                 // The per-step path appends to class-held arrays; skipping the runtime exclusivity
                 // checks there is worth a fifth of the recorder's time.
@@ -78,7 +80,7 @@ let package = Package(
             "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Parameters"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
-        .target(name: "NeuralNet", dependencies: ["CBLAS", "CodedErrors"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CodedErrors", "JSONWriting"]),
         // Learning agents; they reach environments only through GymClient.
         .target(name: "Agents", dependencies: ["CodedErrors", "GymClient", "GymCore", "NeuralNet",
                                                .product(name: "Logging", package: "swift-log")]),
@@ -87,7 +89,7 @@ let package = Package(
             "Agents", "GymCore", "GymProtocol", "ParameterService", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Distributed"),
         .executableTarget(name: "gym", dependencies: [
-            "Agents", "DistributedRuntime", "Recorder", "BufferService", "ServiceRuntime",
+            "Agents", "DistributedRuntime", "Recorder", "BufferService", "ServiceRuntime", "JSONWriting",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
