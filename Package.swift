@@ -109,5 +109,6 @@ let package = Package(
         ]),
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "ZeroMQ"]),
     ]
 )
