@@ -88,6 +88,15 @@ import Testing
         }
     }
 
+    @Test func everyErrorReplyIsClipped() {
+        let long = String(repeating: "é", count: 1 << 20)
+        let response = Gym_V1_Response.failure(id: 1, GymError(.invalidArgument, long))
+        #expect(response.error.message.utf8.count <= WireLimits.maxErrorMessageBytes + 64)
+        #expect(Gym_V1_BufferResponse.failure(id: 1, GymError(.invalidArgument, long)).error.message.utf8.count <= WireLimits.maxErrorMessageBytes + 64)
+        #expect("short".clippedForEcho() == "short")
+        #expect(String(repeating: "a", count: 300).clippedForEcho() == String(repeating: "a", count: 200) + "… (100 more bytes)")
+    }
+
     // The same checks, for what a Swift client reads from a server's reply.
     @Test func clientSideTensorAndSpaceChecks() throws {
         #expect(throws: GymError.self) { try Self.overflowing([Self.huge, Self.huge]).ndarray() }

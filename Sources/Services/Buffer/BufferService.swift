@@ -184,7 +184,7 @@ public final class BufferService {
         var what = "call"
         if case .sample(let sample) = request.body { name = sample.table; what = "sample of \(sample.batchSize)" }
         if case .insert(let insert) = request.body { name = insert.table; what = "insert" }
-        guard let table = tables[name] else { return .failure(id: request.id, GymError(.unknownTable, "no table \(name)")) }
+        guard let table = tables[name] else { return .failure(id: request.id, GymError(.unknownTable, "no table \(name.clippedForEcho())")) }
         table.timeouts += 1
         let state = "size \(table.size), min size \(table.limit.minSize), inserts \(table.inserts), samples \(table.samples)"
         return .failure(id: request.id, GymError(.timedOut, "\(what) on table \(name) waited its whole timeout for the rate limiter (\(state))"))

@@ -152,7 +152,7 @@ public final class ParameterServer: @unchecked Sendable {
                 guard let learner else { throw GymError(.shuttingDown, "the learner has finished") }
                 let (index, settings) = try learner.join(name: join.name)
                 response.join = .with { $0.workerIndex = index; $0.settings = settings.wire }
-                logger.notice("worker \(index) joined (\(join.name))")
+                logger.notice("worker \(index) joined (\(join.name.clippedForEcho()))")
             case .fetch(let fetch):
                 let current = currentVersion
                 if current <= fetch.newerThan, fetch.timeoutMs > 0, !lock.withLock({ finished }) {
