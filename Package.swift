@@ -84,6 +84,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Fuzz harnesses (scripts/fuzz): libFuzzer binaries with -D FUZZING, corpus replayers without.
+        .executableTarget(name: "FuzzRequestDecode", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"],
+                          path: "Fuzz/RequestDecode"),
+
         // Helpers shared by the test targets.
         .target(name: "GymTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/Support"),
 
