@@ -140,6 +140,32 @@ import Testing
         #expect(service.info("t")?.columns.map(\.name) == ["obs"])
     }
 
+    /// A crafted checkpoint is MALFORMED, never a trap or garbage: keys that overflow, keys
+    /// with gaps, absurd counters and priorities, a missing column.
+    @Test func craftedCheckpointsAreRejected() throws {
+        let service = try BufferService(tables: [config("t,selector=prioritized,max-size=8")])
+        _ = try reply(service, items(0, 3, priorities: [1, 2, 3]))
+        let good = try #require(service.tableCheckpoint("t"))
+        #expect(try ReplayTable(checkpoint: good).size == 3)
+        var overflowing = good
+        overflowing.keys = [UInt64.max - 1, UInt64.max, 0]
+        overflowing.info.nextKey = 1
+        var gapped = good
+        gapped.keys = [0, 2, 3]
+        gapped.info.nextKey = 3
+        var poisoned = good
+        poisoned.priorities = [1, 1e308, 1]
+        var missing = good
+        missing.columns.removeLast()
+        for (what, saved) in [("overflowing keys", overflowing), ("gapped keys", gapped), ("priorities", poisoned), ("missing column", missing)] {
+            let error = try #require(throws: GymError.self, "\(what)") { try ReplayTable(checkpoint: saved) }
+            #expect(error.code == .malformed, "\(what)")
+        }
+        var counters = good
+        counters.info.inserts = UInt64.max
+        #expect(try ReplayTable(checkpoint: counters).inserts == Int.max)
+    }
+
     /// The sum tree grows with the items; what it samples matches the priorities throughout.
     @Test func aGrowingPrioritizedTableSamplesByPriority() throws {
         let service = try BufferService(tables: [config("t,selector=prioritized,max-size=5000,alpha=1,beta=1")])

@@ -398,8 +398,14 @@ final class ReplayTable {
         try self.init(config: config, seed: seed, maxBytes: maxBytes)
         if columns.isEmpty, !saved.info.columns.isEmpty { columns = try stores(for: saved.info.columns) }
         let count = saved.keys.count
-        guard count <= capacity, saved.keys.first.map({ $0 + UInt64(count) == saved.info.nextKey }) ?? true,
-              saved.priorities.isEmpty || saved.priorities.count == count else {
+        guard count <= capacity, saved.keys.first.map({ first in
+                  let end = first.addingReportingOverflow(UInt64(count))
+                  return !end.overflow && end.partialValue == saved.info.nextKey
+              }) ?? true,
+              saved.priorities.isEmpty || saved.priorities.count == count,
+              saved.priorities.allSatisfy(Self.isPriority), saved.maxPriority.isFinite,
+              saved.keys.enumerated().allSatisfy({ $0.element == saved.keys[0] &+ UInt64($0.offset) }),
+              count == 0 || Set(saved.columns.map(\.name)) == Set(columns.map(\.name)) else {
             throw GymError(.malformed, "checkpoint of table \(config.name) is inconsistent")
         }
         firstKey = saved.keys.first ?? saved.info.nextKey
@@ -416,11 +422,11 @@ final class ReplayTable {
             for (key, priority) in zip(saved.keys, saved.priorities) { setPriority(slot(key), priority) }
         }
         maxPriority = max(saved.maxPriority, 1e-12)
-        inserts = Int(saved.info.inserts)
-        samples = Int(saved.info.samples)
-        evictions = Int(saved.info.evictions)
-        sampleWaits = Int(saved.info.sampleWaits)
-        insertWaits = Int(saved.info.insertWaits)
-        timeouts = Int(saved.info.timeouts)
+        inserts = Int(clamping: saved.info.inserts)
+        samples = Int(clamping: saved.info.samples)
+        evictions = Int(clamping: saved.info.evictions)
+        sampleWaits = Int(clamping: saved.info.sampleWaits)
+        insertWaits = Int(clamping: saved.info.insertWaits)
+        timeouts = Int(clamping: saved.info.timeouts)
     }
 }
