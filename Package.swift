@@ -95,6 +95,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Fuzz harnesses (scripts/fuzz): libFuzzer binaries with -D FUZZING, corpus replayers without.
+        .executableTarget(name: "FuzzRequestDecode", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"],
+                          path: "Fuzz/RequestDecode"),
+
         // Helpers shared by the test targets.
         .target(name: "GymTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/Support"),
 
@@ -121,5 +125,6 @@ let package = Package(
         ]),
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "ZeroMQ"]),
     ]
 )
