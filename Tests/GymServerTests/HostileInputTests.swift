@@ -19,10 +19,10 @@ import Testing
         .with { $0.dtype = dtype; $0.shape = shape; $0.data = Data([1, 2, 3, 4, 5, 6, 7, 8]) }
     }
 
-    @Test(arguments: [[huge, huge], [huge, huge, huge, huge], [1, 1, 1, 1, 1, 1, 1, 1, 1], [-1], [0, Int64.max]])
-    func stepWithOverflowingActionShape(shape: [Int64]) throws {
-        try withDaemon { daemon in
-            let client = try RawClient(daemon.endpoint)
+    @Test(arguments: Transport.allCases, [[huge, huge], [huge, huge, huge, huge], [1, 1, 1, 1, 1, 1, 1, 1, 1], [-1], [0, Int64.max]])
+    func stepWithOverflowingActionShape(transport: Transport, shape: [Int64]) throws {
+        try withDaemon(over: transport) { daemon in
+            let client = try daemon.client()
             let handle = try client.make()
             _ = try client.call(1, .reset(.with { $0.handle = handle }))
             let response = try client.call(2, .step(.with { $0.handle = handle; $0.actions = [Self.overflowing(shape)] }))
@@ -32,9 +32,10 @@ import Testing
         }
     }
 
-    @Test func makeWithOverflowingKwargTensor() throws {
-        try withDaemon { daemon in
-            let client = try RawClient(daemon.endpoint)
+    @Test(arguments: Transport.allCases)
+    func makeWithOverflowingKwargTensor(transport: Transport) throws {
+        try withDaemon(over: transport) { daemon in
+            let client = try daemon.client()
             let kwarg = Gym_V1_Value.with { $0.tensor = Self.overflowing([Self.huge, Self.huge]) }
             expectError(try client.call(3, .make(.with {
                 $0.envID = "CartPole-v1"; $0.numEnvs = 1; $0.kwargs = ["x": kwarg]
@@ -43,9 +44,10 @@ import Testing
         }
     }
 
-    @Test func resetWithOverflowingOptionTensor() throws {
-        try withDaemon { daemon in
-            let client = try RawClient(daemon.endpoint)
+    @Test(arguments: Transport.allCases)
+    func resetWithOverflowingOptionTensor(transport: Transport) throws {
+        try withDaemon(over: transport) { daemon in
+            let client = try daemon.client()
             let handle = try client.make()
             let option = Gym_V1_Value.with { $0.tensor = Self.overflowing([Self.huge, Self.huge, 4]) }
             expectError(try client.call(4, .reset(.with { $0.handle = handle; $0.options = ["low": option] })), .malformed, id: 4)
@@ -53,9 +55,10 @@ import Testing
         }
     }
 
-    @Test func deeplyNestedOptionValue() throws {
-        try withDaemon { daemon in
-            let client = try RawClient(daemon.endpoint)
+    @Test(arguments: Transport.allCases)
+    func deeplyNestedOptionValue(transport: Transport) throws {
+        try withDaemon(over: transport) { daemon in
+            let client = try daemon.client()
             let handle = try client.make()
             var value = Gym_V1_Value.with { $0.number = 1 }
             for _ in 0..<40 { value = .with { $0.list = .with { $0.values = [value] } } }
@@ -64,9 +67,10 @@ import Testing
         }
     }
 
-    @Test func hugeEnvIDIsNotEchoedWhole() throws {
-        try withDaemon { daemon in
-            let client = try RawClient(daemon.endpoint)
+    @Test(arguments: Transport.allCases)
+    func hugeEnvIDIsNotEchoedWhole(transport: Transport) throws {
+        try withDaemon(over: transport) { daemon in
+            let client = try daemon.client()
             let id = String(repeating: "A", count: 1 << 20)
             let response = try client.call(6, .make(.with { $0.envID = id; $0.numEnvs = 1 }))
             expectError(response, .unknownEnv, id: 6)
@@ -76,9 +80,10 @@ import Testing
         }
     }
 
-    @Test func acrobotResetWithAbsurdBoundsIsRejected() throws {
-        try withDaemon { daemon in
-            let client = try RawClient(daemon.endpoint)
+    @Test(arguments: Transport.allCases)
+    func acrobotResetWithAbsurdBoundsIsRejected(transport: Transport) throws {
+        try withDaemon(over: transport) { daemon in
+            let client = try daemon.client()
             let handle = try client.make("Acrobot-v1")
             let bound = Gym_V1_Value.with { $0.number = 1e20 }
             expectError(try client.call(7, .reset(.with {
