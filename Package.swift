@@ -28,12 +28,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // The one error shape every module's errors share: a code of an open set and a message.
+        .target(name: "CodedErrors"),
+        // JSON string literals for the modules that write JSON by hand.
+        .target(name: "JSONWriting"),
         // Transport: knows nothing of reinforcement learning.
         .target(name: "ZeroMQ", dependencies: ["CZMQ"]),
         // Wire schema: generated code plus small conversions.
-        .target(name: "GymProtocol", dependencies: ["GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "GymProtocol", dependencies: ["CodedErrors", "GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Environments, spaces, registry: knows nothing of sockets.
-        .target(name: "GymCore"),
+        .target(name: "GymCore", dependencies: ["CodedErrors"]),
         // The shape every server shares (start, stop, wait) and its run state: knows nothing of
         // sockets or reinforcement learning.
         .target(name: "ServiceRuntime"),
@@ -49,10 +53,10 @@ let package = Package(
         .target(name: "FlyerPlugin", dependencies: ["Flyer", "GymPlugin"], path: "Plugins/Flyer/Entry",
                 linkerSettings: pluginLinkerSettings),
         // Image files (PNG) from rendered frames.
-        .target(name: "ImageFormats", dependencies: ["CZlib", "GymCore"]),
+        .target(name: "ImageFormats", dependencies: ["CZlib", "CodedErrors", "GymCore", "JSONWriting"]),
         // The daemon, and the embedded one commands start when given no server.
         .target(name: "GymServer", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime",
+            "CodedErrors", "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Client library: environments, buffer and parameter clients over the wire, nothing of the server.
@@ -62,7 +66,7 @@ let package = Package(
         ]),
         // The recorder: the daemon's event stream into SQLite episodes.
         .target(name: "Recorder", dependencies: [
-            "CSQLite", "GymCore", "GymProtocol", "GymClient", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
+            "CSQLite", "GymCore", "GymProtocol", "GymClient", "JSONWriting", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Recorder",
                 // The per-step path appends to class-held arrays; skipping the runtime exclusivity
                 // checks there is worth a fifth of the recorder's time.
@@ -76,20 +80,24 @@ let package = Package(
             "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Parameters"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
-        .target(name: "NeuralNet", dependencies: ["CBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CodedErrors", "JSONWriting"]),
         // Learning agents; they reach environments only through GymClient.
-        .target(name: "Agents", dependencies: ["GymClient", "GymCore", "NeuralNet",
+        .target(name: "Agents", dependencies: ["CodedErrors", "GymClient", "GymCore", "NeuralNet",
                                                .product(name: "Logging", package: "swift-log")]),
         // The server side of distributed training: the parameter service a learner is handed.
         .target(name: "DistributedRuntime", dependencies: [
             "Agents", "GymCore", "GymProtocol", "ParameterService", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Distributed"),
         .executableTarget(name: "gym", dependencies: [
-            "Agents", "DistributedRuntime", "Recorder", "BufferService", "ServiceRuntime",
+            "Agents", "DistributedRuntime", "Recorder", "BufferService", "ServiceRuntime", "JSONWriting",
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+
+        // Fuzz harnesses (scripts/fuzz): libFuzzer binaries with -D FUZZING, corpus replayers without.
+        .executableTarget(name: "FuzzRequestDecode", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"],
+                          path: "Fuzz/RequestDecode"),
 
         // Helpers shared by the test targets.
         .target(name: "GymTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/Support"),
@@ -117,5 +125,6 @@ let package = Package(
         ]),
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "ZeroMQ"]),
     ]
 )

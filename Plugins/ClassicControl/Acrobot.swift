@@ -32,6 +32,7 @@ import GymCore
 /// ## Starting state
 /// All four state variables uniform in [-0.1, 0.1] (reset options `low`/`high` change the
 /// range), drawn in float64 and stored as float32, as Gymnasium does.
+/// The options must be finite numbers in [-1000, 1000] with low ≤ high (INVALID_ARGUMENT otherwise).
 ///
 /// ## Episode end
 /// Termination: the free end rises above the target, `-cos(theta1) - cos(theta2 + theta1) > 1`.
@@ -192,14 +193,33 @@ public final class Acrobot: Environment {
         return (dtheta1, dtheta2, ddtheta1, ddtheta2)
     }
 
-    /// Gymnasium's `wrap`: shifts by whole turns into [low, high].
+    /// Most turns `wrap` takes one at a time, as Gymnasium does. The dynamics move an angle by
+    /// far less than a turn per step, so only a value no episode reaches needs more.
+    static let maxWrapTurns = 64
+
+    /// Gymnasium's `wrap`: shifts by whole turns into [low, high], bit for bit the same while it
+    /// takes at most `maxWrapTurns` turns. Beyond that Gymnasium's loop runs for as long as the
+    /// value is large (forever once a turn is below the value's ulp), so a remainder takes over:
+    /// the call is total, whatever the state.
     @inline(__always)
     static func wrap(_ value: Double, _ low: Double, _ high: Double) -> Double {
         let span = high - low
         var wrapped = value
-        while wrapped > high { wrapped = wrapped - span }
-        while wrapped < low { wrapped = wrapped + span }
-        return wrapped
+        var turns = 0
+        while wrapped > high, turns < maxWrapTurns { wrapped = wrapped - span; turns += 1 }
+        while wrapped < low, turns < maxWrapTurns { wrapped = wrapped + span; turns += 1 }
+        if turns < maxWrapTurns || (wrapped >= low && wrapped <= high) || wrapped.isNaN { return wrapped }
+        return farWrap(wrapped, low, high)
+    }
+
+    /// `wrap` for a value many turns out: a floored remainder, NaN for an infinity.
+    @inline(never)
+    static func farWrap(_ value: Double, _ low: Double, _ high: Double) -> Double {
+        guard value.isFinite else { return .nan }
+        let span = high - low
+        var offset = (value - low).truncatingRemainder(dividingBy: span)
+        if offset < 0 { offset += span }
+        return min(max(low + offset, low), high)
     }
 
     // Rendering constants: Gymnasium's, in pixels unless named otherwise.

@@ -28,6 +28,7 @@ import GymCore
 ///
 /// ## Starting state
 /// Every element uniform in [-0.05, 0.05] (reset options `low`/`high` change the range).
+/// The options must be finite numbers in [-1000, 1000] with low ≤ high (INVALID_ARGUMENT otherwise).
 ///
 /// ## Episode end
 /// Termination: the pole angle leaves ±12°, or the cart position leaves ±2.4.

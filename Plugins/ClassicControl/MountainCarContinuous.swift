@@ -31,6 +31,7 @@ import GymCore
 ///
 /// ## Starting state
 /// Position uniform in [-0.6, -0.4] (reset options `low`/`high` change the range), velocity 0.
+/// The options must be finite numbers in [-1000, 1000] with low ≤ high (INVALID_ARGUMENT otherwise).
 ///
 /// ## Episode end
 /// Termination: position ≥ 0.45 and velocity ≥ `goal_velocity`.

@@ -28,7 +28,8 @@ import GymCore
 ///
 /// ## Starting state
 /// theta uniform in [-π, π] and angular velocity uniform in [-1, 1]. Reset options
-/// `x_init` and `y_init` replace those bounds: [-x_init, x_init] and [-y_init, y_init].
+/// `x_init` and `y_init` replace those bounds: [-x_init, x_init] and [-y_init, y_init]
+/// (each in [0, 1000]; anything else is INVALID_ARGUMENT).
 ///
 /// ## Episode end
 /// No termination. Truncation (applied by the daemon from the registry): 200 steps.
@@ -95,8 +96,8 @@ public final class Pendulum: Environment {
 
     /// Draws a start state as in "Starting state"; a seed restarts the NumPy-compatible generator.
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
-        let xInit = try Self.number(options, "x_init") ?? Self.defaultXInit
-        let yInit = try Self.number(options, "y_init") ?? Self.defaultYInit
+        let xInit = try ClassicControl.resetOption(options, "x_init") ?? Self.defaultXInit
+        let yInit = try ClassicControl.resetOption(options, "y_init") ?? Self.defaultYInit
         // NumPy's uniform refuses a negative or infinite span.
         guard xInit >= 0, yInit >= 0, (2 * xInit).isFinite, (2 * yInit).isFinite else {
             throw GymError(.invalidArgument, "reset options x_init \(xInit) and y_init \(yInit) must be finite and non-negative")

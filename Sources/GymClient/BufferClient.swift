@@ -103,7 +103,7 @@ public final class BufferClient: @unchecked Sendable {
     public func receiveSample(_ id: UInt64, timeout: Double = 0) throws -> SampledItems {
         let reply = try channel.receive(id, extraSeconds: timeout).sample
         var columns: [String: NDArray] = [:]
-        for column in reply.columns { columns[column.name] = try column.tensor.ndarray() }
+        for column in reply.columns { columns[column.name] = try column.tensor.ndarray(limits: .bufferColumn, what: "column \(column.name.clippedForEcho())") }
         let weights = reply.weights.isEmpty ? Array(repeating: 1, count: reply.keys.count) : reply.weights
         return SampledItems(columns: columns, keys: reply.keys, probabilities: reply.probabilities, weights: weights,
                             tableSize: Int(reply.tableSize))

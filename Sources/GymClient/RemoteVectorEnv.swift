@@ -59,6 +59,10 @@ public final class RemoteVectorEnv {
         })).make
         handle = reply.handle
         spec = try reply.spec.envSpec()
+        // A server is a peer like any other: its batch must be the one asked for.
+        guard Int(reply.numEnvs) == count else {
+            throw GymError(.malformed, "the server made \(reply.numEnvs) env(s), not the \(count) asked for")
+        }
         self.count = Int(reply.numEnvs)
         self.autoreset = AutoresetMode(wire: reply.autoreset) ?? autoreset
         self.maxEpisodeSteps = reply.maxEpisodeSteps > 0 ? Int(reply.maxEpisodeSteps) : nil
@@ -67,7 +71,19 @@ public final class RemoteVectorEnv {
     /// Resets every environment: no seeds, one seed `s` (env i gets `s + i`) or one per env.
     public func reset(seeds: [UInt64] = [], options: ValueMap = [:]) throws -> Reset {
         let reply = try connection.call(.reset(.with { $0.handle = handle; $0.seeds = seeds; $0.options = options.wire })).reset
-        return Reset(observations: try reply.observations.map { try $0.ndarray() }, infos: try Self.infos(reply.infos))
+        let observations = try reply.observations.map { try $0.ndarray() }
+        try checkObservations(observations, rows: count, what: "reset")
+        return Reset(observations: observations, infos: try Self.infos(reply.infos))
+    }
+
+    /// Checks that a reply's observations are `rows` values of the observation space, leaf by
+    /// leaf, so code that indexes them by env cannot be sent past their end by a server.
+    private func checkObservations(_ observations: [NDArray], rows: Int, what: String) throws {
+        let leaves = spec.observationSpace.leaves
+        guard observations.count == leaves.count,
+              zip(observations, leaves).allSatisfy({ $0.dtype == $1.dtype && $0.shape == [rows] + $1.shape }) else {
+            throw GymError(.malformed, "the server's \(what) reply does not hold \(rows) observation(s) of \(spec.observationSpace.summary)")
+        }
     }
 
     /// Sends a step without waiting for it (pipelining); finish with `receiveStep`.
@@ -78,17 +94,25 @@ public final class RemoteVectorEnv {
     /// Waits for a step sent with `sendStep`.
     public func receiveStep(_ id: UInt64) throws -> Step {
         let reply = try connection.receive(id).step
+        guard reply.rewards.data.count == 8 * count, reply.terminated.count == count, reply.truncated.count == count,
+              reply.final.envIndices.allSatisfy({ Int($0) < count }) else {
+            throw GymError(.malformed, "the server's step reply does not hold one reward, terminated and truncated flag per env of \(count)")
+        }
         let rewards = reply.rewards.data.withUnsafeBytes { raw in
             (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
         }
+        let observations = try reply.observations.map { try $0.ndarray() }
+        try checkObservations(observations, rows: count, what: "step")
+        let finalObservations = try reply.final.observations.map { try $0.ndarray() }
+        if !reply.final.envIndices.isEmpty { try checkObservations(finalObservations, rows: reply.final.envIndices.count, what: "step's final") }
         return Step(
-            observations: try reply.observations.map { try $0.ndarray() },
+            observations: observations,
             rewards: rewards,
             terminated: reply.terminated.map { $0 != 0 },
             truncated: reply.truncated.map { $0 != 0 },
             infos: try Self.infos(reply.infos),
             finalIndices: reply.final.envIndices.map { Int($0) },
-            finalObservations: try reply.final.observations.map { try $0.ndarray() },
+            finalObservations: finalObservations,
             finalInfos: try Self.infos(reply.final.infos))
     }
 

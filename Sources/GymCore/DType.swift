@@ -35,11 +35,20 @@ public enum DType: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .float32: buffer.storeBytes(of: Float(value), toByteOffset: offset, as: Float.self)
         case .float64: buffer.storeBytes(of: value, toByteOffset: offset, as: Double.self)
-        case .int64: buffer.storeBytes(of: Int64(value), toByteOffset: offset, as: Int64.self)
-        case .int32: buffer.storeBytes(of: Int32(value), toByteOffset: offset, as: Int32.self)
-        case .int8: buffer.storeBytes(of: Int8(value), toByteOffset: offset, as: Int8.self)
-        case .uint8: buffer.storeBytes(of: UInt8(value), toByteOffset: offset, as: UInt8.self)
+        case .int64: buffer.storeBytes(of: Self.integer(value, Int64.self), toByteOffset: offset, as: Int64.self)
+        case .int32: buffer.storeBytes(of: Self.integer(value, Int32.self), toByteOffset: offset, as: Int32.self)
+        case .int8: buffer.storeBytes(of: Self.integer(value, Int8.self), toByteOffset: offset, as: Int8.self)
+        case .uint8: buffer.storeBytes(of: Self.integer(value, UInt8.self), toByteOffset: offset, as: UInt8.self)
         case .bool: buffer.storeBytes(of: value != 0 ? 1 : 0, toByteOffset: offset, as: UInt8.self)
         }
+    }
+
+    /// `value` truncated toward zero as `T` does, but total: out-of-range values saturate and
+    /// NaN is 0, so a number a file or a peer chose can never trap the conversion.
+    @inline(__always)
+    static func integer<T: FixedWidthInteger>(_ value: Double, _: T.Type) -> T {
+        if let exact = T(exactly: value.rounded(.towardZero)) { return exact }
+        if value.isNaN { return 0 }
+        return value < 0 ? T.min : T.max
     }
 }

@@ -24,7 +24,7 @@ public struct EnvRegistry: Sendable {
     /// The spec for `id`, or an `unknownEnv` error that lists what exists.
     public func require(_ id: String) throws -> EnvSpec {
         guard let spec = specs[id] else {
-            throw GymError(.unknownEnv, "no environment '\(id)' (registered: \(specs.keys.sorted().joined(separator: ", ")))")
+            throw GymError(.unknownEnv, "no environment '\(id.clippedForEcho())' (registered: \(specs.keys.sorted().joined(separator: ", ")))")
         }
         return spec
     }

@@ -28,8 +28,21 @@ public struct NDArray: Sendable, Equatable {
     /// Number of elements the shape describes.
     public var elementCount: Int { shape.reduce(1, *) }
 
-    /// Whether the byte count matches shape and dtype.
-    public var isWellFormed: Bool { shape.allSatisfy { $0 >= 0 } && bytes.count == elementCount * dtype.byteSize }
+    /// Whether the byte count matches shape and dtype; never traps, whatever the shape.
+    public var isWellFormed: Bool { checkedByteCount == bytes.count }
+
+    /// `elementCount * dtype.byteSize` when every dimension is non-negative and nothing
+    /// overflows, else nil: the form to use on a shape a peer or a file chose.
+    public var checkedByteCount: Int? {
+        var total = dtype.byteSize
+        for dim in shape {
+            guard dim >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: dim)
+            guard !overflow else { return nil }
+            total = product
+        }
+        return total
+    }
 
     /// Every element as a Double.
     public var doubles: [Double] {

@@ -104,10 +104,11 @@ public indirect enum Space: Sendable, Equatable {
         switch self {
         case .discrete(let n, let start):
             let value = buffer.loadUnaligned(fromByteOffset: (base + index) * 8, as: Int64.self)
-            return value >= start && value - start < n
+            // The difference of two Int64s fits a UInt64 once value >= start: no overflow trap on a peer's value.
+            return value >= start && UInt64(bitPattern: value &- start) < UInt64(bitPattern: n)
         case .multiDiscrete(let nvec, let start):
             let value = buffer.loadUnaligned(fromByteOffset: (base + index) * 8, as: Int64.self)
-            return value >= start[index] && value - start[index] < nvec[index]
+            return value >= start[index] && UInt64(bitPattern: value &- start[index]) < UInt64(bitPattern: nvec[index])
         case .multiBinary:
             let value = buffer.loadUnaligned(fromByteOffset: base + index, as: Int8.self)
             return value == 0 || value == 1

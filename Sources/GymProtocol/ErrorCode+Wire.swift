@@ -1,3 +1,4 @@
+import CodedErrors
 import GymCore
 
 extension GymError.Code {
@@ -52,7 +53,7 @@ extension Gym_V1_Response {
     public static func failure(id: UInt64, _ error: GymError) -> Gym_V1_Response {
         .with {
             $0.id = id
-            $0.error = .with { $0.code = error.code.wire; $0.message = error.message }
+            $0.error = .with { $0.code = error.code.wire; $0.message = WireLimits.clipMessage(error.message) }
         }
     }
 

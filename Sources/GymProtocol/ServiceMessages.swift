@@ -29,7 +29,7 @@ extension ServiceResponse {
     public static func failure(id: UInt64, _ error: GymError) -> Self {
         var response = Self()
         response.id = id
-        response.error = .with { $0.code = error.code.wire; $0.message = error.message }
+        response.error = .with { $0.code = error.code.wire; $0.message = WireLimits.clipMessage(error.message) }
         return response
     }
 }

@@ -34,12 +34,15 @@ extension Gym_V1_Space {
             return .discrete(n: discrete.n, start: discrete.start)
         case .box(let box):
             guard let dtype = DType(wire: box.dtype) else { throw GymError(.malformed, "box with unknown dtype") }
-            return .box(low: try box.low.ndarray().doubles, high: try box.high.ndarray().doubles, shape: box.shape.map { Int($0) }, dtype: dtype)
+            // A peer chose this shape: its element count must not overflow where spaces are sized.
+            let shape = try TensorLimits.observation.checkedShape(box.shape, byteSize: dtype.byteSize, what: "box space").shape
+            return .box(low: try box.low.ndarray(limits: .spaceBound, what: "box low").doubles,
+                        high: try box.high.ndarray(limits: .spaceBound, what: "box high").doubles, shape: shape, dtype: dtype)
         case .multiDiscrete(let multi):
             let start = multi.start.isEmpty ? Array(repeating: 0, count: multi.nvec.count) : multi.start
             return .multiDiscrete(nvec: multi.nvec, start: start)
         case .multiBinary(let multi):
-            return .multiBinary(shape: multi.shape.map { Int($0) })
+            return .multiBinary(shape: try TensorLimits.observation.checkedShape(multi.shape, byteSize: 1, what: "multi-binary space").shape)
         case .dict(let dict):
             return .dict(try dict.entries.map { Space.DictEntry($0.key, try $0.space.space()) })
         case .tuple(let tuple):

@@ -29,26 +29,3 @@ extension DType {
         }
     }
 }
-
-extension Gym_V1_Tensor {
-    /// The wire form of an array.
-    public init(_ array: NDArray) {
-        self.init()
-        dtype = array.dtype.wire
-        shape = array.shape.map(Int64.init)
-        data = Data(array.bytes)
-    }
-
-    /// An array from the wire, checked for a known dtype, a sane shape and a matching byte count.
-    public func ndarray() throws -> NDArray {
-        guard let dtype = DType(wire: dtype) else { throw GymError(.malformed, "tensor has unknown dtype \(self.dtype)") }
-        guard shape.allSatisfy({ $0 >= 0 && $0 <= Int64(Int32.max) }) else {
-            throw GymError(.malformed, "tensor has invalid shape \(shape)")
-        }
-        let array = NDArray(dtype: dtype, shape: shape.map { Int($0) }, bytes: [UInt8](data))
-        guard array.isWellFormed else {
-            throw GymError(.malformed, "tensor of shape \(shape) and dtype \(dtype) needs \(array.elementCount * dtype.byteSize) bytes, has \(data.count)")
-        }
-        return array
-    }
-}

@@ -15,16 +15,26 @@ extension Gym_V1_Value {
         }
     }
 
-    /// The value this wire message holds.
-    public func value() throws -> Value {
+    /// The value this wire message holds, checked: nesting at most `WireLimits.maxValueDepth`,
+    /// texts and keys within their limits, tensors within `TensorLimits.value`.
+    public func value() throws -> Value { try value(depth: 1) }
+
+    func value(depth: Int) throws -> Value {
+        guard depth <= WireLimits.maxValueDepth else {
+            throw GymError(.malformed, "value nested deeper than \(WireLimits.maxValueDepth) levels")
+        }
         switch kind {
         case .number(let number): return .number(number)
         case .integer(let integer): return .integer(integer)
-        case .text(let text): return .text(text)
+        case .text(let text):
+            guard text.utf8.count <= WireLimits.maxTextBytes else {
+                throw GymError(.malformed, "text value of \(text.utf8.count) bytes, more than \(WireLimits.maxTextBytes)")
+            }
+            return .text(text)
         case .flag(let flag): return .flag(flag)
-        case .tensor(let tensor): return .array(try tensor.ndarray())
-        case .list(let list): return .list(try list.values.map { try $0.value() })
-        case .map(let map): return .map(try map.entries.valueMap())
+        case .tensor(let tensor): return .array(try tensor.ndarray(limits: .value, what: "tensor value"))
+        case .list(let list): return .list(try list.values.map { try $0.value(depth: depth + 1) })
+        case .map(let map): return .map(try map.entries.valueMap(depth: depth + 1))
         case nil: throw GymError(.malformed, "value with no kind set")
         }
     }
@@ -37,5 +47,12 @@ extension Dictionary where Key == String, Value == GymCore.Value {
 
 extension Dictionary where Key == String, Value == Gym_V1_Value {
     /// The value map this wire map holds.
-    public func valueMap() throws -> ValueMap { try mapValues { try $0.value() } }
+    public func valueMap() throws -> ValueMap { try valueMap(depth: 1) }
+
+    func valueMap(depth: Int) throws -> ValueMap {
+        for key in keys where key.utf8.count > WireLimits.maxKeyBytes {
+            throw GymError(.malformed, "value map key '\(key.clippedForEcho())' is longer than \(WireLimits.maxKeyBytes) bytes")
+        }
+        return try mapValues { try $0.value(depth: depth) }
+    }
 }

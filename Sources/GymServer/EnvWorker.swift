@@ -82,7 +82,7 @@ public final class EnvWorker {
             }
         case .step(let step):
             let batch = try self.batch(job.handle)
-            try batch.step(actions: try step.actions.map { try $0.ndarray() })
+            try batch.step(actions: try step.actions.map { try $0.ndarray(limits: .action, what: "action") })
             return .with {
                 $0.id = id
                 $0.step = Self.stepReply(batch)

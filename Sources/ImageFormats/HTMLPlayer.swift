@@ -1,5 +1,6 @@
 import Foundation
 import GymCore
+import JSONWriting
 
 /// A self-contained HTML page that plays frames as an animation: play, pause, step, scrub and
 /// speed controls, with a caption per frame. Frames are embedded as PNG data URIs, so the page
@@ -93,17 +94,5 @@ public enum HTMLPlayer {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func escapeJSON(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "<": out += "\\u003c"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func escapeJSON(_ text: String) -> String { JSONString.quoted(text, forHTML: true) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONWriting
 
 /// The safetensors format: an 8-byte little-endian header length N, N bytes of JSON header
 /// (`{"name": {"dtype", "shape", "data_offsets"}, "__metadata__": {...}}`), then raw
@@ -162,23 +163,7 @@ public enum SafeTensors {
     }
 
     /// A JSON string literal with the escapes JSON requires.
-    private static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    private static func jsonString(_ s: String) -> String { JSONString.quoted(s) }
 }
 
 extension Module {

@@ -50,6 +50,12 @@ struct BufferServe: ParsableCommand {
     @Option(help: "Largest request in bytes; a client sending more is disconnected.")
     var maxMessageBytes = 256 << 20
 
+    @Option(help: ArgumentHelp("Most bytes one table may hold when full (max size × item bytes, plus priorities); larger tables are refused with QUOTA_EXCEEDED.", valueName: "bytes"))
+    var maxTableBytes = 4 << 30
+
+    @Option(help: "Most tables the service holds; more are refused with QUOTA_EXCEEDED.")
+    var maxTables = 64
+
     @Option(help: "Seed of the service's sampling streams.")
     var seed: UInt64 = 0
 
@@ -57,6 +63,8 @@ struct BufferServe: ParsableCommand {
     var logLevel: Logger.Level = .info
 
     func validate() throws {
+        guard maxTableBytes >= 1 else { throw ValidationError("--max-table-bytes must be positive") }
+        guard maxTables >= 1 else { throw ValidationError("--max-tables must be at least 1") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must not be negative") }
         guard checkpointEvery == 0 || checkpoint != nil else { throw ValidationError("--checkpoint-every needs --checkpoint") }
         for spec in table {
@@ -70,7 +78,8 @@ struct BufferServe: ParsableCommand {
         let signals = ShutdownSignals(logger: logger)
         let configs = try table.map { try Gym_V1_TableConfig(spec: $0) }
         let store = try checkpoint.map { try CheckpointStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
-        let service = try BufferService(tables: configs, checkpoints: store, seed: seed, logger: logger)
+        let limits = BufferLimits(maxTableBytes: maxTableBytes, maxTables: maxTables, maxReplyBytes: maxMessageBytes)
+        let service = try BufferService(tables: configs, checkpoints: store, seed: seed, limits: limits, logger: logger)
         let server = BufferServer(bind: bind, service: service, checkpointInterval: checkpointEvery > 0 ? checkpointEvery : nil,
                                   maxMessageBytes: maxMessageBytes, logger: logger)
         signals.stops(server)

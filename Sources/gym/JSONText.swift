@@ -1,5 +1,6 @@
 import Foundation
 import GymCore
+import JSONWriting
 
 /// A JSON value written with exact numbers: float32 values in their shortest round-trip form,
 /// doubles likewise, and keys in the order given.
@@ -26,21 +27,7 @@ enum JSONText {
         }
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { JSONString.quoted(text) }
 }
 
 extension JSONText {

@@ -57,11 +57,12 @@ extension Gym {
             var total = 0.0
             var t = 0
             var last: RemoteEnv.Step?
-            let limit = steps ?? actions?.count ?? Int.max
+            // The file's actions run out before --steps does: the episode stops with them.
+            let limit = min(steps ?? Int.max, actions?.count ?? Int.max)
             while t < limit {
                 let action: NDArray
                 if let actions {
-                    action = try Self.array(actions[t], for: actionSpace, index: t)
+                    action = try Self.array(actions[t], for: actionSpace, index: t, file: actionsFile ?? "")
                 } else {
                     action = NDArray(dtype: actionSpace.dtype, shape: actionSpace.shape, bytes: actionSpace.sample(using: &sampler))
                 }
@@ -87,27 +88,39 @@ extension Gym {
             }
         }
 
+        /// The largest actions file read, in bytes.
+        static let maxActionsFileBytes = 64 << 20
+
         static func readActions(_ path: String) throws -> [Any] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            guard size <= maxActionsFileBytes else {
+                throw InputFileError(path, "\(size) bytes, more than the \(maxActionsFileBytes) an actions file may have")
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read actions file \(path)")
+                throw InputFileError(path, "cannot read this actions file")
             }
             guard let actions = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
-                throw ValidationError("\(path) must hold a JSON array of actions")
+                throw InputFileError(path, "an actions file must hold a JSON array of actions")
             }
             return actions
         }
 
-        static func array(_ value: Any, for space: Space, index: Int) throws -> NDArray {
+        static func array(_ value: Any, for space: Space, index: Int, file: String) throws -> NDArray {
             switch space {
             case .discrete:
                 guard let number = value as? NSNumber, let integer = Int64(exactly: number.doubleValue) else {
-                    throw ValidationError("action \(index) must be an integer for \(space.summary), got \(value)")
+                    throw InputFileError(file, "action \(index) must be an integer for \(space.summary), got \(String(describing: value).clippedForEcho())")
                 }
                 return NDArray(dtype: .int64, shape: [], values: [Double(integer)])
             default:
                 let numbers = (value as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? ((value as? NSNumber).map { [$0.doubleValue] } ?? [])
                 guard numbers.count == space.elementCount, space.leaves.count == 1 else {
-                    throw ValidationError("action \(index) must be an array of \(space.elementCount) number(s) for \(space.summary), got \(value)")
+                    throw InputFileError(file, "action \(index) must be an array of \(space.elementCount) number(s) for \(space.summary), got \(String(describing: value).clippedForEcho())")
+                }
+                // Integer actions (MultiDiscrete, MultiBinary, integer boxes) must be whole numbers the dtype holds.
+                if space.dtype != .float32, space.dtype != .float64,
+                   !numbers.allSatisfy({ $0.isFinite && $0.rounded() == $0 && abs($0) <= 9.0e15 }) {
+                    throw InputFileError(file, "action \(index) must hold whole numbers for \(space.summary), got \(String(describing: value).clippedForEcho())")
                 }
                 return NDArray(dtype: space.dtype, shape: space.shape, values: numbers)
             }

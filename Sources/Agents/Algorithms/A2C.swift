@@ -58,8 +58,7 @@ public enum A2C: TrainableAlgorithm {
 
     /// Trains an actor-critic on `session`'s environment.
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
-        let args = arguments
-        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let args = try arguments.checked()
         let head = try ActorCriticNetwork.head(for: session.spec, initialLogStd: 0)
 
         // Seeding: weights from their own stream; action sampling from the exploration stream

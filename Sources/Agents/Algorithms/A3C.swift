@@ -103,7 +103,7 @@ public final class A3C: DistributedLearner {
     /// when workers are started elsewhere).
     public static func train(_ arguments: Arguments, session: TrainingSession, parameters: ParameterChannelOpener,
                              startWorkers: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
-        if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
+        _ = try arguments.checked()
         let layout = try SpaceLayout(session.spec)
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         let network = network(layout, hiddenSizes: arguments.hiddenSizes, rng: &initRandom)

@@ -101,7 +101,7 @@ public final class ApeXLearner: DistributedLearner {
     /// and returns the processes it started (nil when actors are started elsewhere).
     public static func train(_ arguments: Arguments, session: TrainingSession, buffer: BufferClient, parameters: ParameterChannelOpener,
                              startActors: (String) throws -> WorkerFleet?, logger: Logger) throws -> TrainedAgent {
-        if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
+        _ = try arguments.checked()
         guard arguments.actors >= 1 else { throw AgentError(.invalidArgument, "Ape-X needs at least one actor") }
         let learner = ApeXLearner(args: arguments, session: session, bufferEndpoint: buffer.endpoint, logger: logger)
         return try learner.run(buffer: buffer, parameters: parameters, startActors: startActors, logger: logger)

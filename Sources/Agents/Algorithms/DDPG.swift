@@ -55,8 +55,7 @@ public enum DDPG {
 
     /// Trains an actor and a critic on `session`'s environment.
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
-        let args = arguments
-        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let args = try arguments.checked()
         let loop = try OffPolicyLoop(session: session, arguments: args.common)
         let obsSize = loop.layout.observationSize, actSize = loop.layout.actionSize
 

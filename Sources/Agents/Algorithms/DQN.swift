@@ -65,8 +65,7 @@ public enum DQN {
 
     /// Trains a Q network on `session`'s environment.
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
-        let args = arguments
-        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let args = try arguments.checked()
         let monitor = session.monitor
 
         // Seeding: initial weights, exploration and replay sampling each draw from their own stream;

@@ -83,8 +83,7 @@ public enum PPO: TrainableAlgorithm {
 
     /// Trains a PPO agent on `session`'s environment.
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
-        let args = arguments
-        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let args = try arguments.checked()
         let head = try ActorCriticNetwork.head(for: session.spec, initialLogStd: Float(args.initialLogStd))
 
         // Seeding: weights and minibatch order from their own streams; action sampling from the

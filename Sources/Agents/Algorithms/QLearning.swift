@@ -9,12 +9,13 @@ public enum QLearning: TrainableAlgorithm {
     /// What `gym train --help` says of it.
     public static let summary = "Tabular Q-learning over discretized observations (the lecture notebook's)."
     /// What `gym train qlearning --help` adds.
-    public static let details = ""
+    public static let details = """
+    After each step the table moves toward r + γ max_a Q(s', a) whatever the agent does next \
+    (off-policy), over the same --bins discretization and reward shaping as sarsa.
+    """
 
     /// Trains a table with Q-learning targets on `session`'s environment.
     public static func train(_ arguments: Tabular.Arguments, session: TrainingSession) throws -> TrainedAgent {
-        var args = arguments
-        args.method = .qLearning
-        return try Tabular.train(args, session: session)
+        try Tabular.train(arguments, method: .qLearning, session: session)
     }
 }

@@ -72,8 +72,7 @@ public enum Reinforce: TrainableAlgorithm {
 
     /// Trains a softmax policy on `session`'s environment.
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
-        let args = arguments
-        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let args = try arguments.checked()
         let monitor = session.monitor
 
         // Seeding: weights and action sampling from their own streams; environment i resets with

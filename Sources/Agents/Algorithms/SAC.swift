@@ -84,8 +84,7 @@ public enum SAC: TrainableAlgorithm {
 
     /// Trains a squashed Gaussian actor and twin critics on `session`'s environment.
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
-        let args = arguments
-        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let args = try arguments.checked()
         let loop = try OffPolicyLoop(session: session, arguments: args.common)
         let obsSize = loop.layout.observationSize, actSize = loop.layout.actionSize
 

@@ -10,12 +10,14 @@ public enum SARSA: TrainableAlgorithm {
     /// What `gym train --help` says of it.
     public static let summary = "Tabular SARSA over discretized observations (the lecture notebook's)."
     /// What `gym train sarsa --help` adds.
-    public static let details = ""
+    public static let details = """
+    After each step the table moves toward r + γ Q(s', a'), with a' the ε-greedy action the agent \
+    takes next (on-policy). Each observation dimension is cut into --bins bins over --low..--high \
+    (CartPole: the lecture's ranges); an episode that terminates early ends on -penalty.
+    """
 
     /// Trains a table with SARSA targets on `session`'s environment.
     public static func train(_ arguments: Tabular.Arguments, session: TrainingSession) throws -> TrainedAgent {
-        var args = arguments
-        args.method = .sarsa
-        return try Tabular.train(args, session: session)
+        try Tabular.train(arguments, method: .sarsa, session: session)
     }
 }

@@ -55,10 +55,16 @@ public enum Tabular {
         }
     }
 
+    /// Trains a table with `method`'s targets, whatever `arguments.method` says.
+    public static func train(_ arguments: Arguments, method: Method, session: TrainingSession) throws -> TrainedAgent {
+        var args = arguments
+        args.method = method
+        return try train(args, session: session)
+    }
+
     /// Trains a table on `session`'s environment (one environment, stepped sequentially).
     public static func train(_ arguments: Arguments, session: TrainingSession) throws -> TrainedAgent {
-        let args = arguments
-        if let problem = args.problem { throw AgentError(.invalidArgument, problem) }
+        let args = try arguments.checked()
 
         // Seeding: the table's initial values, exploration, and the environment each have a stream.
         var explore = EpsilonGreedy(seed: session.seeds.exploration)

@@ -12,6 +12,12 @@ public protocol HyperparameterSet: Codable, Sendable {
 extension HyperparameterSet {
     public var problem: String? { nil }
 
+    /// These values, if they can run; else the problem as an `invalidArgument` error.
+    public func checked() throws -> Self {
+        if let problem { throw AgentError(.invalidArgument, problem) }
+        return self
+    }
+
     /// Every hyperparameter in declaration order, nested sets in place.
     public var entries: [HyperparameterEntry] {
         HyperparameterWalk.declarations(of: self).map { name, declaration in

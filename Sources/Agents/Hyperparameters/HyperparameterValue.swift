@@ -100,18 +100,8 @@ extension ExplorationSchedule: HyperparameterValue {
     public var metadata: MetadataValue? { .string(description) }
     public static var valueName: String { "schedule" }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let schedule = ExplorationSchedule(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ε schedule: \(text)"))
-        }
-        self = schedule
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public init(from decoder: any Decoder) throws { self = try decodeText(Self.self, from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeText(self, to: encoder) }
 }
 
 extension Activation: HyperparameterValue {
@@ -122,20 +112,25 @@ extension Activation: HyperparameterValue {
         guard let match = Self.named.first(where: { $0.0 == text }) else { return nil }
         self = match.1
     }
-    public var hyperparameterText: String { QNetworkPolicy.name(of: self) }
+    public var hyperparameterText: String { Self.named.first { $0.1 == self }?.0 ?? "relu" }
     public var metadata: MetadataValue? { .string(hyperparameterText) }
     public static var valueName: String { named.map(\.0).joined(separator: "|") }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let activation = Activation(hyperparameterText: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an activation: \(text)"))
-        }
-        self = activation
-    }
+    public init(from decoder: any Decoder) throws { self = try decodeText(Self.self, from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeText(self, to: encoder) }
+}
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hyperparameterText)
+/// Reads a value saved as its hyperparameter text (schedules and activations are saved as their flags read).
+func decodeText<Value: HyperparameterValue>(_ type: Value.Type, from decoder: any Decoder) throws -> Value {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    guard let value = Value(hyperparameterText: text) else {
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a \(Value.valueName)"))
     }
+    return value
+}
+
+/// Saves a value as its hyperparameter text.
+func encodeText<Value: HyperparameterValue>(_ value: Value, to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(value.hyperparameterText)
 }

@@ -57,7 +57,7 @@ public final class ContinuousActorPolicy: ContinuousPolicy {
     /// The network's state dict (PyTorch `nn.Sequential` names) plus the activations, sizes and both scalings.
     public var checkpoint: PolicyCheckpoint {
         PolicyCheckpoint(kind: "continuous_actor", tensors: network.stateDict(), structure: [
-            "activation": .string(QNetworkPolicy.name(of: network.activation)),
+            "activation": .string(network.activation.hyperparameterText),
             "output_activation": .string(network.outputActivation == .tanh ? "tanh" : "identity"),
             "sizes": .ints(network.sizes),
             "observation_center": .doubles(observationScaling.center.map(Double.init)),

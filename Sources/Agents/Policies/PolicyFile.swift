@@ -120,7 +120,7 @@ public enum PolicyFile {
     /// checked against the structure, so a hostile file throws instead of trapping.
     static func rebuild(_ checkpoint: PolicyCheckpoint, url: URL) throws(AgentError) -> any Policy {
         switch checkpoint.kind {
-        case "q_network": return QNetworkPolicy(network: try network(checkpoint.tensors, checkpoint.structure, url: url))
+        case QNetworkPolicy.kind: return QNetworkPolicy(network: try network(checkpoint.tensors, checkpoint.structure, url: url))
         case CategoricalPolicy.kind: return CategoricalPolicy(network: try network(checkpoint.tensors, checkpoint.structure, url: url))
         case "q_table": return try table(checkpoint.tensors, checkpoint.structure, url: url)
         case "continuous_actor": return try actor(checkpoint.tensors, checkpoint.structure, url: url)
@@ -136,6 +136,9 @@ public enum PolicyFile {
         var layers: [Dense] = []
         while let weight = tensors["\(2 * layers.count).weight"] {
             guard weight.rank == 2 else { throw AgentError(.policyFile, "\(url.path): layer \(layers.count) weight is not 2-D") }
+            guard weight.shape[0] >= 1, weight.shape[1] >= 1 else {
+                throw AgentError(.policyFile, "\(url.path): layer \(layers.count) weight has an empty shape \(weight.shape)")
+            }
             let bias = tensors["\(2 * layers.count).bias"]
             guard bias.map({ $0.shape == [weight.shape[0]] }) ?? true,
                   layers.last.map({ $0.outputSize == weight.shape[1] }) ?? true else {
@@ -146,7 +149,7 @@ public enum PolicyFile {
         guard !layers.isEmpty, layers.count * 2 >= tensors.count else {
             throw AgentError(.policyFile, "\(url.path): expected tensors 0.weight, 0.bias, 2.weight, ... of an nn.Sequential")
         }
-        guard case .string(let name) = structure["activation"] ?? .string("relu"), let activation = QNetworkPolicy.activations[name] else {
+        guard case .string(let name) = structure["activation"] ?? .string("relu"), let activation = Activation(hyperparameterText: name) else {
             throw AgentError(.policyFile, "\(url.path): unknown activation \(structure["activation"]?.description ?? "")")
         }
         return MLP(layers: layers, activation: activation, outputActivation: outputActivation)
@@ -170,13 +173,23 @@ public enum PolicyFile {
                                      actionLow: low, actionHigh: high)
     }
 
+    /// Most observation features a q_table may discretise.
+    static let maxTableDimensions = 64
+
     private static func table(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL) throws(AgentError) -> QTablePolicy {
-        guard case .ints(let bins) = structure["bins"], let low = doubles(structure["low"]), let high = doubles(structure["high"]),
+        // The bins come from the file: their product must not overflow and must be the table's
+        // rows (so it is bounded by the file's size) before anything is built from them.
+        guard let values = tensors["q_table"], values.rank == 2, values.shape[1] >= 1 else {
+            throw AgentError(.policyFile, "\(url.path): needs a q_table tensor of shape [states, actions] with at least one action")
+        }
+        guard case .ints(let bins) = structure["bins"], !bins.isEmpty, bins.count <= maxTableDimensions, bins.allSatisfy({ $0 >= 1 }),
+              bins.reduce(Optional(1), { product, bin in product.flatMap { $0.multipliedReportingOverflow(by: bin).overflow ? nil : $0 * bin } })
+                == values.shape[0] else {
+            throw AgentError(.policyFile, "\(url.path): the q_table's bins must be 1...\(maxTableDimensions) positive counts whose product is its \(values.shape[0]) rows")
+        }
+        guard let low = doubles(structure["low"]), let high = doubles(structure["high"]),
               let discretizer = StateDiscretizer(bins: bins, low: low, high: high) else {
             throw AgentError(.policyFile, "\(url.path): the q_table needs bins, low and high in its structure")
-        }
-        guard let values = tensors["q_table"], values.rank == 2, values.shape[0] == discretizer.stateCount else {
-            throw AgentError(.policyFile, "\(url.path): q_table must be [\(discretizer.stateCount), actions]")
         }
         return QTablePolicy(discretizer: discretizer, actionCount: values.shape[1], values: values.data)
     }

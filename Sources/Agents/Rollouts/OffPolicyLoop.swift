@@ -23,7 +23,7 @@ public struct OffPolicyLoop {
 
     /// Reads the environment's spaces from the daemon's spec.
     public init(session: TrainingSession, arguments: OffPolicyArguments) throws {
-        if let problem = arguments.problem { throw AgentError(.invalidArgument, problem) }
+        _ = try arguments.checked()
         self.session = session
         self.arguments = arguments
         layout = try ContinuousSpaceLayout(session.spec)

@@ -89,7 +89,7 @@ extension [String: MetadataValue] {
     /// Adds the network's settings.
     mutating func addNetwork(hiddenSizes: [Int], activation: Activation, sharing: ActorCriticNetwork.Sharing) {
         self["hidden_sizes"] = .ints(hiddenSizes)
-        self["activation"] = .string(QNetworkPolicy.name(of: activation))
+        self["activation"] = .string(activation.hyperparameterText)
         self["sharing"] = .string(sharing.rawValue)
     }
 }

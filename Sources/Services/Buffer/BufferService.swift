@@ -17,22 +17,25 @@ public final class BufferService {
         case wait(table: String)
     }
 
-    private var tables: [String: ReplayTable] = [:]
+    private(set) var tables: [String: ReplayTable] = [:]
     private var order: [String] = []
     /// Where checkpoints go, if anywhere.
     public let checkpoints: CheckpointStore?
     private let logger: Logger
     private var seed: UInt64
+    /// What clients may take.
+    public let limits: BufferLimits
 
     /// Restores the newest checkpoint when there is one, then creates the configured tables that
     /// it did not hold (a configured table that differs from its checkpointed self is an error).
     public init(tables configs: [Gym_V1_TableConfig], checkpoints: CheckpointStore? = nil, seed: UInt64 = 0,
-                logger: Logger = Logger(label: "gym.buffer")) throws {
+                limits: BufferLimits = BufferLimits(), logger: Logger = Logger(label: "gym.buffer")) throws {
         self.checkpoints = checkpoints
         self.logger = logger
         self.seed = seed
+        self.limits = limits
         if let (url, saved) = try checkpoints?.newest() {
-            for table in saved { try add(ReplayTable(checkpoint: table, seed: nextSeed())) }
+            for table in saved { try add(ReplayTable(checkpoint: table, seed: nextSeed(), maxBytes: limits.maxTableBytes)) }
             let sizes = order.map { "\($0) (\(tables[$0]?.size ?? 0) items)" }.joined(separator: ", ")
             logger.notice("restored \(url.lastPathComponent): \(sizes.isEmpty ? "no tables" : sizes)")
         }
@@ -42,7 +45,7 @@ public final class BufferService {
                     throw GymError(.invalidArgument, "table \(config.name) in the checkpoint has other settings than --table gives")
                 }
             } else {
-                try add(ReplayTable(config: config, seed: nextSeed()))
+                try add(ReplayTable(config: config, seed: nextSeed(), maxBytes: limits.maxTableBytes))
             }
         }
     }
@@ -54,6 +57,9 @@ public final class BufferService {
 
     private func add(_ table: ReplayTable) throws {
         guard tables[table.config.name] == nil else { throw GymError(.invalidArgument, "table \(table.config.name) twice") }
+        guard tables.count < limits.maxTables else {
+            throw GymError(.quotaExceeded, "this buffer service holds its limit of \(limits.maxTables) tables (--max-tables)")
+        }
         tables[table.config.name] = table
         order.append(table.config.name)
     }
@@ -87,7 +93,7 @@ public final class BufferService {
 
     private func table(_ name: String) throws -> ReplayTable {
         guard let table = tables[name] else {
-            throw GymError(.unknownTable, "no table \(name.isEmpty ? "(empty name)" : name); tables: \(order.joined(separator: ", "))")
+            throw GymError(.unknownTable, "no table \(name.isEmpty ? "(empty name)" : name.clippedForEcho()); tables: \(order.joined(separator: ", "))")
         }
         return table
     }
@@ -115,7 +121,10 @@ public final class BufferService {
                 }
                 return reply(request) { $0.createTable = .with { $0.table = existing.info; $0.created = false } }
             }
-            let table = try ReplayTable(config: create.config, seed: nextSeed())
+            guard tables.count < limits.maxTables else {
+                throw GymError(.quotaExceeded, "this buffer service holds its limit of \(limits.maxTables) tables (--max-tables)")
+            }
+            let table = try ReplayTable(config: create.config, seed: nextSeed(), maxBytes: limits.maxTableBytes)
             try add(table)
             logger.info("created table \(table.config.name): \(table.config.selector), max size \(table.capacity)")
             return reply(request) { $0.createTable = .with { $0.table = table.info; $0.created = true } }
@@ -126,13 +135,20 @@ public final class BufferService {
                 if !retry { table.insertWaits += 1 }
                 return .wait(table: insert.table)
             }
-            let result = table.insert(insert, count: count)
+            let result = try table.insert(insert, count: count)
             return reply(request) { $0.insert = result }
         case .sample(let sample):
             let table = try table(sample.table)
             guard sample.batchSize >= 1 else { throw GymError(.invalidArgument, "sample needs a batch size of at least 1") }
-            if sample.hasImportanceExponent, !(sample.importanceExponent.isFinite && sample.importanceExponent >= 0) {
-                throw GymError(.invalidArgument, "importance exponent must be finite and non-negative")
+            guard sample.batchSize <= limits.maxSampleBatch else {
+                throw GymError(.invalidArgument, "a sample batch is at most \(limits.maxSampleBatch) items, not \(sample.batchSize)")
+            }
+            // The reply must fit one message; the table's item size is bounded, so this cannot overflow.
+            guard Int(sample.batchSize) * table.itemBytes <= limits.maxReplyBytes else {
+                throw GymError(.invalidArgument, "a batch of \(sample.batchSize) items of \(table.itemBytes) bytes exceeds the \(limits.maxReplyBytes)-byte message limit")
+            }
+            if sample.hasImportanceExponent, !ReplayTable.isExponent(sample.importanceExponent) {
+                throw GymError(.invalidArgument, "importance exponent must be in [0, \(ReplayTable.maxExponent)]")
             }
             if table.config.selector == .fifo, Int(sample.batchSize) > table.capacity {
                 throw GymError(.invalidArgument, "a batch of \(sample.batchSize) can never come from FIFO table \(sample.table) of max size \(table.capacity)")
@@ -168,7 +184,7 @@ public final class BufferService {
         var what = "call"
         if case .sample(let sample) = request.body { name = sample.table; what = "sample of \(sample.batchSize)" }
         if case .insert(let insert) = request.body { name = insert.table; what = "insert" }
-        guard let table = tables[name] else { return .failure(id: request.id, GymError(.unknownTable, "no table \(name)")) }
+        guard let table = tables[name] else { return .failure(id: request.id, GymError(.unknownTable, "no table \(name.clippedForEcho())")) }
         table.timeouts += 1
         let state = "size \(table.size), min size \(table.limit.minSize), inserts \(table.inserts), samples \(table.samples)"
         return .failure(id: request.id, GymError(.timedOut, "\(what) on table \(name) waited its whole timeout for the rate limiter (\(state))"))

@@ -3,8 +3,8 @@ import GymCore
 
 /// One column of a table: fixed-size items in a ring of `capacity` slots, as raw bytes.
 ///
-/// The memory is reserved at once but the system commits pages only as slots are written,
-/// so a large `max_size` costs nothing until it fills.
+/// Storage grows as slots are first written (doubling, up to `capacity`), so an empty table
+/// costs nothing however large its `max_size`: memory follows what clients actually inserted.
 final class ColumnStore {
     /// The column's name.
     let name: String
@@ -16,21 +16,40 @@ final class ColumnStore {
     let itemBytes: Int
     /// Slots in the ring.
     let capacity: Int
-    private let storage: UnsafeMutableRawPointer
+    /// Slots backed by memory: `0 ..< allocatedSlots`.
+    private(set) var allocatedSlots = 0
+    private var storage: UnsafeMutableRawPointer?
 
-    init(name: String, dtype: DType, itemShape: [Int], capacity: Int) {
+    /// A column of items of `itemBytes` bytes (the caller checked that `itemBytes * capacity`
+    /// fits the table's byte limit, so no product here can overflow).
+    init(name: String, dtype: DType, itemShape: [Int], itemBytes: Int, capacity: Int) {
         self.name = name
         self.dtype = dtype
         self.itemShape = itemShape
-        self.itemBytes = itemShape.reduce(1, *) * dtype.byteSize
+        self.itemBytes = itemBytes
         self.capacity = capacity
-        storage = .allocate(byteCount: max(1, itemBytes * capacity), alignment: 16)
     }
 
-    deinit { storage.deallocate() }
+    deinit { storage?.deallocate() }
+
+    /// Makes sure slots `0 ..< slots` have memory, growing geometrically.
+    private func reserve(_ slots: Int) {
+        guard slots > allocatedSlots else { return }
+        let grown = min(capacity, max(slots, 2 * allocatedSlots, 16))
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: max(1, grown * itemBytes), alignment: 16)
+        if let storage {
+            fresh.copyMemory(from: storage, byteCount: allocatedSlots * itemBytes)
+            storage.deallocate()
+        }
+        storage = fresh
+        allocatedSlots = grown
+    }
 
     /// Copies `count` items from `source` (item after item) into slots starting at `slot`, wrapping.
     func write(_ source: UnsafeRawPointer, count: Int, at slot: Int) {
+        guard count > 0 else { return }
+        reserve(count >= capacity - slot ? capacity : slot + count)
+        guard let storage else { return }
         var written = 0
         var slot = slot
         while written < count {
@@ -44,6 +63,11 @@ final class ColumnStore {
     /// Copies slot `slot` into `target`.
     @inline(__always)
     func read(slot: Int, into target: UnsafeMutableRawPointer) {
+        // Only written (live) slots are read; an unbacked one reads as zeros rather than trapping.
+        guard let storage, slot < allocatedSlots else {
+            target.initializeMemory(as: UInt8.self, repeating: 0, count: itemBytes)
+            return
+        }
         target.copyMemory(from: storage.advanced(by: slot * itemBytes), byteCount: itemBytes)
     }
 
@@ -52,14 +76,7 @@ final class ColumnStore {
         var data = Data(count: count * itemBytes)
         data.withUnsafeMutableBytes { raw in
             guard let base = raw.baseAddress else { return }
-            var copied = 0
-            var slot = slot
-            while copied < count {
-                let run = min(count - copied, capacity - slot)
-                base.advanced(by: copied * itemBytes).copyMemory(from: storage.advanced(by: slot * itemBytes), byteCount: run * itemBytes)
-                copied += run
-                slot = (slot + run) % capacity
-            }
+            for offset in 0..<count { read(slot: (slot + offset) % capacity, into: base.advanced(by: offset * itemBytes)) }
         }
         return data
     }

@@ -33,16 +33,30 @@ final class ReplayTable {
 
     /// The largest table a service accepts.
     static let maxCapacity = 1 << 31
+    /// Longest table or column name, in UTF-8 bytes.
+    static let maxNameBytes = 256
+    /// Most columns an item may have.
+    static let maxColumns = 256
+    /// Largest priority accepted: with exponents up to `maxExponent`, sums and weights stay finite.
+    static let maxPriority = 1e10
+    /// Priority and importance exponents lie in `0...maxExponent`.
+    static let maxExponent = 10.0
+    /// Leaves of a prioritized table's sum tree before its first insert.
+    private static let initialTreeLeaves = 64
 
-    /// A table for `config`, checked.
-    init(config: Gym_V1_TableConfig, seed: UInt64 = 0) throws {
-        guard !config.name.isEmpty else { throw GymError(.invalidArgument, "a table needs a name") }
+    /// Most bytes the table may come to hold when full (`--max-table-bytes`).
+    let maxBytes: Int
+
+    /// A table for `config`, checked; it may hold at most `maxBytes` when full.
+    init(config: Gym_V1_TableConfig, seed: UInt64 = 0, maxBytes: Int = BufferLimits().maxTableBytes) throws {
+        guard !config.name.isEmpty, config.name.utf8.count <= Self.maxNameBytes else {
+            throw GymError(.invalidArgument, "a table needs a name of 1...\(Self.maxNameBytes) bytes")
+        }
         guard config.maxSize >= 1, config.maxSize <= UInt64(Self.maxCapacity) else {
             throw GymError(.invalidArgument, "table \(config.name): max_size must be in 1...\(Self.maxCapacity), not \(config.maxSize)")
         }
-        guard config.priorityExponent.isFinite, config.priorityExponent >= 0,
-              config.importanceExponent.isFinite, config.importanceExponent >= 0 else {
-            throw GymError(.invalidArgument, "table \(config.name): priority and importance exponents must be finite and non-negative")
+        guard Self.isExponent(config.priorityExponent), Self.isExponent(config.importanceExponent) else {
+            throw GymError(.invalidArgument, "table \(config.name): priority and importance exponents must be in [0, \(Self.maxExponent)]")
         }
         let limiter = config.rateLimiter
         guard limiter.samplesPerInsert.isFinite, limiter.samplesPerInsert >= 0, limiter.errorBuffer.isFinite, limiter.errorBuffer >= 0 else {
@@ -53,37 +67,75 @@ final class ReplayTable {
         }
         self.config = config
         capacity = Int(config.maxSize)
+        self.maxBytes = maxBytes
         limit = RateLimit(limiter)
         random = PCG64(seedSequence: SeedSequence(entropy: seed))
         if config.selector == .prioritized {
-            tree = SumTree(capacity: capacity)
-            rawPriorities = Array(repeating: 0, count: capacity)
+            // Priorities alone must fit the byte limit, whatever the columns.
+            _ = try itemBudget(columnBytes: 0)
+            tree = SumTree(capacity: min(capacity, Self.initialTreeLeaves))
         }
-        if !config.signature.isEmpty { try fixSignature(config.signature) }
+        if !config.signature.isEmpty { columns = try stores(for: config.signature) }
+    }
+
+    /// Whether `exponent` is a priority or importance exponent this service accepts.
+    static func isExponent(_ exponent: Double) -> Bool { exponent.isFinite && exponent >= 0 && exponent <= maxExponent }
+
+    /// Bytes the full table needs for items of `columnBytes` (plus priorities when prioritized),
+    /// checked against `maxBytes` without overflow.
+    private func itemBudget(columnBytes: Int) throws -> Int {
+        let (items, overflowA) = columnBytes.multipliedReportingOverflow(by: capacity)
+        // A prioritized table also keeps a raw priority per slot and its sum tree, in doubles.
+        let priorityDoubles = config.selector == .prioritized ? capacity + SumTree.nodeCount(capacity: capacity) : 0
+        let (total, overflowB) = items.addingReportingOverflow(8 * priorityDoubles)
+        guard !overflowA, !overflowB, total <= maxBytes else {
+            let what = columnBytes > 0 ? "\(capacity) items of \(columnBytes) bytes" : "the priorities of \(capacity) items"
+            throw GymError(.quotaExceeded, "table \(config.name): \(what) would exceed this service's --max-table-bytes of \(maxBytes)")
+        }
+        return total
     }
 
     /// Items held now.
     var size: Int { Int(nextKey - firstKey) }
 
+    /// Leaves the sum tree has room for now (0 unless prioritized); it grows with the items.
+    var treeLeaves: Int { tree?.capacity ?? 0 }
+
+    /// Bytes of one item over all columns (0 before the signature is fixed); within `maxBytes`.
+    var itemBytes: Int { columns.reduce(0) { $0 + $1.itemBytes } }
+
     private func slot(_ key: UInt64) -> Int { Int(key % UInt64(capacity)) }
 
-    private func fixSignature(_ specs: [Gym_V1_ColumnSpec]) throws {
+    /// The columns of a signature, checked (names, dtypes, shapes, and the full table against
+    /// `maxBytes`, all overflow-safe); allocates nothing, so a rejected signature costs nothing.
+    private func stores(for specs: [Gym_V1_ColumnSpec]) throws -> [ColumnStore] {
+        guard specs.count <= Self.maxColumns else {
+            throw GymError(.invalidArgument, "table \(config.name): an item has at most \(Self.maxColumns) columns, not \(specs.count)")
+        }
         var seen = Set<String>()
         var stores: [ColumnStore] = []
+        var columnBytes = 0
         for spec in specs {
-            guard !spec.name.isEmpty, seen.insert(spec.name).inserted else {
-                throw GymError(.invalidArgument, "table \(config.name): column names must be non-empty and distinct")
+            guard !spec.name.isEmpty, spec.name.utf8.count <= Self.maxNameBytes, seen.insert(spec.name).inserted else {
+                throw GymError(.invalidArgument, "table \(config.name): column names must be distinct and of 1...\(Self.maxNameBytes) bytes")
             }
             guard let dtype = DType(wire: spec.dtype) else {
                 throw GymError(.invalidArgument, "table \(config.name): column \(spec.name) has no known dtype")
             }
-            guard spec.shape.allSatisfy({ $0 >= 0 && $0 <= Int64(Int32.max) }) else {
-                throw GymError(.invalidArgument, "table \(config.name): column \(spec.name) has shape \(spec.shape)")
+            let (shape, bytes): ([Int], Int)
+            do {
+                (shape, bytes) = try TensorLimits.bufferColumn.checkedShape(spec.shape, byteSize: dtype.byteSize, what: "column \(spec.name)")
+            } catch let error as GymError {
+                throw GymError(.invalidArgument, "table \(config.name): \(error.message)")
             }
-            stores.append(ColumnStore(name: spec.name, dtype: dtype, itemShape: spec.shape.map { Int($0) }, capacity: capacity))
+            let (sum, overflow) = columnBytes.addingReportingOverflow(bytes)
+            guard !overflow else { throw GymError(.invalidArgument, "table \(config.name): an item is too large") }
+            columnBytes = sum
+            stores.append(ColumnStore(name: spec.name, dtype: dtype, itemShape: shape, itemBytes: bytes, capacity: capacity))
         }
         guard !stores.isEmpty else { throw GymError(.invalidArgument, "table \(config.name): an item needs at least one column") }
-        columns = stores
+        _ = try itemBudget(columnBytes: columnBytes)
+        return stores
     }
 
     // MARK: Rate limiting
@@ -99,22 +151,30 @@ final class ReplayTable {
 
     // MARK: Calls
 
-    /// Checks an insert's columns and priorities without changing anything; returns the batch size.
+    /// The signature a first insert would fix.
+    private func signature(of request: Gym_V1_Insert) -> [Gym_V1_ColumnSpec] {
+        request.columns.map { column in
+            .with { $0.name = column.name; $0.dtype = column.tensor.dtype; $0.shape = Array(column.tensor.shape.dropFirst()) }
+        }
+    }
+
+    /// Checks an insert's columns and priorities without changing anything (a first insert's
+    /// signature is fixed only when it is applied); returns the batch size.
     func validate(_ request: Gym_V1_Insert) throws -> Int {
         guard let first = request.columns.first else { throw GymError(.invalidArgument, "insert into \(config.name) has no columns") }
+        // The one wire-tensor check first: no product below can overflow after it.
+        for column in request.columns {
+            _ = try TensorLimits.bufferColumn.check(column.tensor, what: "insert into \(config.name): column \(column.name.clippedForEcho())")
+        }
         let count = Int(first.tensor.shape.first ?? -1)
         guard count >= 1 else { throw GymError(.invalidArgument, "insert into \(config.name): columns need a leading batch dimension of at least 1") }
-        if columns.isEmpty {
-            try fixSignature(request.columns.map { column in
-                .with { $0.name = column.name; $0.dtype = column.tensor.dtype; $0.shape = Array(column.tensor.shape.dropFirst()) }
-            })
-        }
+        let columns = self.columns.isEmpty ? try stores(for: signature(of: request)) : self.columns
         guard request.columns.count == columns.count else {
             throw GymError(.invalidArgument, "insert into \(config.name) has \(request.columns.count) column(s), the table has \(columns.count): \(signatureText)")
         }
         for column in request.columns {
             guard let store = columns.first(where: { $0.name == column.name }) else {
-                throw GymError(.invalidArgument, "insert into \(config.name): no column \(column.name) in \(signatureText)")
+                throw GymError(.invalidArgument, "insert into \(config.name): no column \(column.name.clippedForEcho()) in \(signatureText)")
             }
             let shape = column.tensor.shape
             guard DType(wire: column.tensor.dtype) == store.dtype, shape.count == store.itemShape.count + 1,
@@ -131,14 +191,18 @@ final class ReplayTable {
         guard request.priorities.isEmpty || request.priorities.count == count else {
             throw GymError(.invalidArgument, "insert into \(config.name): \(request.priorities.count) priorities for \(count) item(s)")
         }
-        guard request.priorities.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw GymError(.invalidArgument, "insert into \(config.name): priorities must be finite and non-negative")
+        guard request.priorities.allSatisfy(Self.isPriority) else {
+            throw GymError(.invalidArgument, "insert into \(config.name): priorities must be in [0, \(Self.maxPriority)]")
         }
         return count
     }
 
-    /// Appends a validated batch, evicting the oldest items when full.
-    func insert(_ request: Gym_V1_Insert, count: Int) -> Gym_V1_InsertReply {
+    /// Whether `priority` is one this service accepts.
+    static func isPriority(_ priority: Double) -> Bool { priority.isFinite && priority >= 0 && priority <= maxPriority }
+
+    /// Appends a validated batch, evicting the oldest items when full; the first insert fixes the signature.
+    func insert(_ request: Gym_V1_Insert, count: Int) throws -> Gym_V1_InsertReply {
+        if columns.isEmpty { columns = try stores(for: signature(of: request)) }
         let start = nextKey
         // Only the newest `capacity` items of an oversized batch can be kept.
         let skipped = max(0, count - capacity)
@@ -166,9 +230,24 @@ final class ReplayTable {
     }
 
     private func setPriority(_ slot: Int, _ priority: Double) {
+        growPriorities(toCover: slot)
         rawPriorities[slot] = priority
         maxPriority = max(maxPriority, priority)
         tree?.set(slot, pow(priority, config.priorityExponent))
+    }
+
+    /// Gives the priorities and the sum tree room for `slot`, doubling, so memory follows the
+    /// items inserted rather than `max_size`. A larger tree with the same leaves has the same
+    /// total and walks to the same leaves (the extra levels only add zeros), so sampling is
+    /// unchanged by when it grew.
+    private func growPriorities(toCover slot: Int) {
+        guard slot >= rawPriorities.count else { return }
+        let count = min(capacity, max(slot + 1, 2 * rawPriorities.count, Self.initialTreeLeaves))
+        rawPriorities.append(contentsOf: repeatElement(0, count: count - rawPriorities.count))
+        guard let old = tree, old.capacity < count else { return }
+        var grown = SumTree(capacity: count)
+        for leaf in 0..<old.capacity where old[leaf] != 0 { grown.set(leaf, old[leaf]) }
+        tree = grown
     }
 
     /// Draws `batchSize` items (the rate limiter has allowed it).
@@ -240,8 +319,8 @@ final class ReplayTable {
         guard request.keys.count == request.priorities.count else {
             throw GymError(.invalidArgument, "update of \(config.name): \(request.keys.count) keys but \(request.priorities.count) priorities")
         }
-        guard request.priorities.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw GymError(.invalidArgument, "update of \(config.name): priorities must be finite and non-negative")
+        guard request.priorities.allSatisfy(Self.isPriority) else {
+            throw GymError(.invalidArgument, "update of \(config.name): priorities must be in [0, \(Self.maxPriority)]")
         }
         guard tree != nil else {
             throw GymError(.notSupported, "table \(config.name) is \(config.selector): only prioritized tables have priorities")
@@ -257,8 +336,8 @@ final class ReplayTable {
     /// Drops every item and restarts the counters; keys keep growing.
     func reset() {
         if tree != nil {
-            tree = SumTree(capacity: capacity)
-            rawPriorities = Array(repeating: 0, count: capacity)
+            tree = SumTree(capacity: min(capacity, Self.initialTreeLeaves))
+            rawPriorities = []
         }
         firstKey = nextKey
         maxPriority = 1
@@ -314,13 +393,19 @@ final class ReplayTable {
     }
 
     /// A table as a checkpoint saved it.
-    convenience init(checkpoint saved: Gym_V1_TableCheckpoint, seed: UInt64 = 0) throws {
+    convenience init(checkpoint saved: Gym_V1_TableCheckpoint, seed: UInt64 = 0, maxBytes: Int = BufferLimits().maxTableBytes) throws {
         let config = saved.info.config
-        try self.init(config: config, seed: seed)
-        if columns.isEmpty, !saved.info.columns.isEmpty { try fixSignature(saved.info.columns) }
+        try self.init(config: config, seed: seed, maxBytes: maxBytes)
+        if columns.isEmpty, !saved.info.columns.isEmpty { columns = try stores(for: saved.info.columns) }
         let count = saved.keys.count
-        guard count <= capacity, saved.keys.first.map({ $0 + UInt64(count) == saved.info.nextKey }) ?? true,
-              saved.priorities.isEmpty || saved.priorities.count == count else {
+        guard count <= capacity, saved.keys.first.map({ first in
+                  let end = first.addingReportingOverflow(UInt64(count))
+                  return !end.overflow && end.partialValue == saved.info.nextKey
+              }) ?? true,
+              saved.priorities.isEmpty || saved.priorities.count == count,
+              saved.priorities.allSatisfy(Self.isPriority), saved.maxPriority.isFinite,
+              saved.keys.enumerated().allSatisfy({ $0.element == saved.keys[0] &+ UInt64($0.offset) }),
+              count == 0 || Set(saved.columns.map(\.name)) == Set(columns.map(\.name)) else {
             throw GymError(.malformed, "checkpoint of table \(config.name) is inconsistent")
         }
         firstKey = saved.keys.first ?? saved.info.nextKey
@@ -337,11 +422,11 @@ final class ReplayTable {
             for (key, priority) in zip(saved.keys, saved.priorities) { setPriority(slot(key), priority) }
         }
         maxPriority = max(saved.maxPriority, 1e-12)
-        inserts = Int(saved.info.inserts)
-        samples = Int(saved.info.samples)
-        evictions = Int(saved.info.evictions)
-        sampleWaits = Int(saved.info.sampleWaits)
-        insertWaits = Int(saved.info.insertWaits)
-        timeouts = Int(saved.info.timeouts)
+        inserts = Int(clamping: saved.info.inserts)
+        samples = Int(clamping: saved.info.samples)
+        evictions = Int(clamping: saved.info.evictions)
+        sampleWaits = Int(clamping: saved.info.sampleWaits)
+        insertWaits = Int(clamping: saved.info.insertWaits)
+        timeouts = Int(clamping: saved.info.timeouts)
     }
 }

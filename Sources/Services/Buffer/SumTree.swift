@@ -15,17 +15,30 @@ struct SumTree {
 
     init(capacity: Int) {
         self.capacity = capacity
-        var depth = 1
-        var width = Self.fanout
-        var start = Self.fanout  // the first node of level 1
-        while width < capacity {
-            start = Self.fanout * (start + 1)
-            width *= Self.fanout
-            depth += 1
-        }
+        let (depth, start, width) = Self.layout(capacity: capacity)
         self.depth = depth
         leafBase = start
         nodes = Array(repeating: 0, count: start + width)
+    }
+
+    /// Levels below the root, the first leaf's node index and the padded leaf count for `capacity`
+    /// leaves (capacity at most 2^31, so nothing here overflows).
+    private static func layout(capacity: Int) -> (depth: Int, start: Int, width: Int) {
+        var depth = 1
+        var width = fanout
+        var start = fanout  // the first node of level 1
+        while width < capacity {
+            start = fanout * (start + 1)
+            width *= fanout
+            depth += 1
+        }
+        return (depth, start, width)
+    }
+
+    /// Nodes a tree of `capacity` leaves holds, for sizing a table before building it.
+    static func nodeCount(capacity: Int) -> Int {
+        let (_, start, width) = layout(capacity: capacity)
+        return start + width
     }
 
     /// The sum of every leaf.

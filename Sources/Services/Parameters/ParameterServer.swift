@@ -34,6 +34,8 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     private var finished = false
     private let state = ServiceRunState()
     private var waiting: [(address: [[UInt8]], id: UInt64, newerThan: UInt64, deadline: UInt64)] = []
+    /// What a worker's call may claim or hold; set before `start`.
+    public var limits = ParameterLimits()
 
     /// A server that has not bound yet; `learner` answers joins, gradients and reports.
     public init(bind: String, learner: any ParameterLearner, context: Context = .shared, logger: Logger = Logger(label: "gym.parameters")) {
@@ -152,26 +154,33 @@ public final class ParameterServer: GymService, @unchecked Sendable {
                 guard let learner else { throw GymError(.shuttingDown, "the learner has finished") }
                 let (index, settings) = try learner.join(name: join.name)
                 response.join = .with { $0.workerIndex = index; $0.settings = settings.wire }
-                logger.notice("worker \(index) joined (\(join.name))")
+                logger.notice("worker \(index) joined (\(join.name.clippedForEcho()))")
             case .fetch(let fetch):
                 let current = currentVersion
                 if current <= fetch.newerThan, fetch.timeoutMs > 0, !lock.withLock({ finished }) {
+                    guard waiting.count < limits.maxParkedFetches else {
+                        throw GymError(.quotaExceeded, "\(waiting.count) fetches already wait for new weights, the limit")
+                    }
                     waiting.append((address, request.id, fetch.newerThan, Self.now() + UInt64(fetch.timeoutMs) * 1_000_000))
                     return
                 }
                 response = weightsReply(id: request.id, newerThan: fetch.newerThan)
             case .pushGradients(let push):
                 guard let learner else { throw GymError(.shuttingDown, "the learner has finished") }
+                try limits.check(push.stats)
+                try limits.check(weights: push.safetensors.count, what: "gradients")
                 if !lock.withLock({ finished }),
                    let updated = try learner.apply(gradients: [UInt8](push.safetensors), from: push.version, worker: push.workerIndex, stats: push.stats) {
                     publish(updated)
                 }
                 response = weightsReply(id: request.id, newerThan: push.version)
             case .report(let report):
+                try limits.check(report.stats)
                 learner?.report(worker: report.workerIndex, version: report.version, stats: report.stats)
                 let (current, stop) = lock.withLock { (version, finished) }
                 response.report = .with { $0.version = current; $0.stop = stop }
             case .publish(let publish):
+                try limits.check(weights: publish.safetensors.count, what: "weights")
                 let version = self.publish([UInt8](publish.safetensors))
                 response.publish = .with { $0.version = version }
             case nil:

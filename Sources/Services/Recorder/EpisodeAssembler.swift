@@ -162,8 +162,12 @@ public final class EpisodeAssembler {
             throw GymError(.malformed, "step event for handle \(event.handle) does not match its batch of \(count)")
         }
         let infos = step.reply.infos.isEmpty ? [:] : try Self.infos(step.reply.infos)
-        let finalRows = Dictionary(uniqueKeysWithValues: step.reply.final.envIndices.enumerated().map { (Int($0.element), $0.offset) })
+        // An event is input like any other: repeated indices or short final rows are malformed, not a trap.
+        let finalRows = Dictionary(step.reply.final.envIndices.enumerated().map { (Int($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
         let finalObservations = finalRows.isEmpty ? [] : Self.rows(step.reply.final.observations, leafBytes: obsLayout.leafBytes, count: finalRows.count)
+        guard finalRows.count == step.reply.final.envIndices.count, finalObservations.count == finalRows.count * obsLayout.stride else {
+            throw GymError(.malformed, "step event for handle \(event.handle) has inconsistent final observations")
+        }
         let finalInfos = finalRows.isEmpty ? [:] : try Self.infos(step.reply.final.infos)
         let time = event.time
         let obsStride = obsLayout.stride

@@ -1,5 +1,6 @@
 import Foundation
 import GymCore
+import JSONWriting
 
 /// Values as JSON text for the recording's kwargs, options and infos columns. Doubles always
 /// carry a '.' or an exponent, so a reader can tell them from integers.
@@ -47,19 +48,7 @@ public enum ValueJSON {
         return text.contains(".") || text.contains("e") ? text : text + ".0"
     }
 
-    static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    static func quote(_ text: String, into out: inout String) { JSONString.append(text, to: &out) }
 
     /// Parses a JSON object written by `text` back into values (numbers with a '.' or exponent
     /// become `.number`, others `.integer`).
