@@ -1,11 +1,5 @@
 import CodedErrors
 
-/// The failures of a training or evaluation run.
-public enum AgentErrors: ErrorDomain {}
-
-/// Why a training or evaluation run could not go on.
-public typealias AgentError = CodedError<AgentErrors>
-
 extension ErrorCode where Domain == AgentErrors {
     /// The environment's spaces are not ones this algorithm handles.
     public static var unsupportedEnvironment: Self { Self("unsupported environment") }
@@ -16,3 +10,9 @@ extension ErrorCode where Domain == AgentErrors {
     /// A log or output file could not be written.
     public static var io: Self { Self("i/o") }
 }
+
+/// The failures of a training or evaluation run.
+public enum AgentErrors: ErrorDomain {}
+
+/// Why a training or evaluation run could not go on.
+public typealias AgentError = CodedError<AgentErrors>

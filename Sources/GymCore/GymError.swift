@@ -1,12 +1,5 @@
 import CodedErrors
 
-/// The errors an environment, a batch or the daemon reports to a client.
-public enum GymErrors: ErrorDomain {}
-
-/// An error an environment, a batch or the daemon reports to a client, with a code the
-/// protocol carries as is.
-public typealias GymError = CodedError<GymErrors>
-
 extension ErrorCode where Domain == GymErrors {
     /// The request could not be decoded, or its framing is wrong.
     public static var malformed: Self { Self("malformed") }
@@ -47,3 +40,10 @@ extension ErrorCode where Domain == GymErrors {
          .invalidArgument, .unknownMessage, .resetNeeded, .notSupported, .shuttingDown, .timedOut, .disconnected, .unknownTable]
     }
 }
+
+/// The errors an environment, a batch or the daemon reports to a client.
+public enum GymErrors: ErrorDomain {}
+
+/// An error an environment, a batch or the daemon reports to a client, with a code the
+/// protocol carries as is.
+public typealias GymError = CodedError<GymErrors>

@@ -1,12 +1,6 @@
 import CodedErrors
 import Foundation
 
-/// The daemon's own failures.
-public enum GymDaemonErrors: ErrorDomain {}
-
-/// A failure of the daemon itself (not of a request): it could not start, or a system call failed.
-public typealias GymDaemonError = CodedError<GymDaemonErrors>
-
 extension ErrorCode where Domain == GymDaemonErrors {
     /// A system call failed; the message names it and the reason.
     public static var system: Self { Self("system") }
@@ -23,3 +17,9 @@ extension CodedError where Domain == GymDaemonErrors {
     /// The daemon was started before.
     public static var alreadyRunning: Self { Self(.alreadyRunning, "the daemon is already running") }
 }
+
+/// The daemon's own failures.
+public enum GymDaemonErrors: ErrorDomain {}
+
+/// A failure of the daemon itself (not of a request): it could not start, or a system call failed.
+public typealias GymDaemonError = CodedError<GymDaemonErrors>

@@ -1,11 +1,5 @@
 import CodedErrors
 
-/// The failures of encoding or saving an image.
-public enum ImageFormatErrors: ErrorDomain {}
-
-/// Why an image could not be encoded or saved.
-public typealias ImageFormatError = CodedError<ImageFormatErrors>
-
 extension ErrorCode where Domain == ImageFormatErrors {
     /// A dimension is outside what the format stores (PNG: `1...Int32.max`).
     public static var invalidDimensions: Self { Self("invalidDimensions") }
@@ -31,3 +25,9 @@ extension CodedError where Domain == ImageFormatErrors {
     /// Writing `path` failed for `reason`.
     public static func writeFailed(path: String, reason: String) -> Self { Self(.writeFailed, "cannot write \(path): \(reason)") }
 }
+
+/// The failures of encoding or saving an image.
+public enum ImageFormatErrors: ErrorDomain {}
+
+/// Why an image could not be encoded or saved.
+public typealias ImageFormatError = CodedError<ImageFormatErrors>

@@ -1,11 +1,5 @@
 import CodedErrors
 
-/// The failures of loading parameters into a module.
-public enum ModuleErrors: ErrorDomain {}
-
-/// Why parameters could not be loaded into a module.
-public typealias ModuleError = CodedError<ModuleErrors>
-
 extension ErrorCode where Domain == ModuleErrors {
     /// The state dict lacks a parameter the module has.
     public static var missingParameter: Self { Self("missingParameter") }
@@ -25,3 +19,9 @@ extension CodedError where Domain == ModuleErrors {
         Self(.shapeMismatch, "\(name) has shape \(found), the module's parameter \(expected)")
     }
 }
+
+/// The failures of loading parameters into a module.
+public enum ModuleErrors: ErrorDomain {}
+
+/// Why parameters could not be loaded into a module.
+public typealias ModuleError = CodedError<ModuleErrors>

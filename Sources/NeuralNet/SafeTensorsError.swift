@@ -1,11 +1,5 @@
 import CodedErrors
 
-/// The failures of reading or writing a safetensors file.
-public enum SafeTensorsErrors: ErrorDomain {}
-
-/// Why a safetensors file could not be read or written.
-public typealias SafeTensorsError = CodedError<SafeTensorsErrors>
-
 extension ErrorCode where Domain == SafeTensorsErrors {
     /// Fewer than 8 bytes, or fewer than the header length promises.
     public static var truncated: Self { Self("truncated") }
@@ -47,3 +41,9 @@ extension CodedError where Domain == SafeTensorsErrors {
     /// Reading or writing failed; `reason` says what.
     public static func io(_ reason: String) -> Self { Self(.io, reason) }
 }
+
+/// The failures of reading or writing a safetensors file.
+public enum SafeTensorsErrors: ErrorDomain {}
+
+/// Why a safetensors file could not be read or written.
+public typealias SafeTensorsError = CodedError<SafeTensorsErrors>
