@@ -100,7 +100,6 @@ public enum DQN {
 
         // Checkpoints: everything the loop carries from one step to the next (the weight
         // initialisation's stream is spent once the networks exist).
-        struct Counters: Codable { var step: Int; var updates: Int; var updateCredit: Double }
         let state = session.state
         state.track("q_network", parameters: learner.qNetwork.parameters)
         state.track("target_network", parameters: learner.targetNetwork.parameters)
@@ -108,10 +107,8 @@ public enum DQN {
         state.track("exploration", value: { explore.random }, restore: { explore.random = $0 })
         state.track("replay_sampling", value: { replayRandom }, restore: { replayRandom = $0 })
         session.trackReplay({ replay }, { replay = $0 })
-        state.track("counters", value: { Counters(step: step, updates: updates, updateCredit: updateCredit) }, restore: { saved in
-            guard saved.step >= 0, saved.updates >= 0, saved.updateCredit.isFinite else { throw RunStateError("has negative counters") }
-            (step, updates, updateCredit) = (saved.step, saved.updates, saved.updateCredit)
-        })
+        state.track("counters", counters: { LoopCounters(step: step, updates: updates, updateCredit: updateCredit) },
+                    restore: { (step, updates, updateCredit) = ($0.step, $0.updates, $0.updateCredit) })
         validation.track(in: state, network: learner.qNetwork)
         envs.track(in: state)
         state.markComplete()

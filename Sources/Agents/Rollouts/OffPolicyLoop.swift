@@ -62,15 +62,12 @@ public struct OffPolicyLoop {
         let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow,
                                                             episodes: args.validationEpisodes, subject: "actor")
         var step = 0, updates = 0, updateCredit = 0.0, solved = false
-        struct Counters: Codable { var step: Int; var updates: Int; var updateCredit: Double }
         let state = session.state
         state.track("warm_up", value: { warmUp }, restore: { warmUp = $0 })
         state.track("replay_sampling", value: { replayRandom }, restore: { replayRandom = $0 })
         session.trackReplay({ replay }, { replay = $0 })
-        state.track("loop", value: { Counters(step: step, updates: updates, updateCredit: updateCredit) }, restore: { saved in
-            guard saved.step >= 0, saved.updates >= 0, saved.updateCredit.isFinite else { throw RunStateError("has negative counters") }
-            (step, updates, updateCredit) = (saved.step, saved.updates, saved.updateCredit)
-        })
+        state.track("loop", counters: { LoopCounters(step: step, updates: updates, updateCredit: updateCredit) },
+                    restore: { (step, updates, updateCredit) = ($0.step, $0.updates, $0.updateCredit) })
         validation.track(in: state, network: policy.network)
         envs.track(in: state)
         if tracked { state.markComplete() }

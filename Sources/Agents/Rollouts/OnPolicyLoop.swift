@@ -48,13 +48,9 @@ struct OnPolicyLoop {
 
         var step = 0
         var updates = 0
-        struct Counters: Codable { var step: Int; var updates: Int }
         let state = session.state
         state.track("exploration", value: { random }, restore: { random = $0 })
-        state.track("loop", value: { Counters(step: step, updates: updates) }, restore: { saved in
-            guard saved.step >= 0, saved.updates >= 0 else { throw RunStateError("has negative counters") }
-            (step, updates) = (saved.step, saved.updates)
-        })
+        state.track("loop", counters: { LoopCounters(step: step, updates: updates) }, restore: { (step, updates) = ($0.step, $0.updates) })
         rollout.track(in: state)
         validation.track(in: state)
         envs.track(in: state)

@@ -62,6 +62,16 @@ public final class RunState {
         track(name, save: { (value(), [:]) }, restore: { saved, _ in try restore(saved) })
     }
 
+    /// Tracks a loop's counters, refusing negative or non-finite ones.
+    public func track(_ name: String, counters: @escaping () -> LoopCounters, restore: @escaping (LoopCounters) -> Void) {
+        track(name, value: counters, restore: { saved in
+            guard saved.step >= 0, saved.updates >= 0, saved.updateCredit.isFinite, saved.updateCredit >= 0 else {
+                throw RunStateError("has negative counters")
+            }
+            restore(saved)
+        })
+    }
+
     /// Tracks parameters (a network, a target network, a temperature) by position.
     public func track(_ name: String, parameters: [Parameter]) {
         track(name, save: { (parameters.count, Dictionary(uniqueKeysWithValues: parameters.enumerated().map { ("\($0)", $1.value) })) },
