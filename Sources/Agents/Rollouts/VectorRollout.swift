@@ -173,7 +173,7 @@ public final class VectorRollout {
                   log.shape == [saved.steps, logWidth] else {
                 throw RunStateError("has environment actions that do not fit \(count) environments reset with seed \(seed)")
             }
-            precondition(loggedSteps == 0 && pending == nil, "replay into a rollout that has stepped")
+            guard loggedSteps == 0, pending == nil else { throw RunStateError("cannot be replayed into a rollout that has stepped") }
             switch actionLayout {
             case .discrete(let layout):
                 guard log.data.allSatisfy({ $0 >= 0 && $0 < Float(layout.actionCount) && $0.rounded() == $0 }) else {
