@@ -24,10 +24,14 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
     /// Connects (libzmq connects in the background; the first call's deadline covers it).
     /// `highWaterMark` bounds the messages queued each way (0: no bound; nil: libzmq's default).
     public init(endpoint: String, timeout: Double, highWaterMark: Int? = 0, context: Context = .shared) throws {
+        // `127.0.0.1:5555` is the mistake people make; libzmq's own error for it says only "Invalid argument".
+        guard endpoint.contains("://") else {
+            throw GymError(.invalidArgument, "\(endpoint.clippedForEcho()) names no transport: use tcp://HOST:PORT (or ipc://PATH, inproc://NAME)")
+        }
         self.endpoint = endpoint
         self.timeout = timeout
         socket = try Socket(context, .dealer)
-        try socket.setSendTimeout(milliseconds: Int(timeout * 1000))
+        try socket.setSendTimeout(milliseconds: Int((Self.bounded(timeout) * 1000).rounded()))
         try socket.setReconnectInterval(milliseconds: 50)
         if let highWaterMark {
             try socket.setSendHighWaterMark(highWaterMark)
@@ -55,6 +59,10 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
         return id
     }
 
+    /// A wait in seconds between 0 and a day, so no timeout a caller passes (1e300, NaN) can
+    /// overflow the milliseconds or nanoseconds it becomes.
+    static func bounded(_ seconds: Double) -> Double { seconds >= 0 ? min(seconds, 86_400) : 0 }
+
     /// Waits for the reply to request `id`, at most `timeout + extraSeconds`; an error reply is
     /// thrown as its `GymError`.
     public func receive(_ id: UInt64, extraSeconds: Double = 0) throws -> Response {
@@ -62,7 +70,7 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
         if let response = early.removeValue(forKey: id) { return try checked(response) }
         let start = DispatchTime.now().uptimeNanoseconds
         let seconds = timeout + max(0, extraSeconds)
-        let budget = UInt64(seconds * 1e9)
+        let budget = UInt64(Self.bounded(seconds) * 1e9)
         while true {
             let elapsed = DispatchTime.now().uptimeNanoseconds &- start
             guard elapsed < budget else {

@@ -114,6 +114,19 @@ func startDaemon(bind: String = "tcp://127.0.0.1:*", idleTimeout: Double = 600) 
         #expect(overTCP.map { $0.map(\.bitPattern) } == inProcess.map { $0.map(\.bitPattern) })
     }
 
+    /// `127.0.0.1:5555` without `tcp://` is a typed error that says what to write, and a timeout
+    /// too large for milliseconds is no trap.
+    @Test func anEndpointWithoutATransportSaysWhatToWrite() throws {
+        #expect {
+            _ = try GymConnection(endpoint: "127.0.0.1:5555", timeout: 1)
+        } throws: { error in
+            guard let error = error as? GymError else { return false }
+            return error.code == .invalidArgument && error.message.contains("use tcp://HOST:PORT")
+        }
+        let channel = try ServiceChannel<Gym_V1_Request, Gym_V1_Response>(endpoint: "tcp://127.0.0.1:1", timeout: 1e300)
+        #expect(channel.endpoint == "tcp://127.0.0.1:1")
+    }
+
     @Test func callsTimeOutWhenNoDaemonAnswers() throws {
         // Bind a ROUTER that never replies.
         let silent = try Socket(.shared, .router)
