@@ -97,9 +97,3 @@ enum CValues {
         buffer[bytes.count] = 0
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

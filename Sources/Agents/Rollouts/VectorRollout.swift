@@ -34,6 +34,9 @@ public final class VectorRollout {
     /// Every step's actions since that reset, back to back (indices as floats for `Discrete`).
     private var actionLog: [Float] = []
     private var loggedSteps = 0
+    /// Whether a run's checkpoints hold these environments (`track(in:)`): only then is the log
+    /// kept, so evaluation rollouts and long-lived workers and actors do not grow it.
+    private var logsActions = false
     /// False once `reset()` broke the chain from the seeded reset (no exact replay then).
     private var replayable = true
 
@@ -76,8 +79,10 @@ public final class VectorRollout {
         let wire = layout.wire(actions)
         let array = NDArray(dtype: .int64, shape: [wire.count], bytes: wire.withUnsafeBytes { Array($0) })
         pending = (try batch.sendStep([array]), actions, [])
-        actionLog.append(contentsOf: actions.map(Float.init))
-        loggedSteps += 1
+        if logsActions {
+            actionLog.append(contentsOf: actions.map(Float.init))
+            loggedSteps += 1
+        }
     }
 
     /// Sends one float32 `Box` action per environment (`count × action size` floats, inside the
@@ -87,8 +92,10 @@ public final class VectorRollout {
         let shape = [count] + batch.spec.actionSpace.shape
         let array = NDArray(dtype: .float32, shape: shape, bytes: actions.withUnsafeBytes { Array($0) })
         pending = (try batch.sendStep([array]), [], actions)
-        actionLog.append(contentsOf: actions)
-        loggedSteps += 1
+        if logsActions {
+            actionLog.append(contentsOf: actions)
+            loggedSteps += 1
+        }
     }
 
     /// Waits for the step `send` started.
@@ -163,6 +170,7 @@ public final class VectorRollout {
     /// next and the returns of the episodes under way, bit for bit. The cost is one round trip
     /// per replayed batch step when resuming. A rollout that called `reset()` cannot be replayed.
     public func track(in state: RunState, name: String = "environments") {
+        logsActions = true
         struct Saved: Codable { var seed: String; var steps: Int; var width: Int }
         state.track(name, save: { [unowned self] in
             guard replayable else { throw RunStateError("cannot hold \(name): the rollout was reset without seeds") }
