@@ -47,6 +47,8 @@ struct TrainOptions: ParsableArguments {
     """, valueName: "dir"))
     var resume: String?
 
+    @OptionGroup var envArguments: EnvArgumentOptions
+
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
@@ -75,6 +77,7 @@ struct TrainOptions: ParsableArguments {
         defer { embedded?.shutdown() }
         let session = try TrainingSession(algo: algo, env: env, seed: seed, connection: connection,
                                           logDirectory: logdir.map { URL(fileURLWithPath: $0, isDirectory: true) }, progress: !quiet)
+        session.envArguments = try envArguments.kwargs(for: session.spec)
         let totalSteps = args.entries.first { $0.key == "total_steps" }.flatMap { Int($0.value) }
         session.checkpointing = .init(directory: runDirectory, every: checkpointEvery ?? max((totalSteps ?? .max) / 10, 1),
                                       replay: checkpointReplay)
