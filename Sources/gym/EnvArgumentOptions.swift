@@ -10,7 +10,10 @@ struct EnvArgumentOptions: ParsableArguments {
 
     /// The arguments read against `spec`'s kwargs; a wrong key or type is a usage error listing
     /// the valid ones.
-    func kwargs(for spec: EnvSpec) throws -> ValueMap {
+    func kwargs(for spec: EnvSpec) throws -> ValueMap { try Self.kwargs(words, for: spec) }
+
+    /// `words` read against `spec`'s kwargs, as `kwargs(for:)`.
+    static func kwargs(_ words: [String], for spec: EnvSpec) throws -> ValueMap {
         do {
             return try spec.arguments(words)
         } catch let error as GymError {
