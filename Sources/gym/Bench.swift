@@ -73,8 +73,12 @@ extension Gym {
             var rawRTT: [Double] = [], stepRTT: [Double] = [], ratios: [Double] = [], inproc: [Double] = [], handler: [Double] = []
             var vector: [Int: [Double]] = [:]
             let single = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 1, seed: 0)
+            defer { try? single.close() }
             _ = try single.reset()
-            let batches = try sizes.map { try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: $0, seed: 0) }
+            var batches: [RemoteVectorEnv] = []
+            // A --server daemon outlives the bench: every handle made here is closed, even on an error.
+            defer { for batch in batches { try? batch.close() } }
+            for size in sizes { batches.append(try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: size, seed: 0)) }
             for batch in batches { _ = try batch.reset() }
             for run in 1...repeats {
                 let rawMicros = try raw.measure(seconds: seconds)

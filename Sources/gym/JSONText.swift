@@ -28,6 +28,13 @@ enum JSONText {
     }
 
     static func quote(_ text: String) -> String { JSONString.quoted(text) }
+
+    /// A count or a measurement: whole numbers of at most 2⁵³ print as integers (`"workers": 2`),
+    /// the rest as doubles.
+    static func number(_ value: Double) -> JSONText {
+        if value.rounded() == value, abs(value) <= 9_007_199_254_740_992 { return .int(Int64(value)) }
+        return .double(value)
+    }
 }
 
 extension JSONText {

@@ -24,6 +24,10 @@ import Testing
         // sits below the worst seen and still near three times random play.
         let mean = try #require(summary["eval_mean"] as? Double)
         #expect(mean >= 60, "eval_mean \(mean)")
+        // The learner counts every worker that joined (the killed one may have died before it did),
+        // the late one as remote, and prints counts as integers.
+        #expect((summary["workers"] as? Int ?? 0) >= 3 && summary["remote_workers"] as? Int == 1, "\(summary)")
+        #expect(learner.stdout.range(of: "\"workers\": [0-9]+[,}]", options: .regularExpression) != nil, "\(learner.stdout.suffix(400))")
         #expect(late.waitForExit(seconds: 30) == 0, "\(late.stderr)")
         let joined = try #require(late.lastJSON, "\(late.stdout) \(late.stderr)")
         // It got an index of its own (the spawned workers hold 0 to 2, unless one was slower to join) and trained.
@@ -41,6 +45,7 @@ import Testing
         let summary = try #require(learner.lastJSON)
         #expect((summary["steps"] as? Int ?? 0) >= 12000 || summary["solved"] as? Bool == true, "\(summary)")
         #expect((summary["eval_mean"] as? Double ?? 0) >= 100, "\(summary)")
+        #expect(summary["actors"] as? Int == 2 && summary["remote_actors"] as? Int == 0, "\(summary)")
     }
 
     @Test func aWorkerWhoseLearnerIsGoneTimesOut() throws {

@@ -64,7 +64,7 @@ public final class A3C: DistributedLearner {
     // MARK: DistributedLearner (called on the parameter service's thread)
 
     public func join(name: String) throws -> (index: Int, settings: ValueMap) {
-        let index = loop.admit()
+        let index = loop.admit(name: name)
         return (index, [
             "algo": .text("a3c"), "env": .text(session.env), "env_args": .map(session.envArguments), "server": .text(session.connection.endpoint),
             "seed": .integer(Int64(bitPattern: session.seeds.run)), "num_envs": .integer(Int64(args.envsPerWorker)),
@@ -159,7 +159,8 @@ public final class A3C: DistributedLearner {
         // The network that validated if training solved; otherwise the final one, or the best validated one.
         if !outcome.solved { policy = try validation.keep(current(), step: steps) }
         var trained = TrainedAgent(policy: policy, steps: steps, episodes: monitor.episodes, hyperparameters: args.hyperparameters)
-        trained.metrics = ["env_steps_per_s": outcome.stepsPerSecond.rounded(), "workers": Double(args.workers),
+        trained.metrics = ["env_steps_per_s": outcome.stepsPerSecond.rounded(), "workers": Double(outcome.joined),
+                           "remote_workers": Double(outcome.remote),
                            "weight_versions": Double(server.currentVersion)]
         return trained
     }

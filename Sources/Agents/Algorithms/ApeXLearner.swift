@@ -72,7 +72,7 @@ public final class ApeXLearner: DistributedLearner {
     // MARK: DistributedLearner (called on the parameter service's thread)
 
     public func join(name: String) throws -> (index: Int, settings: ValueMap) {
-        let index = loop.admit()
+        let index = loop.admit(name: name)
         let dqn = args.dqn
         let settings: ValueMap = [
             "algo": .text("dqn"), "env": .text(session.env), "env_args": .map(session.envArguments), "server": .text(session.connection.endpoint),
@@ -196,7 +196,8 @@ public final class ApeXLearner: DistributedLearner {
         var trained = TrainedAgent(policy: policy, steps: outcome.steps, episodes: monitor.episodes,
                                    hyperparameters: args.hyperparameters.merging(["epsilons": .string(epsilons)]) { $1 })
         trained.metrics = ["env_steps_per_s": outcome.stepsPerSecond.rounded(), "learner_updates": Double(updates),
-                           "actors": Double(args.actors)]
+                           "actors": Double(outcome.joined),
+                           "remote_actors": Double(outcome.remote)]
         return trained
     }
 }

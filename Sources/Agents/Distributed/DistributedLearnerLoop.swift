@@ -31,6 +31,10 @@ final class DistributedLearnerLoop {
         var seconds: Double
         /// Whether a callback stopped the run (the task was solved).
         var solved: Bool
+        /// Workers that joined, the learner's own and remote ones (`gym worker`) together.
+        var joined = 0
+        /// Of those, the ones that were not the learner's own child processes.
+        var remote = 0
 
         /// Environment steps per second.
         var stepsPerSecond: Double { Double(steps) / seconds }
@@ -40,6 +44,9 @@ final class DistributedLearnerLoop {
     private let logger: Logger
     private let lock = NSLock()
     private var joined = 0
+    /// The names joining workers gave (host:pid by default), the first `maxNames` of them.
+    private var joinedNames: [String] = []
+    private static let maxNames = 4096
     private var inbox: [Report] = []
 
     /// A loop reporting to `session`'s monitor and `logger`.
@@ -48,9 +55,10 @@ final class DistributedLearnerLoop {
         self.logger = logger
     }
 
-    /// A joining worker's index (any thread).
-    func admit() -> Int {
+    /// A joining worker's index (any thread); `name` is the one it gave.
+    func admit(name: String) -> Int {
         lock.withLock {
+            if joinedNames.count < Self.maxNames { joinedNames.append(name) }
             joined += 1
             return joined - 1
         }
@@ -121,6 +129,12 @@ final class DistributedLearnerLoop {
         channel.finish()
         // Workers started elsewhere learn of the end on their next call: keep answering a moment.
         if fleet == nil { Thread.sleep(forTimeInterval: 3) }
-        return Outcome(steps: steps, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, solved: solved)
+        // The learner's own workers join as this host:their pid; any other name came from elsewhere.
+        let host = ProcessInfo.processInfo.hostName
+        let own = Set((fleet?.pids ?? []).map { "\(host):\($0)" })
+        let (joined, names) = lock.withLock { (self.joined, joinedNames) }
+        let remote = names.filter { !own.contains($0) }.count + (joined - names.count)
+        return Outcome(steps: steps, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, solved: solved,
+                       joined: joined, remote: remote)
     }
 }
