@@ -162,7 +162,8 @@ def _structure(space: spaces.Space, arrays: list[np.ndarray]) -> Any:
 
 
 def export_minari(recording: Recording, dataset_id: str, env_id: str | None = None, **metadata: Any):
-    """Writes the recording's episodes (of ``env_id``, or all of one env) as a Minari dataset.
+    """Writes the recording's episodes (of ``env_id``, or all of one env) as a Minari dataset;
+    episodes without a step (a reset a client never stepped) are left out.
 
     Needs ``minari``; raises ImportError naming it otherwise. ``metadata`` goes to
     ``minari.create_dataset_from_buffers`` (author, algorithm_name, ...). Returns the dataset.
@@ -172,9 +173,11 @@ def export_minari(recording: Recording, dataset_id: str, env_id: str | None = No
         from minari.data_collector import EpisodeBuffer
     except ImportError as error:
         raise ImportError("exporting to Minari needs the minari package: pip install minari") from error
-    summaries = recording.episodes(env_id)
+    # An episode a closing client left after its last reset has no step; Minari's layout has no
+    # place for one, so it is left out.
+    summaries = [summary for summary in recording.episodes(env_id) if summary.length > 0]
     if not summaries:
-        raise ValueError(f"{recording.path} has no episodes" + (f" of {env_id}" if env_id else ""))
+        raise ValueError(f"{recording.path} has no episodes with steps" + (f" of {env_id}" if env_id else ""))
     ids = {summary.env_id for summary in summaries}
     if len(ids) > 1:
         raise ValueError(f"a Minari dataset holds one environment; pass env_id (the recording has {sorted(ids)})")

@@ -42,6 +42,8 @@ def recorded(tmp_path_factory):
                 if terminated or truncated:
                     break
             played.append((seed, np.array(observations), np.array(actions), np.array(rewards), terminated))
+        # A reset and no step, as a training loop leaves when it stops: a 0-step episode.
+        env.reset(seed=9)
         env.close()
         assert recorder.stop() == 0, recorder.output()
     return path, played
@@ -51,7 +53,8 @@ def test_episodes_read_back_as_numpy_arrays(recorded):
     path, played = recorded
     with Recording(path) as recording:
         summaries = recording.episodes("CartPole-v1")
-        assert [s.seed for s in summaries] == [0, 1, 2]
+        assert [(s.seed, s.length > 0) for s in summaries] == [(0, True), (1, True), (2, True), (9, False)]
+        assert recording.episode(summaries[-1].id).observations.shape[0] == 1  # the reset's observation only
         for summary, (seed, observations, actions, rewards, terminated) in zip(summaries, played):
             episode = recording.episode(summary.id)
             assert episode.observations.dtype == np.float32
