@@ -9,7 +9,7 @@ import Logging
 ///
 /// ```
 /// let loop = DistributedLearnerLoop(session: session, logger: logger)
-/// // on the service's thread:  index = loop.admit();  loop.receive(report)
+/// // on the service's thread:  index = loop.admit();  try loop.check(…);  loop.receive(report)
 /// let outcome = try loop.run(totalSteps: n, channel: channel, fleet: fleet, onReport: …, work: …, progress: …)
 /// ```
 final class DistributedLearnerLoop {
@@ -39,22 +39,23 @@ final class DistributedLearnerLoop {
     private let session: TrainingSession
     private let logger: Logger
     private let lock = NSLock()
-    private var joined = 0
+    private let roster: WorkerRoster
     private var inbox: [Report] = []
 
-    /// A loop reporting to `session`'s monitor and `logger`.
-    init(session: TrainingSession, logger: Logger) {
+    /// A loop reporting to `session`'s monitor and `logger`, whose workers claim at most
+    /// `stepsPerCall` environment steps a call (see `WorkerRoster`).
+    init(session: TrainingSession, logger: Logger, stepsPerCall: Int) {
         self.session = session
         self.logger = logger
+        roster = WorkerRoster(stepsPerCall: stepsPerCall)
     }
 
     /// A joining worker's index (any thread).
-    func admit() -> Int {
-        lock.withLock {
-            joined += 1
-            return joined - 1
-        }
-    }
+    func admit() -> Int { roster.admit() }
+
+    /// Throws INVALID_ARGUMENT for a call no worker of this run could have made (any thread);
+    /// a learner checks before a call changes anything.
+    func check(worker: Int, stats: EpisodeStats) throws { try roster.check(worker: worker, stats: stats) }
 
     /// Queues a worker's report for the training loop (any thread).
     func receive(_ report: Report) { lock.withLock { inbox.append(report) } }
