@@ -16,8 +16,10 @@ from ..protocol import PROTOCOL_VERSION, gym_pb2
 from ..spaces import space_to_wire
 from ..tensors import from_tensor, to_tensor
 from ..values import from_value_map, to_value
+from ..wire_limits import ACTION, clip_message, echo
 from .batch import GymnasiumBatch
 from .catalog import EnvCatalog
+from .validation import validate_request
 
 log = logging.getLogger("gymd.serve")
 
@@ -146,18 +148,28 @@ class BridgeServer:
                 request_id = _salvage_id(payload)
                 raise MalformedError(f"could not decode a Request from {len(payload)} bytes: {error}") from None
             request_id = request.id
+            validate_request(request, self.configuration.max_envs_per_client)
             response = self._dispatch(identity, request)
         except GymError as error:
             response = self._failure(identity, request_id, error)
         except Exception as error:  # noqa: BLE001 - the server must answer and keep serving
             log.exception("request %d failed", request_id)
             response = self._failure(identity, request_id, InternalError(f"{type(error).__name__}: {error}"))
-        return prefix + [response.SerializeToString()]
+        try:
+            return prefix + [response.SerializeToString()]
+        except Exception as error:  # noqa: BLE001 - a reply that cannot be encoded is still answered
+            log.exception("reply to request %d could not be encoded", request_id)
+            failure = self._failure(identity, request_id, InternalError(f"the reply could not be encoded: {error}"))
+            return prefix + [failure.SerializeToString()]
 
     def _failure(self, identity: bytes, request_id: int, error: GymError) -> gym_pb2.Response:
         self._counters.errors += 1
-        log.warning("client %s request %d rejected: %s", identity.hex(), request_id, error)
-        return gym_pb2.Response(id=request_id, error=error.to_wire())
+        message = clip_message(error.message)
+        log.warning("client %s request %d rejected: %s: %s", identity.hex()[:64], request_id, type(error).__name__,
+                    echo(message, 1000))
+        wire = error.to_wire()
+        wire.message = message
+        return gym_pb2.Response(id=request_id, error=wire)
 
     def _dispatch(self, identity: bytes, request: gym_pb2.Request) -> gym_pb2.Response:
         kind = request.WhichOneof("body")
@@ -181,7 +193,8 @@ class BridgeServer:
             reply.reset.infos.extend(_wire_infos(infos))
         elif kind == "step":
             batch = self._owned(identity, request.step.handle).batch
-            result = batch.step([from_tensor(tensor, copy=False) for tensor in request.step.actions])
+            result = batch.step([from_tensor(tensor, copy=False, limits=ACTION, what=f"action {number}")
+                                 for number, tensor in enumerate(request.step.actions)])
             step = reply.step
             step.observations.extend(to_tensor(array) for array in result.observations)
             step.rewards.CopyFrom(to_tensor(result.rewards))
@@ -222,7 +235,7 @@ class BridgeServer:
         if make.autoreset not in gym_pb2.AutoresetMode.values():
             raise InvalidArgumentError(f"unknown autoreset mode {make.autoreset}")
         limit = make.max_episode_steps if make.HasField("max_episode_steps") else self.catalog.max_episode_steps(make.env_id)
-        kwargs = from_value_map(make.kwargs)
+        kwargs = self.catalog.checked_kwargs(make.env_id, from_value_map(make.kwargs))
         batch = GymnasiumBatch(lambda: self.catalog.make(make.env_id, kwargs), count,
                                seed=make.seed if make.HasField("seed") else None,
                                max_episode_steps=limit, autoreset=make.autoreset)
@@ -262,14 +275,15 @@ class BridgeServer:
 
 
 def _salvage_id(payload: bytes) -> int:
-    """The id of an undecodable request when it starts with field 1 (a varint), else 0."""
+    """The id of an undecodable request when it starts with field 1 (a varint of at most 64
+    bits), else 0: an over-long varint used to make an id no reply could carry."""
     if not payload.startswith(b"\x08"):
         return 0
     value, shift = 0, 0
     for byte in payload[1:11]:
         value |= (byte & 0x7F) << shift
         if byte < 0x80:
-            return value
+            return value if value < 1 << 64 else 0
         shift += 7
     return 0
 
