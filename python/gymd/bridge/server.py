@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import zmq
 
+from ..curve import AllowlistAuthenticator, CurveSettings
 from ..errors import (GymError, InternalError, InvalidArgumentError, MalformedError, NotOwnerError, NotSupportedError,
                       QuotaExceededError, UnknownHandleError, UnknownMessageError, UnsupportedVersionError)
 from ..protocol import PROTOCOL_VERSION, gym_pb2
@@ -40,6 +41,8 @@ class BridgeConfiguration:
     max_message_bytes: int = 256 << 20
     idle_timeout: float = 600.0
     name: str = "gymd-bridge"
+    #: CURVE key files (its secret, the clients' allowlist); None or no secret: plaintext.
+    curve: CurveSettings | None = None
 
 
 @dataclass
@@ -69,17 +72,39 @@ class BridgeServer:
         self._last_seen: dict[bytes, float] = {}
         self._stopping = threading.Event()
         self._counters = _Counters()
+        self._authenticator: AllowlistAuthenticator | None = None
         self.endpoint: str | None = None
 
     def bind(self) -> str:
-        """Binds the socket and returns the bound endpoint (a ``:*`` port resolved)."""
+        """Binds the socket and returns the bound endpoint (a ``:*`` port resolved). With a CURVE
+        secret the socket is a CURVE server in ZAP domain ``gym``, admitting the allowlist only."""
+        keys = self.configuration.curve.server_keys() if self.configuration.curve else None
         socket = self._context.socket(zmq.ROUTER)
-        socket.setsockopt(zmq.LINGER, 1000)
-        socket.setsockopt(zmq.MAXMSGSIZE, self.configuration.max_message_bytes)
-        socket.bind(self.configuration.bind)
+        try:
+            socket.setsockopt(zmq.LINGER, 1000)
+            socket.setsockopt(zmq.MAXMSGSIZE, self.configuration.max_message_bytes)
+            if keys is not None:
+                own, allowed = keys
+                self._authenticator = AllowlistAuthenticator(self._context, allowed)
+                self._authenticator.start()
+                socket.zap_domain = b"gym"
+                socket.curve_server = True
+                socket.curve_secretkey = own.secret
+                socket.curve_publickey = own.public
+                log.info("CURVE on: server key %s, %d allowed client key(s)", own.fingerprint, len(allowed))
+            socket.bind(self.configuration.bind)
+        except BaseException:
+            socket.close(linger=0)
+            self._stop_authenticator()
+            raise
         self._socket = socket
         self.endpoint = socket.getsockopt_string(zmq.LAST_ENDPOINT)
         return self.endpoint
+
+    def _stop_authenticator(self) -> None:
+        if self._authenticator is not None:
+            self._authenticator.stop()
+            self._authenticator = None
 
     def stop(self) -> None:
         """Asks ``run`` to return after the request in hand (safe from signal handlers and threads)."""
@@ -118,6 +143,7 @@ class BridgeServer:
                 self._entries.pop(handle).batch.close()
             socket.close()
             self._socket = None
+            self._stop_authenticator()
             log.info("stopped after %d request(s), %d error reply(ies), %d client(s)",
                      self._counters.requests, self._counters.errors, len(self._counters.clients))
 
