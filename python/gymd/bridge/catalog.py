@@ -64,6 +64,12 @@ class EnvCatalog:
             return gymnasium.make(unlimited, disable_env_checker=True, **options)
         except (TypeError, ValueError, AssertionError, gymnasium.error.Error) as error:
             raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: {echo(str(error))}") from None
+        except Exception as error:
+            # A constructor fails in its own ways on a client's kwargs (FrozenLake: KeyError for an unknown map).
+            if not kwargs:
+                raise
+            raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: "
+                                       f"{type(error).__name__}: {echo(str(error))}") from None
 
     def checked_kwargs(self, env_id: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """A client's kwargs for ``env_id`` if each is one the environment was registered with,
