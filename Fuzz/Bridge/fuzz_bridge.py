@@ -16,10 +16,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 with atheris.instrument_imports(include=["gymd", "bridge_harness"]):
     import bridge_harness
 
+import request_mutator  # noqa: E402 - after the instrumented imports
+
 
 def main() -> None:
     bridge_harness.server()  # build the catalog before fuzzing starts
-    atheris.Setup(sys.argv, bridge_harness.run_input)
+    atheris.Setup(sys.argv, bridge_harness.run_input, custom_mutator=request_mutator.mutate)
     atheris.Fuzz()
 
 
