@@ -5,8 +5,6 @@ atheris; ``python/tests/test_bridge_fuzz_corpus.py`` replays the committed corpu
 
 from __future__ import annotations
 
-import logging
-
 from gymd.bridge import BridgeServer, EnvCatalog
 from gymd.bridge.server import BridgeConfiguration
 from gymd.protocol import gym_pb2
@@ -20,10 +18,9 @@ _server: BridgeServer | None = None
 
 
 def server() -> BridgeServer:
-    """One bridge for the process (its catalog is slow to build), quiet."""
+    """One bridge for the process (its catalog is slow to build)."""
     global _server
     if _server is None:
-        logging.getLogger("gymd").setLevel(logging.CRITICAL)
         _server = BridgeServer(EnvCatalog(ENVS), BridgeConfiguration(max_envs_per_client=16))
     return _server
 

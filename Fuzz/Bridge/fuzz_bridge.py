@@ -6,6 +6,7 @@ with a valid reply, answered with INTERNAL, or that killed the handler."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -20,6 +21,7 @@ import request_mutator  # noqa: E402 - after the instrumented imports
 
 
 def main() -> None:
+    logging.getLogger("gymd").setLevel(logging.CRITICAL)  # a warning per rejected input otherwise
     bridge_harness.server()  # build the catalog before fuzzing starts
     atheris.Setup(sys.argv, bridge_harness.run_input, custom_mutator=request_mutator.mutate)
     atheris.Fuzz()

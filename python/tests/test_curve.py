@@ -3,6 +3,7 @@ key files, defaults and their precedence, and who gets service."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -60,7 +61,8 @@ def test_key_files_are_read_strictly(tmp_path, caplog):
     with pytest.raises(CurveKeyError, match="cannot read"):
         read_key_file(tmp_path / "missing.secret", secret=True)
     os.chmod(tmp_path / "a.secret", 0o644)
-    read_key_file(tmp_path / "a.secret", secret=True)
+    with caplog.at_level(logging.WARNING, logger="gymd.curve"):
+        read_key_file(tmp_path / "a.secret", secret=True)
     assert "readable by group or others" in caplog.text
     assert read_allowlist([tmp_path / "a.public", tmp_path / "bare.public"]) == {pair.public,
                                                                                 read_key_file(tmp_path / "a.public", secret=False).public}
