@@ -69,9 +69,9 @@ def test_kwargs_are_the_registered_ones_with_their_types(server):
 
 
 def test_render_mode_is_limited_to_what_the_bridge_serves(server):
-    for mode in ["human", "rgb_array_list", "ansi", "depth_array"]:
+    for mode in ["human", "rgb_array_list", "ansi", "depth_array", 1, ["rgb_array"], np.zeros(2)]:
         reply = make(server, "CartPole-v1", render_mode=mode)
-        assert code(reply) == "ERROR_CODE_INVALID_ARGUMENT", mode
+        assert code(reply) == "ERROR_CODE_INVALID_ARGUMENT", repr(mode)
     if server.catalog.specs["CartPole-v1"].render_width:
         assert not code(make(server, "CartPole-v1", render_mode="rgb_array"))
 

@@ -80,7 +80,7 @@ class EnvCatalog:
         for name, value in kwargs.items():
             if name == "render_mode":
                 modes = SERVED_RENDER_MODES if self._renders.get(env_id) else ()
-                if value not in modes:
+                if not isinstance(value, str) or value not in modes:
                     raise InvalidArgumentError(f"{env_id} is served with render_mode in {list(modes)}, "
                                                f"not {echo(str(value))!r}")
                 checked[name] = value
