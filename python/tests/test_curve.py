@@ -18,6 +18,7 @@ from conftest import gym_binary
 from gymd.curve import CurveKeyError, CurveSettings, read_allowlist, read_key_file, write_key_pair
 from gymd.daemon_process import DaemonProcess, start_bridge
 from gymd.errors import GymTimeoutError
+from gymd.protocol import gym_pb2
 
 TIMEOUT = 1.5
 
@@ -121,6 +122,36 @@ def test_the_bridge_serves_allowed_keys_only(keys):
         assert f"refused a CURVE client with key {mallory.fingerprint}" in bridge.output()
         alice = read_key_file(keys["alice"], secret=True)
         assert alice.fingerprint not in bridge.output().split("refused")[-1]
+
+
+def test_with_curve_the_bridge_keys_environments_on_the_client_key_not_its_routing_id(keys, tmp_path):
+    write_key_pair(keys["allow"] / "bob")
+    alice = dict(curve_secret=str(keys["alice"]), server_key=str(keys["server_public"]))
+    bob = dict(curve_secret=str(keys["allow"] / "bob.secret"), server_key=str(keys["server_public"]))
+    contexts = []
+
+    def connect(routing_id: bytes, **curve) -> gymd.Connection:
+        # A client choosing its own routing id, as an attacker may.
+        context = zmq.Context()
+        context.setsockopt(zmq.ROUTING_ID, routing_id)
+        contexts.append(context)
+        return gymd.Connection(bridge.endpoint, timeout=5, context=context, **curve)
+
+    with curve_bridge(keys) as bridge:
+        victim = connect(b"victim", **alice)
+        handle = gymd.RemoteBatch("CartPole-v1", 1, connection=victim).handle
+        victim.call(reset=gym_pb2.Reset(handle=handle, seeds=[0]))
+        victim.close()
+        time.sleep(0.5)  # the victim's connection is gone; its routing id is free
+        thief = connect(b"victim", **bob)
+        with pytest.raises(gymd.NotOwnerError):
+            thief.call(reset=gym_pb2.Reset(handle=handle))
+        thief.close()
+        # The same key on a new connection (another routing id) is the same client.
+        with gymd.Connection(bridge.endpoint, timeout=5, **alice) as again:
+            assert again.call(reset=gym_pb2.Reset(handle=handle, seeds=[1])).reset.observations
+    for context in contexts:
+        context.term()
 
 
 def test_the_bridge_takes_its_keys_from_the_environment(keys, monkeypatch):

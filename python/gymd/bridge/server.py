@@ -56,7 +56,9 @@ class BridgeServer:
     """Serves the environments of ``catalog`` on one ROUTER socket.
 
     Single-threaded: Python steps one environment at a time anyway, so requests are answered
-    in arrival order. Handles belong to the ZeroMQ identity that made them; idle clients'
+    in arrival order. Handles belong to the client that made them: with CURVE its public key (so
+    a routing id a client chooses cannot make it another client, and a client reconnecting with
+    the same key keeps its environments until the idle timeout), else its ZeroMQ identity; idle clients'
     environments are closed after ``idle_timeout``; SIGINT/SIGTERM (via ``stop``) finish the
     request in hand, close every environment and return from ``run``.
     """
@@ -128,8 +130,11 @@ class BridgeServer:
         try:
             while not self._stopping.is_set():
                 if socket.poll(200, zmq.POLLIN):
-                    frames = socket.recv_multipart(copy=True)
-                    reply = self.handle(frames[0], frames[1:])
+                    parts = socket.recv_multipart(copy=False)
+                    frames = [part.bytes for part in parts]
+                    # ZAP's User-Id: the client's Z85 public key, set for CURVE clients only.
+                    owner = b"curve:" + parts[-1].get("User-Id").encode() if self._authenticator is not None else None
+                    reply = self.handle(frames[0], frames[1:], owner)
                     try:
                         socket.send_multipart(reply, flags=zmq.NOBLOCK)
                     except zmq.Again:
@@ -147,14 +152,16 @@ class BridgeServer:
             log.info("stopped after %d request(s), %d error reply(ies), %d client(s)",
                      self._counters.requests, self._counters.errors, len(self._counters.clients))
 
-    def handle(self, identity: bytes, frames: list[bytes]) -> list[bytes]:
-        """The reply frames (identity first) to one client's message: the protocol without the socket."""
+    def handle(self, identity: bytes, frames: list[bytes], owner: bytes | None = None) -> list[bytes]:
+        """The reply frames (identity first) to one client's message: the protocol without the
+        socket. ``owner`` is who the client is (its CURVE key), when it is not ``identity``."""
+        reply_to, identity = identity, owner or identity
         self._counters.requests += 1
         self._counters.clients.add(identity)
         self._last_seen[identity] = time.monotonic()
         delimited = len(frames) == 2 and frames[0] == b""
         # A REQ client's empty delimiter frame is mirrored in the reply.
-        prefix = [identity, b""] if frames and frames[0] == b"" else [identity]
+        prefix = [reply_to, b""] if frames and frames[0] == b"" else [reply_to]
         request_id = 0
         try:
             if len(frames) == 1:
@@ -191,7 +198,7 @@ class BridgeServer:
     def _failure(self, identity: bytes, request_id: int, error: GymError) -> gym_pb2.Response:
         self._counters.errors += 1
         message = clip_message(error.message)
-        log.warning("client %s request %d rejected: %s: %s", identity.hex()[:64], request_id, type(error).__name__,
+        log.warning("client %s request %d rejected: %s: %s", _who(identity), request_id, type(error).__name__,
                     echo(message, 1000))
         wire = error.to_wire()
         wire.message = message
@@ -274,7 +281,7 @@ class BridgeServer:
             # kwargs may change the spaces: report the ones this batch has.
             spec.observation_space.CopyFrom(space_to_wire(batch.observation_space))
             spec.action_space.CopyFrom(space_to_wire(batch.action_space))
-        log.info("client %s made %d x %s as handle %d", identity.hex(), count, make.env_id, handle)
+        log.info("client %s made %d x %s as handle %d", _who(identity), count, make.env_id, handle)
         return gym_pb2.MakeReply(handle=handle, spec=spec, num_envs=count, autoreset=make.autoreset,
                                  max_episode_steps=batch.max_episode_steps or 0)
 
@@ -295,9 +302,16 @@ class BridgeServer:
             handles = [h for h, entry in self._entries.items() if entry.owner == client]
             if handles:
                 log.info("client %s idle for over %g s: closing its %d handle(s)",
-                         client.hex(), self.configuration.idle_timeout, len(handles))
+                         _who(client), self.configuration.idle_timeout, len(handles))
             for handle in handles:
                 self._entries.pop(handle).batch.close()
+
+
+def _who(client: bytes) -> str:
+    """A client as the log names it: its key's fingerprint under CURVE, else its routing id."""
+    if client.startswith(b"curve:"):
+        return "key " + client[6:14].decode("ascii", "replace")
+    return client.hex()[:32]
 
 
 def _salvage_id(payload: bytes) -> int:
