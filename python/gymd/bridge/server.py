@@ -132,8 +132,7 @@ class BridgeServer:
                 if socket.poll(200, zmq.POLLIN):
                     parts = socket.recv_multipart(copy=False)
                     frames = [part.bytes for part in parts]
-                    # ZAP's User-Id: the client's Z85 public key, set for CURVE clients only.
-                    owner = b"curve:" + parts[-1].get("User-Id").encode() if self._authenticator is not None else None
+                    owner = self._owner(parts[-1])
                     reply = self.handle(frames[0], frames[1:], owner)
                     try:
                         socket.send_multipart(reply, flags=zmq.NOBLOCK)
@@ -151,6 +150,16 @@ class BridgeServer:
             self._stop_authenticator()
             log.info("stopped after %d request(s), %d error reply(ies), %d client(s)",
                      self._counters.requests, self._counters.errors, len(self._counters.clients))
+
+    def _owner(self, frame: zmq.Frame) -> bytes | None:
+        """Who sent ``frame`` under CURVE: ZAP's User-Id, the client's Z85 public key."""
+        if self._authenticator is None:
+            return None
+        try:
+            return b"curve:" + frame.get("User-Id").encode()
+        except zmq.ZMQError:
+            # Every CURVE peer passed ZAP, which sets it; a frame without one has no owner to act for.
+            return b"curve:unknown"
 
     def handle(self, identity: bytes, frames: list[bytes], owner: bytes | None = None) -> list[bytes]:
         """The reply frames (identity first) to one client's message: the protocol without the
