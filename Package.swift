@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian, wrapped as module maps only.
@@ -93,6 +94,7 @@ let package = Package(
             "GymCore", "GymProtocol", "GymServer", "GymClient", "GymPlugin", "ZeroMQ", "ImageFormats", "ClassicControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ]),
 
         // Fuzz harnesses (scripts/fuzz): libFuzzer binaries with -D FUZZING, corpus replayers without.

@@ -31,6 +31,8 @@ extension Gym {
         @Flag(help: "Print a JSON summary as the last line of stdout.")
         var json = false
 
+        @OptionGroup var envArguments: EnvArgumentOptions
+
         @OptionGroup var server: ServerOptions
 
         func validate() throws {
@@ -44,8 +46,10 @@ extension Gym {
             let count = episodes ?? metadata.evaluation?.episodes ?? 20
             let (connection, embedded) = try server.connect(clientName: "gym eval")
             defer { embedded?.shutdown() }
-            let threshold = try connection.listEnvs().first { $0.id == envID }?.rewardThreshold
+            let specs = try connection.listEnvs()
+            let threshold = specs.first { $0.id == envID }?.rewardThreshold
             let result = try GreedyEvaluation.run(loaded, connection: connection, env: envID,
+                                                  kwargs: try envArguments.kwargs(for: envID, specs: specs),
                                                   seeds: RunSeeds(runSeed).evaluationEpisodes(count))
             let solved = threshold.map { result.mean >= $0 }
             if json {

@@ -37,6 +37,8 @@ extension Gym {
         @Flag(help: "Print a JSON summary as the last line.")
         var json = false
 
+        @OptionGroup var envArguments: EnvArgumentOptions
+
         @OptionGroup var server: ServerOptions
 
         func validate() throws {
@@ -48,7 +50,8 @@ extension Gym {
             let actions = try actionsFile.map(Self.readActions)
             let (connection, embedded) = try server.connect(clientName: "gym rollout")
             defer { embedded?.shutdown() }
-            let environment = try RemoteEnv(connection: connection, id: env)
+            let kwargs = envArguments.words.isEmpty ? [:] : try envArguments.kwargs(for: env, specs: try connection.listEnvs())
+            let environment = try RemoteEnv(connection: connection, id: env, kwargs: kwargs)
             defer { try? environment.close() }
             let actionSpace = environment.spec.actionSpace
             var sampler = NumPyGenerator(seed: seed)

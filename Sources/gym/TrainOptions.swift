@@ -47,12 +47,35 @@ struct TrainOptions: ParsableArguments {
     """, valueName: "dir"))
     var resume: String?
 
+    @Option(help: ArgumentHelp("""
+    A YAML file of settings: hyperparameters by name (learning_rate: 0.001, hidden_sizes: [64, 64]), and env, seed and env_args;     flags override it. Without it, the preset presets/ALGO/ENV.yaml is used when there is one.
+    """, valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Use the defaults even when a preset for this algorithm and environment exists.")
+    var noPreset = false
+
+    @OptionGroup var envArguments: EnvArgumentOptions
+
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
         guard evalEpisodes >= 0 else { throw ValidationError("--eval-episodes must not be negative") }
-        guard env != nil || resume != nil else { throw ValidationError("Missing expected argument '--env <env>'") }
+        guard env != nil || resume != nil || config != nil else { throw ValidationError("Missing expected argument '--env <env>'") }
+        if resume != nil, config != nil { throw ValidationError("--resume continues with the checkpoint's settings: drop --config") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+    }
+
+    /// The settings file this run reads: --config, else the preset for `algo` on --env (none
+    /// with --resume or --no-preset).
+    func settingsFile(algo: String) throws -> TrainConfig? {
+        do {
+            if let config { return try TrainConfig.load(config, algo: algo) }
+            guard resume == nil, !noPreset, let env, let preset = TrainPresets.file(algo: algo, env: env) else { return nil }
+            return try TrainConfig.load(preset, algo: algo)
+        } catch let error as TrainConfigError {
+            throw ValidationError(error.description)
+        }
     }
 
     /// Connects, trains with `train` on the command's hyperparameters (or, with --resume, the
@@ -66,15 +89,20 @@ struct TrainOptions: ParsableArguments {
             throw ValidationError("\(algo) does not checkpoint its training state yet; --resume works for \(Self.resumable.sorted().joined(separator: ", "))")
         }
         let resumed = try resume.map { try RunCheckpoints.load(RunCheckpoints.latest(in: URL(fileURLWithPath: $0, isDirectory: true))) }
+        let file = try settingsFile(algo: algo)
         let args = try resumed.map { try resumedHyperparameters(command, from: $0, algo: algo) } ?? command.hyperparameters()
-        let env = resumed?.header.env ?? self.env ?? ""
-        let seed = resumed?.seed ?? self.seed ?? 1
+        guard let env = resumed?.header.env ?? self.env ?? file?.env else {
+            throw ValidationError("Missing expected argument '--env <env>' (\(config ?? "the settings file") names none)")
+        }
+        let seed = resumed?.seed ?? self.seed ?? file?.seed ?? 1
+        if let file, config == nil, !quiet { FileHandle.standardError.write(Data("using preset \(file.file) (--no-preset for the defaults)\n".utf8)) }
         let runDirectory = URL(fileURLWithPath: checkpointDir ?? logdir ?? resume ?? "runs/\(algo)-\(env)-\(seed)", isDirectory: true)
 
         let (connection, embedded) = try server.connect(clientName: "gym train \(algo)", shared: shared)
         defer { embedded?.shutdown() }
         let session = try TrainingSession(algo: algo, env: env, seed: seed, connection: connection,
                                           logDirectory: logdir.map { URL(fileURLWithPath: $0, isDirectory: true) }, progress: !quiet)
+        session.envArguments = try EnvArgumentOptions.kwargs((file?.envArguments ?? []) + envArguments.words, for: session.spec)
         let totalSteps = args.entries.first { $0.key == "total_steps" }.flatMap { Int($0.value) }
         session.checkpointing = .init(directory: runDirectory, every: checkpointEvery ?? max((totalSteps ?? .max) / 10, 1),
                                       replay: checkpointReplay)

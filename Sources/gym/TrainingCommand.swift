@@ -8,18 +8,28 @@ protocol TrainingCommand: ParsableCommand {
     associatedtype Hyperparameters: HyperparameterSet
     /// The words the shared options did not take: `--learning-rate 0.001 ...`.
     var hyperparameterWords: [String] { get }
-    /// What the words are applied to: the defaults, or a preset.
+    /// What the settings file and then the words are applied to: the defaults, or a variant.
     var baseHyperparameters: Hyperparameters { get }
+    /// The options every algorithm shares.
+    var common: TrainOptions { get }
 }
 
 extension TrainingCommand {
     var baseHyperparameters: Hyperparameters { Hyperparameters() }
 
-    /// The hyperparameters as given, checked.
+    /// The hyperparameters as given (the base, then the settings file, then the words), checked.
     func hyperparameters() throws -> Hyperparameters {
+        var base = baseHyperparameters
+        if let file = try common.settingsFile(algo: Self.configuration.commandName ?? "") {
+            do {
+                base = try base.setting(file.hyperparameters)
+            } catch let error as HyperparameterError {
+                throw ValidationError("\(file.file): \(error.message)")
+            }
+        }
         let values: Hyperparameters
         do {
-            values = try baseHyperparameters.parsing(hyperparameterWords)
+            values = try base.parsing(hyperparameterWords)
         } catch let error as HyperparameterError {
             throw ValidationError(error.message)
         }

@@ -73,7 +73,7 @@ public enum DQN {
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var explore = EpsilonGreedy(seed: session.seeds.exploration)
         var replayRandom = SeededRNG(seed: session.seeds.replay)
-        let envs = try VectorRollout(connection: session.connection, env: session.env, count: args.numEnvs,
+        let envs = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: args.numEnvs,
                                      seed: session.seeds.trainingEnvironments)
         defer { envs.close() }
         let layout = envs.layout

@@ -79,7 +79,7 @@ public enum Reinforce: TrainableAlgorithm {
         // seed + i, and later episodes continue each environment's stream.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var random = SeededRNG(seed: session.seeds.exploration)
-        let envs = try VectorRollout(connection: session.connection, env: session.env, count: args.numEnvs,
+        let envs = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: args.numEnvs,
                                      seed: session.seeds.trainingEnvironments)
         defer { envs.close() }
         let layout = envs.layout

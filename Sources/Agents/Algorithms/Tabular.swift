@@ -68,7 +68,7 @@ public enum Tabular {
 
         // Seeding: the table's initial values, exploration, and the environment each have a stream.
         var explore = EpsilonGreedy(seed: session.seeds.exploration)
-        let env = try VectorRollout(connection: session.connection, env: session.env, count: 1, seed: session.seeds.trainingEnvironments)
+        let env = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: 1, seed: session.seeds.trainingEnvironments)
         defer { env.close() }
         let discretizer = try makeDiscretizer(args, spec: session.spec)
         let table = QTablePolicy(discretizer: discretizer, actionCount: env.layout.actionCount,

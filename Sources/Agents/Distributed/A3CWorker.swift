@@ -17,7 +17,7 @@ public enum A3CWorker {
         let entropyCoefficient = Float(try settings.double("entropy_coefficient"))
         let valueCoefficient = Float(try settings.double("value_coefficient"))
         let seeds = RunSeeds(UInt64(try settings.int("seed")) &+ UInt64(index) &* 7919)
-        let rollout = try VectorRollout(connection: connection, env: env, count: try settings.int("num_envs"), seed: seeds.trainingEnvironments)
+        let rollout = try VectorRollout(connection: connection, env: env, kwargs: try settings.map("env_args"), count: try settings.int("num_envs"), seed: seeds.trainingEnvironments)
         defer { rollout.close() }
         let layout = rollout.layout
         var initRandom = SeededRNG(seed: seeds.initialization)

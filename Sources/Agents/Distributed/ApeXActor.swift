@@ -24,7 +24,7 @@ public enum ApeXActor {
         let hidden = try settings.ints("hidden_sizes")
         let seeds = RunSeeds(UInt64(try settings.int("seed")) &+ UInt64(index) &* 7919)
 
-        let rollout = try VectorRollout(connection: connection, env: env, count: try settings.int("num_envs"), seed: seeds.trainingEnvironments)
+        let rollout = try VectorRollout(connection: connection, env: env, kwargs: try settings.map("env_args"), count: try settings.int("num_envs"), seed: seeds.trainingEnvironments)
         defer { rollout.close() }
         let layout = rollout.layout
         var initRandom = SeededRNG(seed: seeds.initialization)

@@ -27,6 +27,15 @@ public struct WorkerSettings: Sendable {
         return value
     }
 
+    /// A map of values; absent means empty (learners before `--env-arg` sent none).
+    public func map(_ key: String) throws -> ValueMap {
+        switch values[key] {
+        case nil: return [:]
+        case .map(let map)?: return map
+        default: throw AgentError(.invalidArgument, "the learner sent a \(key) that is not a map")
+        }
+    }
+
     /// A list of integers.
     public func ints(_ key: String) throws -> [Int] {
         guard case .list(let list)? = values[key] else { throw AgentError(.invalidArgument, "the learner sent no \(key)") }

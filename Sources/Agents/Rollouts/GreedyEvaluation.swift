@@ -11,12 +11,12 @@ public enum GreedyEvaluation {
     /// Runs one episode per seed on `env`; an episode that reaches `stepLimit` steps without
     /// ending is cut there (for environments without a time limit).
     public static func run(
-        _ policy: any Policy, connection: GymConnection, env: String, seeds: [UInt64],
+        _ policy: any Policy, connection: GymConnection, env: String, kwargs: ValueMap = [:], seeds: [UInt64],
         width: Int = 32, stepLimit: Int = 100_000
     ) throws -> EvaluationResult {
         guard !seeds.isEmpty else { return EvaluationResult(returns: [], lengths: []) }
         let count = min(seeds.count, max(width, 1))
-        let batch = try RemoteVectorEnv(connection: connection, id: env, count: count, autoreset: .nextStep)
+        let batch = try RemoteVectorEnv(connection: connection, id: env, count: count, kwargs: kwargs, autoreset: .nextStep)
         defer { try? batch.close() }
         let send = try actionSender(policy, batch: batch)
         var returns = [Double](repeating: 0, count: seeds.count)

@@ -52,7 +52,7 @@ public struct OffPolicyLoop {
         // stream; environment i resets with seed + i.
         var warmUp = SeededRNG(seed: session.seeds.exploration &+ 1)
         var replayRandom = SeededRNG(seed: session.seeds.replay)
-        let envs = try VectorRollout(connection: session.connection, env: session.env, count: count,
+        let envs = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: count,
                                      seed: session.seeds.trainingEnvironments, acceptingBox: true)
         defer { envs.close() }
         var observations = observationScaling.normalize(envs.observations)

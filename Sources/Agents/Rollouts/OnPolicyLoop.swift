@@ -32,7 +32,7 @@ struct OnPolicyLoop {
         -> (policy: any Policy, steps: Int, best: (any Policy)?) {
         let monitor = session.monitor
         var random = SeededRNG(seed: session.seeds.exploration)
-        let envs = try VectorRollout(connection: session.connection, env: session.env, count: numEnvs,
+        let envs = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: numEnvs,
                                      seed: session.seeds.trainingEnvironments, acceptingBox: true)
         defer { envs.close() }
         guard envs.observationSize == network.observationSize else {

@@ -27,6 +27,9 @@ public final class TrainingSession {
     public var checkpointing: Checkpointing?
     /// The checkpoint this run continues, if it was resumed.
     public var resuming: LoadedCheckpoint?
+    /// The environment's arguments (`--env-arg`), used for every environment the run makes:
+    /// training, validation, evaluation and distributed workers.
+    public var envArguments: ValueMap = [:]
     /// The run's hyperparameters as JSON (the Arguments' Codable form), saved in every checkpoint.
     public var arguments = Data("{}".utf8)
     /// Stops the run as a signal would at the first step boundary at or past this many steps.
@@ -155,7 +158,7 @@ public final class TrainingSession {
 
     /// Greedy episodes on the validation seeds, logged as `eval/validation_return` at `step`.
     public func validate(_ policy: any Policy, episodes: Int, step: Int) throws -> EvaluationResult {
-        let result = try GreedyEvaluation.run(policy, connection: connection, env: env, seeds: seeds.validationEpisodes(episodes))
+        let result = try GreedyEvaluation.run(policy, connection: connection, env: env, kwargs: envArguments, seeds: seeds.validationEpisodes(episodes))
         monitor.scalar("eval/validation_return", result.mean, step: step)
         monitor.note(String(format: "validation at step %d: mean return %.2f over %d greedy episodes", step, result.mean, episodes))
         return result
@@ -163,7 +166,7 @@ public final class TrainingSession {
 
     /// Greedy episodes on the evaluation seeds: what `eval_mean` reports and `gym eval` reproduces.
     public func evaluate(_ policy: any Policy, episodes: Int) throws -> EvaluationResult {
-        try GreedyEvaluation.run(policy, connection: connection, env: env, seeds: seeds.evaluationEpisodes(episodes))
+        try GreedyEvaluation.run(policy, connection: connection, env: env, kwargs: envArguments, seeds: seeds.evaluationEpisodes(episodes))
     }
 
     /// Evaluates the trained policy, closes the logs, saves the policy when asked, and reports.

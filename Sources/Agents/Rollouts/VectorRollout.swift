@@ -41,9 +41,10 @@ public final class VectorRollout {
     private var replayable = true
 
     /// Makes `count` environments of `env` and resets env `i` with `seed + i`. The environment
-    /// must have `Discrete` actions, or with `acceptingBox` a float32 `Box` of them.
-    public init(connection: GymConnection, env: String, count: Int, seed: UInt64, acceptingBox: Bool = false) throws {
-        batch = try RemoteVectorEnv(connection: connection, id: env, count: count, autoreset: .sameStep)
+    /// must have `Discrete` actions, or with `acceptingBox` a float32 `Box` of them; `kwargs`
+    /// are its arguments (`--env-arg`).
+    public init(connection: GymConnection, env: String, kwargs: ValueMap = [:], count: Int, seed: UInt64, acceptingBox: Bool = false) throws {
+        batch = try RemoteVectorEnv(connection: connection, id: env, count: count, kwargs: kwargs, autoreset: .sameStep)
         self.seed = seed
         do {
             if acceptingBox, case .box = batch.spec.actionSpace {
