@@ -78,7 +78,7 @@ let package = Package(
         ], path: "Sources/Services/Buffer"),
         // The parameter service of distributed learners: versioned weights, gradients, joins.
         .target(name: "ParameterService", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
+            "GymCore", "GymProtocol", "NeuralNet", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Parameters"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CodedErrors", "JSONWriting"]),
@@ -125,8 +125,8 @@ let package = Package(
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",
             "ServiceRuntime",
         ]),
-        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport", "NeuralNet"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "ZeroMQ"]),
+        .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "NeuralNet", "ZeroMQ"]),
     ]
 )

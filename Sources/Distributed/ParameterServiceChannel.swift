@@ -56,7 +56,7 @@ private final class LearnerBridge: ParameterLearner {
         try learner.apply(gradients: gradients, from: version, worker: Int(worker), stats: EpisodeStats(stats))
     }
 
-    func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) {
-        learner.report(worker: Int(worker), version: version, stats: EpisodeStats(stats))
+    func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) throws {
+        try learner.report(worker: Int(worker), version: version, stats: EpisodeStats(stats))
     }
 }

@@ -32,6 +32,12 @@ def parser() -> argparse.ArgumentParser:
                        help="largest request in bytes; a client sending more is disconnected")
     serve.add_argument("--idle-timeout", type=float, default=600.0,
                        help="seconds without requests after which a client's environments are closed")
+    serve.add_argument("--curve-secret", metavar="FILE",
+                       help="serve CurveZMQ with this secret key file (gym keygen NAME writes NAME.secret); "
+                            "default: GYM_CURVE_SECRET, then curve-secret in ~/.config/gym/config")
+    serve.add_argument("--allow", action="append", default=[], metavar="DIR|FILE",
+                       help="with --curve-secret: admit the clients whose public keys are in this directory "
+                            "(*.public) or file (repeatable; default: GYM_ALLOW, then allow in the config file)")
     serve.add_argument("--log-level", choices=LEVELS, default="info", help="log level (default: %(default)s)")
     return top
 
@@ -40,6 +46,7 @@ def serve(args: argparse.Namespace) -> int:
     """Runs the bridge until SIGINT or SIGTERM."""
     from .bridge import BridgeServer, EnvCatalog
     from .bridge.server import BridgeConfiguration
+    from .curve import CurveKeyError, CurveSettings
 
     log = logging.getLogger("gymd.serve")
     for problem, bad in [("--max-envs-per-client must be at least 1", args.max_envs_per_client < 1),
@@ -49,6 +56,12 @@ def serve(args: argparse.Namespace) -> int:
             log.error(problem)
             return 2
     try:
+        curve = CurveSettings.resolve(curve_secret=args.curve_secret, allow=args.allow)
+        curve.server_keys()
+    except CurveKeyError as error:
+        log.error("cannot serve: %s", error)
+        return 2
+    try:
         for module in args.imports:
             importlib.import_module(module)
         catalog = EnvCatalog(args.env)
@@ -57,7 +70,7 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     server = BridgeServer(catalog, BridgeConfiguration(
         bind=args.bind, max_envs_per_client=args.max_envs_per_client, max_message_bytes=args.max_message_bytes,
-        idle_timeout=args.idle_timeout))
+        idle_timeout=args.idle_timeout, curve=curve))
     try:
         server.bind()
     except Exception as error:  # noqa: BLE001 - zmq raises several kinds for a bad endpoint

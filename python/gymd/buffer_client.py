@@ -46,9 +46,12 @@ class BufferClient:
     >>> buffer.update_priorities("replay", batch.keys, np.abs(td_errors))
     """
 
-    def __init__(self, endpoint: str = DEFAULT_BUFFER, timeout: float = DEFAULT_TIMEOUT, client_name: str = "gymd-python"):
+    def __init__(self, endpoint: str = DEFAULT_BUFFER, timeout: float = DEFAULT_TIMEOUT, client_name: str = "gymd-python",
+                 curve_secret: str | None = None, server_key: str | None = None):
+        """``curve_secret``/``server_key``: CURVE key files, as for ``Connection``."""
         self.connection = Connection(endpoint, timeout=timeout, client_name=client_name,
-                                     request_type=buffer_pb2.BufferRequest, response_type=buffer_pb2.BufferResponse)
+                                     request_type=buffer_pb2.BufferRequest, response_type=buffer_pb2.BufferResponse,
+                                     curve_secret=curve_secret, server_key=server_key)
 
     @property
     def timeout(self) -> float:

@@ -7,6 +7,7 @@ import time
 
 import zmq
 
+from .curve import CurveSettings
 from .errors import GymTimeoutError, MalformedError, error_from_wire
 from .protocol import PROTOCOL_VERSION, gym_pb2
 
@@ -20,13 +21,20 @@ class Connection:
     hanging; error replies raise the ``GymError`` subclass of their code. The handshake runs
     on construction, so a daemon speaking another protocol version fails at once.
     Use a connection from one thread at a time.
+
+    With a server key (``server_key=``, ``GYM_SERVER_KEY`` or the config file; see
+    ``gymd.curve``) the connection is CurveZMQ, authenticated with this client's secret file
+    (``curve_secret=``, ...) and encrypted; a server that refuses the key, or a wrong server key,
+    gives no reply, so the handshake fails with ``GymTimeoutError`` within ``timeout``.
     """
 
     def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT, client_name: str = "gymd-python",
                  context: zmq.Context | None = None, request_type: type = gym_pb2.Request,
-                 response_type: type = gym_pb2.Response):
+                 response_type: type = gym_pb2.Response, curve_secret: str | None = None,
+                 server_key: str | None = None):
         """``request_type``/``response_type`` select the service (the daemon's by default; the
-        buffer service's ``BufferRequest``/``BufferResponse`` share the framing and handshake)."""
+        buffer service's ``BufferRequest``/``BufferResponse`` share the framing and handshake).
+        ``curve_secret``/``server_key`` are key files (``gym keygen``), overriding the defaults."""
         self.endpoint = endpoint
         self._request_type = request_type
         self._response_type = response_type
@@ -39,7 +47,13 @@ class Connection:
         self._socket.setsockopt(zmq.LINGER, 0)
         self._socket.setsockopt(zmq.RECONNECT_IVL, 50)
         self._socket.setsockopt(zmq.SNDTIMEO, max(1, int(self.timeout * 1000)))
-        self._socket.connect(endpoint)
+        try:
+            #: This client's CURVE keys, or None for a plaintext connection.
+            self.curve = CurveSettings.resolve(curve_secret=curve_secret, server_key=server_key).apply_to_client(self._socket)
+            self._socket.connect(endpoint)
+        except BaseException:
+            self._socket.close(linger=0)
+            raise
         try:
             hello = self.call(hello=gym_pb2.Hello(protocol_version=PROTOCOL_VERSION, client_name=client_name))
         except BaseException:
@@ -68,8 +82,10 @@ class Connection:
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0 or not self._socket.poll(max(1, int(left * 1000)), zmq.POLLIN):
+                    hint = (f" (CURVE as {self.curve.fingerprint}: is this key in the server's allowlist, and is the "
+                            f"server key the server's?)" if self.curve is not None else "")
                     raise GymTimeoutError(
-                        f"no reply from {self.endpoint} to request {request_id} within {self.timeout} s", request_id)
+                        f"no reply from {self.endpoint} to request {request_id} within {self.timeout} s{hint}", request_id)
                 frames = self._socket.recv_multipart(copy=True)
                 response = self._response_type()
                 try:

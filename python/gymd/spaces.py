@@ -14,6 +14,7 @@ from gymnasium import spaces
 
 from .protocol import gym_pb2
 from .tensors import from_tensor, numpy_dtype, to_tensor, wire_dtype
+from .wire_limits import SPACE_BOUND
 
 LEAF_TYPES = (spaces.Discrete, spaces.Box, spaces.MultiDiscrete, spaces.MultiBinary)
 
@@ -26,8 +27,8 @@ def space_from_wire(space: gym_pb2.Space) -> spaces.Space:
     if kind == "box":
         dtype = numpy_dtype(space.box.dtype)
         shape = tuple(int(n) for n in space.box.shape)
-        low = from_tensor(space.box.low).reshape(shape)
-        high = from_tensor(space.box.high).reshape(shape)
+        low = from_tensor(space.box.low, limits=SPACE_BOUND, what="Box low").reshape(shape)
+        high = from_tensor(space.box.high, limits=SPACE_BOUND, what="Box high").reshape(shape)
         return spaces.Box(low=low.astype(dtype), high=high.astype(dtype), shape=shape, dtype=dtype)
     if kind == "multi_discrete":
         nvec = np.array(space.multi_discrete.nvec, dtype=np.int64)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .errors import MalformedError
 from .protocol import gym_pb2
+from .wire_limits import OBSERVATION, TensorLimits
 
 _TO_NUMPY = {
     gym_pb2.DTYPE_FLOAT32: np.dtype("<f4"),
@@ -47,15 +48,12 @@ def to_tensor(array: np.ndarray, dtype: np.dtype | None = None) -> gym_pb2.Tenso
     return gym_pb2.Tensor(dtype=code, shape=array.shape, data=np.ascontiguousarray(little).tobytes())
 
 
-def from_tensor(tensor: gym_pb2.Tensor, copy: bool = True) -> np.ndarray:
-    """Decodes a tensor; a byte count that does not match dtype × shape is ``MalformedError``."""
+def from_tensor(tensor: gym_pb2.Tensor, copy: bool = True, limits: TensorLimits = OBSERVATION,
+                what: str = "tensor") -> np.ndarray:
+    """Decodes a tensor after checking it against ``limits`` (rank, dimensions, dtype × shape ==
+    byte count, without overflow); anything else is ``MalformedError``."""
     dtype = numpy_dtype(tensor.dtype)
-    shape = tuple(int(n) for n in tensor.shape)
-    if any(n < 0 for n in shape):
-        raise MalformedError(f"tensor shape {list(shape)} has a negative dimension")
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(tensor.data) != expected:
-        raise MalformedError(f"tensor of {dtype} {list(shape)} needs {expected} bytes, got {len(tensor.data)}")
+    _, shape = limits.check(tensor, what)
     array = np.frombuffer(tensor.data, dtype=dtype).reshape(shape)
     return array.astype(dtype.newbyteorder("="), copy=True) if copy else array
 

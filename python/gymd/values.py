@@ -9,6 +9,7 @@ import numpy as np
 
 from .protocol import gym_pb2
 from .tensors import from_tensor, to_tensor
+from .wire_limits import VALUE, check_value, check_value_map
 
 
 def to_value(value: Any) -> gym_pb2.Value:
@@ -44,7 +45,13 @@ def to_value_map(mapping: Mapping[str, Any]) -> dict[str, gym_pb2.Value]:
 
 
 def from_value(value: gym_pb2.Value) -> Any:
-    """Decodes a value: numbers, ints, strings, bools, NumPy arrays, lists and dicts."""
+    """Decodes a value (numbers, ints, strings, bools, NumPy arrays, lists and dicts) after
+    checking it against the wire limits (depth, text and key sizes, tensors)."""
+    check_value(value)
+    return _decoded(value)
+
+
+def _decoded(value: gym_pb2.Value) -> Any:
     kind = value.WhichOneof("kind")
     if kind == "number":
         return value.number
@@ -55,14 +62,20 @@ def from_value(value: gym_pb2.Value) -> Any:
     if kind == "flag":
         return value.flag
     if kind == "tensor":
-        return from_tensor(value.tensor)
+        return from_tensor(value.tensor, limits=VALUE, what="tensor value")
     if kind == "list":
-        return [from_value(item) for item in value.list.values]
+        return [_decoded(item) for item in value.list.values]
     if kind == "map":
-        return from_value_map(value.map.entries)
+        return _decoded_map(value.map.entries)
     return None
 
 
 def from_value_map(entries: Mapping[str, gym_pb2.Value]) -> dict[str, Any]:
-    """Decodes a protobuf map of values into a dict (keys sorted, so equal maps compare equal)."""
-    return {key: from_value(entries[key]) for key in sorted(entries)}
+    """Decodes a protobuf map of values into a dict (keys sorted, so equal maps compare equal),
+    checked as ``from_value`` checks."""
+    check_value_map(entries)
+    return _decoded_map(entries)
+
+
+def _decoded_map(entries: Mapping[str, gym_pb2.Value]) -> dict[str, Any]:
+    return {key: _decoded(entries[key]) for key in sorted(entries)}

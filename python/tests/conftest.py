@@ -4,6 +4,7 @@ first, or ``$GYM_BIN``) and the Python bridge, each on a free loopback port."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,12 @@ from gymd.daemon_process import DaemonProcess, start_bridge
 from gymd.daemon_process import start_gym_serve as _start_gym_serve
 
 REPO = Path(__file__).resolve().parents[2]
+
+# CURVE defaults come from the user's config file and GYM_* variables: the tests (and the
+# daemons they start) see neither, so only the keys a test hands out apply.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gymd-tests-config-")
+for _variable in ("GYM_CURVE_SECRET", "GYM_SERVER_KEY", "GYM_ALLOW"):
+    os.environ.pop(_variable, None)
 
 
 def gym_binary() -> Path:

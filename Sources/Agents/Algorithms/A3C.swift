@@ -58,7 +58,9 @@ public final class A3C: DistributedLearner {
         self.session = session
         self.network = network
         optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
-        loop = DistributedLearnerLoop(session: session, logger: logger)
+        // A worker pushes after every n steps on each of its environments.
+        let (perPush, overflow) = args.nSteps.multipliedReportingOverflow(by: args.envsPerWorker)
+        loop = DistributedLearnerLoop(session: session, logger: logger, stepsPerCall: overflow ? Int.max : perPush)
     }
 
     // MARK: DistributedLearner (called on the parameter service's thread)
@@ -74,14 +76,16 @@ public final class A3C: DistributedLearner {
     }
 
     public func apply(gradients: [UInt8], from pushedVersion: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]? {
+        try loop.check(worker: worker, stats: stats)
         let tensors = try SafeTensors.decode(gradients).tensors
         let (staleness, weights) = try lock.withLock {
+            // Every gradient is checked before any is taken: a rejected push changes nothing.
             for (name, parameter) in network.namedParameters {
-                guard let gradient = tensors[name], gradient.shape == parameter.shape else {
-                    throw GymError(.invalidArgument, "gradients lack \(name) or have the wrong shape")
+                guard let gradient = tensors[name], gradient.shape == parameter.shape, gradient.data.allSatisfy(\.isFinite) else {
+                    throw GymError(.invalidArgument, "gradients lack \(name), or it has the wrong shape or non-finite values")
                 }
-                parameter.grad = gradient
             }
+            for (name, parameter) in network.namedParameters { parameter.grad = tensors[name] ?? parameter.grad }
             if args.maxGradNorm > 0 { GradientClipping.clipGradNorm(network.parameters, maxNorm: Float(args.maxGradNorm)) }
             optimizer.step()
             defer { version += 1 }
@@ -91,7 +95,8 @@ public final class A3C: DistributedLearner {
         return weights
     }
 
-    public func report(worker: Int, version: UInt64, stats: EpisodeStats) {
+    public func report(worker: Int, version: UInt64, stats: EpisodeStats) throws {
+        try loop.check(worker: worker, stats: stats)
         let staleness = lock.withLock { self.version - min(self.version, version) }
         loop.receive(.init(worker: worker, staleness: staleness, stats: stats))
     }

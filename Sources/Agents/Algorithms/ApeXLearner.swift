@@ -66,7 +66,9 @@ public final class ApeXLearner: DistributedLearner {
         self.args = args
         self.session = session
         self.bufferEndpoint = bufferEndpoint
-        loop = DistributedLearnerLoop(session: session, logger: logger)
+        // An actor reports after each insert, once it holds `insertEvery` transitions.
+        loop = DistributedLearnerLoop(session: session, logger: logger,
+                                      stepsPerCall: WorkerRoster.steps(environments: args.envsPerActor, atLeast: args.insertEvery))
     }
 
     // MARK: DistributedLearner (called on the parameter service's thread)
@@ -89,7 +91,8 @@ public final class ApeXLearner: DistributedLearner {
         throw GymError(.notSupported, "an Ape-X learner takes transitions through the buffer, not gradients")
     }
 
-    public func report(worker: Int, version: UInt64, stats: EpisodeStats) {
+    public func report(worker: Int, version: UInt64, stats: EpisodeStats) throws {
+        try loop.check(worker: worker, stats: stats)
         // Staleness is measured on the sampled experience instead (each transition's `version`).
         loop.receive(.init(worker: worker, staleness: nil, stats: stats))
     }

@@ -8,6 +8,6 @@ public protocol DistributedLearner: AnyObject {
     /// A worker's gradients (safetensors bytes) computed from weights `version`; returns the
     /// weights to publish next, or nil to keep the current ones.
     func apply(gradients: [UInt8], from version: UInt64, worker: Int, stats: EpisodeStats) throws -> [UInt8]?
-    /// A worker's progress on weights `version`.
-    func report(worker: Int, version: UInt64, stats: EpisodeStats)
+    /// A worker's progress on weights `version`; throws for one no worker could have made.
+    func report(worker: Int, version: UInt64, stats: EpisodeStats) throws
 }

@@ -9,7 +9,7 @@ import Logging
 ///
 /// ```
 /// let loop = DistributedLearnerLoop(session: session, logger: logger)
-/// // on the service's thread:  index = loop.admit();  loop.receive(report)
+/// // on the service's thread:  index = loop.admit();  try loop.check(…);  loop.receive(report)
 /// let outcome = try loop.run(totalSteps: n, channel: channel, fleet: fleet, onReport: …, work: …, progress: …)
 /// ```
 final class DistributedLearnerLoop {
@@ -43,26 +43,23 @@ final class DistributedLearnerLoop {
     private let session: TrainingSession
     private let logger: Logger
     private let lock = NSLock()
-    private var joined = 0
-    /// The names joining workers gave (host:pid by default), the first `maxNames` of them.
-    private var joinedNames: [String] = []
-    private static let maxNames = 4096
+    private let roster: WorkerRoster
     private var inbox: [Report] = []
 
-    /// A loop reporting to `session`'s monitor and `logger`.
-    init(session: TrainingSession, logger: Logger) {
+    /// A loop reporting to `session`'s monitor and `logger`, whose workers claim at most
+    /// `stepsPerCall` environment steps a call (see `WorkerRoster`).
+    init(session: TrainingSession, logger: Logger, stepsPerCall: Int) {
         self.session = session
         self.logger = logger
+        roster = WorkerRoster(stepsPerCall: stepsPerCall)
     }
 
     /// A joining worker's index (any thread); `name` is the one it gave.
-    func admit(name: String) -> Int {
-        lock.withLock {
-            if joinedNames.count < Self.maxNames { joinedNames.append(name) }
-            joined += 1
-            return joined - 1
-        }
-    }
+    func admit(name: String) -> Int { roster.admit(name: name) }
+
+    /// Throws INVALID_ARGUMENT for a call no worker of this run could have made (any thread);
+    /// a learner checks before a call changes anything.
+    func check(worker: Int, stats: EpisodeStats) throws { try roster.check(worker: worker, stats: stats) }
 
     /// Queues a worker's report for the training loop (any thread).
     func receive(_ report: Report) { lock.withLock { inbox.append(report) } }
@@ -132,7 +129,7 @@ final class DistributedLearnerLoop {
         // The learner's own workers join as this host:their pid; any other name came from elsewhere.
         let host = ProcessInfo.processInfo.hostName
         let own = Set((fleet?.pids ?? []).map { "\(host):\($0)" })
-        let (joined, names) = lock.withLock { (self.joined, joinedNames) }
+        let (joined, names) = roster.joinedNames
         let remote = names.filter { !own.contains($0) }.count + (joined - names.count)
         return Outcome(steps: steps, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, solved: solved,
                        joined: joined, remote: remote)

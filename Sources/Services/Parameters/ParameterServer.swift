@@ -13,14 +13,19 @@ public protocol ParameterLearner: AnyObject {
     /// An A3C worker's gradients (safetensors bytes) from weights `version`; returns the new
     /// weights to publish, or nil to keep the current ones.
     func apply(gradients: [UInt8], from version: UInt64, worker: UInt32, stats: Gym_V1_EpisodeStats) throws -> [UInt8]?
-    /// An actor's progress from weights `version`.
-    func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats)
+    /// A worker's progress from weights `version`; throws for a report it finds implausible.
+    func report(worker: UInt32, version: UInt64, stats: Gym_V1_EpisodeStats) throws
 }
 
 /// The parameter service of a distributed learner on a ROUTER socket: versioned weights that
 /// workers fetch (or wait for), gradients they push, reports, and joins.
 ///
 /// One thread owns the socket. `publish` and `finish` may be called from any thread.
+///
+/// Only the learner publishes weights (through `publish`, in its own process): a `Publish`
+/// request from a peer is refused with NOT_OWNER. Pushed gradients are checked against the
+/// signature of the learner's first weights (`ParameterSignature`) before the learner sees
+/// them; a rejected call is answered with its typed error, logged, and changes nothing.
 public final class ParameterServer: GymService, @unchecked Sendable {
     /// The endpoint it listens on, with a wildcard port resolved; set once bound.
     public private(set) var endpoint: String
@@ -32,6 +37,7 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     private var weights: [UInt8] = []
     private var version: UInt64 = 0
     private var finished = false
+    private var signature: ParameterSignature?
     private let state = ServiceRunState()
     private var waiting: [(address: [[UInt8]], id: UInt64, newerThan: UInt64, deadline: UInt64)] = []
     /// What a worker's call may claim or hold; set before `start`.
@@ -53,6 +59,7 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     @discardableResult
     public func publish(_ safetensors: [UInt8]) -> UInt64 {
         lock.withLock {
+            if signature == nil { signature = try? ParameterSignature(weights: safetensors) }
             weights = safetensors
             version += 1
             return version
@@ -169,20 +176,23 @@ public final class ParameterServer: GymService, @unchecked Sendable {
                 guard let learner else { throw GymError(.shuttingDown, "the learner has finished") }
                 try limits.check(push.stats)
                 try limits.check(weights: push.safetensors.count, what: "gradients")
+                let gradients = [UInt8](push.safetensors)
+                guard let signature = lock.withLock({ signature }) else {
+                    throw GymError(.invalidArgument, "the learner has published no weights to check gradients against yet")
+                }
+                try signature.check(gradients: gradients)
                 if !lock.withLock({ finished }),
-                   let updated = try learner.apply(gradients: [UInt8](push.safetensors), from: push.version, worker: push.workerIndex, stats: push.stats) {
+                   let updated = try learner.apply(gradients: gradients, from: push.version, worker: push.workerIndex, stats: push.stats) {
                     publish(updated)
                 }
                 response = weightsReply(id: request.id, newerThan: push.version)
             case .report(let report):
                 try limits.check(report.stats)
-                learner?.report(worker: report.workerIndex, version: report.version, stats: report.stats)
+                try learner?.report(worker: report.workerIndex, version: report.version, stats: report.stats)
                 let (current, stop) = lock.withLock { (version, finished) }
                 response.report = .with { $0.version = current; $0.stop = stop }
-            case .publish(let publish):
-                try limits.check(weights: publish.safetensors.count, what: "weights")
-                let version = self.publish([UInt8](publish.safetensors))
-                response.publish = .with { $0.version = version }
+            case .publish:
+                throw GymError(.notOwner, "only the learner publishes weights on this service")
             case nil:
                 throw GymError(.unknownMessage, "request \(request.id) has no body this service knows")
             }

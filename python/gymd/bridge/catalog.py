@@ -12,13 +12,24 @@ from ..errors import InvalidArgumentError, UnknownEnvError
 from ..protocol import gym_pb2
 from ..spaces import space_to_wire
 from ..values import to_value
+from ..wire_limits import echo
+
+#: The render modes a client may ask for: ``human`` opens windows and costs tens of
+#: milliseconds a step on the bridge's one thread, ``rgb_array_list`` keeps every frame.
+SERVED_RENDER_MODES = ("rgb_array",)
 
 log = logging.getLogger("gymd.serve")
 
 
 class EnvCatalog:
     """Gymnasium ids made without Gymnasium's own time limit (the batch applies the
-    registry's), in ``rgb_array`` render mode when the environment has it."""
+    registry's), in ``rgb_array`` render mode when the environment has it.
+
+    Only the ids the operator named are served, each resolved once here: a client's id is
+    looked up among them and never reaches Gymnasium's registry (where ``module:Env-v0`` would
+    import ``module``). A client's kwargs are checked by ``checked_kwargs`` against what the
+    environment was registered with.
+    """
 
     def __init__(self, env_ids: list[str]):
         self._registry: dict[str, gymnasium.envs.registration.EnvSpec] = {}
@@ -44,7 +55,7 @@ class EnvCatalog:
     def make(self, env_id: str, kwargs: Mapping[str, Any] | None = None) -> gymnasium.Env:
         """A new environment; a bad kwarg is ``InvalidArgumentError``."""
         if env_id not in self._registry:
-            raise UnknownEnvError(f"this bridge does not serve {env_id!r} (it serves: {', '.join(self.ids)})")
+            raise UnknownEnvError(f"this bridge does not serve {echo(env_id)!r} (it serves: {echo(', '.join(self.ids))})")
         unlimited = dataclasses.replace(self._registry[env_id], max_episode_steps=None)
         options: dict[str, Any] = dict(kwargs or {})
         if self._renders.get(env_id, True):
@@ -52,7 +63,33 @@ class EnvCatalog:
         try:
             return gymnasium.make(unlimited, disable_env_checker=True, **options)
         except (TypeError, ValueError, AssertionError, gymnasium.error.Error) as error:
-            raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: {error}") from None
+            raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: {echo(str(error))}") from None
+        except Exception as error:
+            # A constructor fails in its own ways on a client's kwargs (FrozenLake: KeyError for an unknown map).
+            if not kwargs:
+                raise
+            raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: "
+                                       f"{type(error).__name__}: {echo(str(error))}") from None
+
+    def checked_kwargs(self, env_id: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """A client's kwargs for ``env_id`` if each is one the environment was registered with,
+        of its registered value's type (a float may be given as an int), or ``render_mode`` with
+        a mode this bridge renders the environment in; else ``InvalidArgumentError``."""
+        registered = self._registry[env_id].kwargs
+        checked: dict[str, Any] = {}
+        for name, value in kwargs.items():
+            if name == "render_mode":
+                modes = SERVED_RENDER_MODES if self._renders.get(env_id) else ()
+                if not isinstance(value, str) or value not in modes:
+                    raise InvalidArgumentError(f"{env_id} is served with render_mode in {list(modes)}, "
+                                               f"not {echo(str(value))!r}")
+                checked[name] = value
+                continue
+            if name not in registered:
+                raise InvalidArgumentError(f"{env_id} takes no kwarg {echo(name)!r} here; it takes: "
+                                           f"{', '.join(sorted(k for k in registered if k != 'render_mode')) or 'none'}")
+            checked[name] = _typed_like(registered[name], value, f"{env_id} kwarg {name}")
+        return checked
 
     def _describe(self, env_id: str) -> gym_pb2.EnvSpec:
         registered = self._registry[env_id]
@@ -93,6 +130,26 @@ class EnvCatalog:
             log.warning("%s cannot render rgb_array frames (%s); serving it without render", env_id, error)
         self._renders[env_id] = False
         return self.make(env_id)
+
+
+def _typed_like(default: Any, value: Any, what: str) -> Any:
+    """``value`` if it has the kind of the registered ``default`` (bool, int, float or str);
+    kwargs registered with other values cannot be set by clients."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+    else:
+        raise InvalidArgumentError(f"{what} is registered as {type(default).__name__}, which clients cannot set")
+    if not ok:
+        raise InvalidArgumentError(f"{what} must be a {type(default).__name__} like its registered value "
+                                   f"{echo(repr(default))}, got a {type(value).__name__}")
+    return value
 
 
 def _summary(doc: str | None) -> str:

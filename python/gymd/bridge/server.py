@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 
 import zmq
 
+from ..curve import AllowlistAuthenticator, CurveSettings
 from ..errors import (GymError, InternalError, InvalidArgumentError, MalformedError, NotOwnerError, NotSupportedError,
                       QuotaExceededError, UnknownHandleError, UnknownMessageError, UnsupportedVersionError)
 from ..protocol import PROTOCOL_VERSION, gym_pb2
 from ..spaces import space_to_wire
 from ..tensors import from_tensor, to_tensor
 from ..values import from_value_map, to_value
+from ..wire_limits import ACTION, clip_message, echo
 from .batch import GymnasiumBatch
 from .catalog import EnvCatalog
+from .validation import validate_request
 
 log = logging.getLogger("gymd.serve")
 
@@ -38,6 +41,8 @@ class BridgeConfiguration:
     max_message_bytes: int = 256 << 20
     idle_timeout: float = 600.0
     name: str = "gymd-bridge"
+    #: CURVE key files (its secret, the clients' allowlist); None or no secret: plaintext.
+    curve: CurveSettings | None = None
 
 
 @dataclass
@@ -51,7 +56,9 @@ class BridgeServer:
     """Serves the environments of ``catalog`` on one ROUTER socket.
 
     Single-threaded: Python steps one environment at a time anyway, so requests are answered
-    in arrival order. Handles belong to the ZeroMQ identity that made them; idle clients'
+    in arrival order. Handles belong to the client that made them: with CURVE its public key (so
+    a routing id a client chooses cannot make it another client, and a client reconnecting with
+    the same key keeps its environments until the idle timeout), else its ZeroMQ identity; idle clients'
     environments are closed after ``idle_timeout``; SIGINT/SIGTERM (via ``stop``) finish the
     request in hand, close every environment and return from ``run``.
     """
@@ -67,17 +74,39 @@ class BridgeServer:
         self._last_seen: dict[bytes, float] = {}
         self._stopping = threading.Event()
         self._counters = _Counters()
+        self._authenticator: AllowlistAuthenticator | None = None
         self.endpoint: str | None = None
 
     def bind(self) -> str:
-        """Binds the socket and returns the bound endpoint (a ``:*`` port resolved)."""
+        """Binds the socket and returns the bound endpoint (a ``:*`` port resolved). With a CURVE
+        secret the socket is a CURVE server in ZAP domain ``gym``, admitting the allowlist only."""
+        keys = self.configuration.curve.server_keys() if self.configuration.curve else None
         socket = self._context.socket(zmq.ROUTER)
-        socket.setsockopt(zmq.LINGER, 1000)
-        socket.setsockopt(zmq.MAXMSGSIZE, self.configuration.max_message_bytes)
-        socket.bind(self.configuration.bind)
+        try:
+            socket.setsockopt(zmq.LINGER, 1000)
+            socket.setsockopt(zmq.MAXMSGSIZE, self.configuration.max_message_bytes)
+            if keys is not None:
+                own, allowed = keys
+                self._authenticator = AllowlistAuthenticator(self._context, allowed)
+                self._authenticator.start()
+                socket.zap_domain = b"gym"
+                socket.curve_server = True
+                socket.curve_secretkey = own.secret
+                socket.curve_publickey = own.public
+                log.info("CURVE on: server key %s, %d allowed client key(s)", own.fingerprint, len(allowed))
+            socket.bind(self.configuration.bind)
+        except BaseException:
+            socket.close(linger=0)
+            self._stop_authenticator()
+            raise
         self._socket = socket
         self.endpoint = socket.getsockopt_string(zmq.LAST_ENDPOINT)
         return self.endpoint
+
+    def _stop_authenticator(self) -> None:
+        if self._authenticator is not None:
+            self._authenticator.stop()
+            self._authenticator = None
 
     def stop(self) -> None:
         """Asks ``run`` to return after the request in hand (safe from signal handlers and threads)."""
@@ -101,8 +130,10 @@ class BridgeServer:
         try:
             while not self._stopping.is_set():
                 if socket.poll(200, zmq.POLLIN):
-                    frames = socket.recv_multipart(copy=True)
-                    reply = self.handle(frames[0], frames[1:])
+                    parts = socket.recv_multipart(copy=False)
+                    frames = [part.bytes for part in parts]
+                    owner = self._owner(parts[-1])
+                    reply = self.handle(frames[0], frames[1:], owner)
                     try:
                         socket.send_multipart(reply, flags=zmq.NOBLOCK)
                     except zmq.Again:
@@ -116,17 +147,30 @@ class BridgeServer:
                 self._entries.pop(handle).batch.close()
             socket.close()
             self._socket = None
+            self._stop_authenticator()
             log.info("stopped after %d request(s), %d error reply(ies), %d client(s)",
                      self._counters.requests, self._counters.errors, len(self._counters.clients))
 
-    def handle(self, identity: bytes, frames: list[bytes]) -> list[bytes]:
-        """The reply frames (identity first) to one client's message: the protocol without the socket."""
+    def _owner(self, frame: zmq.Frame) -> bytes | None:
+        """Who sent ``frame`` under CURVE: ZAP's User-Id, the client's Z85 public key."""
+        if self._authenticator is None:
+            return None
+        try:
+            return b"curve:" + frame.get("User-Id").encode()
+        except zmq.ZMQError:
+            # Every CURVE peer passed ZAP, which sets it; a frame without one has no owner to act for.
+            return b"curve:unknown"
+
+    def handle(self, identity: bytes, frames: list[bytes], owner: bytes | None = None) -> list[bytes]:
+        """The reply frames (identity first) to one client's message: the protocol without the
+        socket. ``owner`` is who the client is (its CURVE key), when it is not ``identity``."""
+        reply_to, identity = identity, owner or identity
         self._counters.requests += 1
         self._counters.clients.add(identity)
         self._last_seen[identity] = time.monotonic()
         delimited = len(frames) == 2 and frames[0] == b""
         # A REQ client's empty delimiter frame is mirrored in the reply.
-        prefix = [identity, b""] if frames and frames[0] == b"" else [identity]
+        prefix = [reply_to, b""] if frames and frames[0] == b"" else [reply_to]
         request_id = 0
         try:
             if len(frames) == 1:
@@ -146,18 +190,28 @@ class BridgeServer:
                 request_id = _salvage_id(payload)
                 raise MalformedError(f"could not decode a Request from {len(payload)} bytes: {error}") from None
             request_id = request.id
+            validate_request(request, self.configuration.max_envs_per_client)
             response = self._dispatch(identity, request)
         except GymError as error:
             response = self._failure(identity, request_id, error)
         except Exception as error:  # noqa: BLE001 - the server must answer and keep serving
             log.exception("request %d failed", request_id)
             response = self._failure(identity, request_id, InternalError(f"{type(error).__name__}: {error}"))
-        return prefix + [response.SerializeToString()]
+        try:
+            return prefix + [response.SerializeToString()]
+        except Exception as error:  # noqa: BLE001 - a reply that cannot be encoded is still answered
+            log.exception("reply to request %d could not be encoded", request_id)
+            failure = self._failure(identity, request_id, InternalError(f"the reply could not be encoded: {error}"))
+            return prefix + [failure.SerializeToString()]
 
     def _failure(self, identity: bytes, request_id: int, error: GymError) -> gym_pb2.Response:
         self._counters.errors += 1
-        log.warning("client %s request %d rejected: %s", identity.hex(), request_id, error)
-        return gym_pb2.Response(id=request_id, error=error.to_wire())
+        message = clip_message(error.message)
+        log.warning("client %s request %d rejected: %s: %s", _who(identity), request_id, type(error).__name__,
+                    echo(message, 1000))
+        wire = error.to_wire()
+        wire.message = message
+        return gym_pb2.Response(id=request_id, error=wire)
 
     def _dispatch(self, identity: bytes, request: gym_pb2.Request) -> gym_pb2.Response:
         kind = request.WhichOneof("body")
@@ -181,7 +235,8 @@ class BridgeServer:
             reply.reset.infos.extend(_wire_infos(infos))
         elif kind == "step":
             batch = self._owned(identity, request.step.handle).batch
-            result = batch.step([from_tensor(tensor, copy=False) for tensor in request.step.actions])
+            result = batch.step([from_tensor(tensor, copy=False, limits=ACTION, what=f"action {number}")
+                                 for number, tensor in enumerate(request.step.actions)])
             step = reply.step
             step.observations.extend(to_tensor(array) for array in result.observations)
             step.rewards.CopyFrom(to_tensor(result.rewards))
@@ -222,7 +277,7 @@ class BridgeServer:
         if make.autoreset not in gym_pb2.AutoresetMode.values():
             raise InvalidArgumentError(f"unknown autoreset mode {make.autoreset}")
         limit = make.max_episode_steps if make.HasField("max_episode_steps") else self.catalog.max_episode_steps(make.env_id)
-        kwargs = from_value_map(make.kwargs)
+        kwargs = self.catalog.checked_kwargs(make.env_id, from_value_map(make.kwargs))
         batch = GymnasiumBatch(lambda: self.catalog.make(make.env_id, kwargs), count,
                                seed=make.seed if make.HasField("seed") else None,
                                max_episode_steps=limit, autoreset=make.autoreset)
@@ -235,7 +290,7 @@ class BridgeServer:
             # kwargs may change the spaces: report the ones this batch has.
             spec.observation_space.CopyFrom(space_to_wire(batch.observation_space))
             spec.action_space.CopyFrom(space_to_wire(batch.action_space))
-        log.info("client %s made %d x %s as handle %d", identity.hex(), count, make.env_id, handle)
+        log.info("client %s made %d x %s as handle %d", _who(identity), count, make.env_id, handle)
         return gym_pb2.MakeReply(handle=handle, spec=spec, num_envs=count, autoreset=make.autoreset,
                                  max_episode_steps=batch.max_episode_steps or 0)
 
@@ -256,20 +311,28 @@ class BridgeServer:
             handles = [h for h, entry in self._entries.items() if entry.owner == client]
             if handles:
                 log.info("client %s idle for over %g s: closing its %d handle(s)",
-                         client.hex(), self.configuration.idle_timeout, len(handles))
+                         _who(client), self.configuration.idle_timeout, len(handles))
             for handle in handles:
                 self._entries.pop(handle).batch.close()
 
 
+def _who(client: bytes) -> str:
+    """A client as the log names it: its key's fingerprint under CURVE, else its routing id."""
+    if client.startswith(b"curve:"):
+        return "key " + client[6:14].decode("ascii", "replace")
+    return client.hex()[:32]
+
+
 def _salvage_id(payload: bytes) -> int:
-    """The id of an undecodable request when it starts with field 1 (a varint), else 0."""
+    """The id of an undecodable request when it starts with field 1 (a varint of at most 64
+    bits), else 0: an over-long varint used to make an id no reply could carry."""
     if not payload.startswith(b"\x08"):
         return 0
     value, shift = 0, 0
     for byte in payload[1:11]:
         value |= (byte & 0x7F) << shift
         if byte < 0x80:
-            return value
+            return value if value < 1 << 64 else 0
         shift += 7
     return 0
 
