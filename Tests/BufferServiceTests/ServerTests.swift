@@ -12,9 +12,11 @@ func clientColumns(_ start: Int, _ count: Int) -> [TensorColumn] {
     items(start, count).insert.columns.map { TensorColumn($0.name, try! $0.tensor.ndarray()) }
 }
 
-/// Starts a server with `tables` on `bind`; stop it with `shutdown()`.
+/// Starts a server with `tables` on `bind` (an `inproc://` name made unique per call, since the
+/// suite's tests run side by side); stop it with `shutdown()`.
 func startServer(_ bind: String, tables: [String], checkpoints: CheckpointStore? = nil) throws -> BufferServer {
-    let server = BufferServer(bind: bind, service: try BufferService(tables: tables.map(config), checkpoints: checkpoints))
+    let unique = bind.hasPrefix("inproc://") ? "\(bind)-\(UUID().uuidString)" : bind
+    let server = BufferServer(bind: unique, service: try BufferService(tables: tables.map(config), checkpoints: checkpoints))
     try server.start()
     return server
 }
