@@ -33,7 +33,7 @@ let package = Package(
         // JSON string literals for the modules that write JSON by hand.
         .target(name: "JSONWriting"),
         // Transport: knows nothing of reinforcement learning.
-        .target(name: "ZeroMQ", dependencies: ["CZMQ"]),
+        .target(name: "ZeroMQ", dependencies: ["CZMQ", "CodedErrors", .product(name: "Logging", package: "swift-log")]),
         // Wire schema: generated code plus small conversions.
         .target(name: "GymProtocol", dependencies: ["CodedErrors", "GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Environments, spaces, registry: knows nothing of sockets.
