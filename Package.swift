@@ -126,5 +126,9 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "ZeroMQ"]),
+        .testTarget(name: "SecurityTests", dependencies: [
+            "gym", "GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "BufferService", "ParameterService", "ClassicControl",
+            "GymTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
     ]
 )

@@ -85,7 +85,7 @@ public final class Daemon: GymService, @unchecked Sendable {
             try socket.setSendHighWaterMark(0)
             try socket.setReceiveHighWaterMark(0)
             let security = configuration.security ?? .process
-            try socket.secureServer(binding: configuration.bind, settings: security, logger: logger)
+            try socket.secureServer(binding: configuration.bind, settings: security)
             try socket.bind(configuration.bind)
             socket.registerServerKey(settings: security)
             endpoint = (try? socket.lastEndpoint) ?? configuration.bind

@@ -54,7 +54,7 @@ public final class EventStream: @unchecked Sendable {
         try socket.setXPubVerbose(true)
         try socket.setXPubNoDrop(true)
         try socket.setSendHighWaterMark(max(1, highWaterMark))
-        try socket.secureServer(binding: endpoint, settings: security, logger: logger)
+        try socket.secureServer(binding: endpoint, settings: security)
         try socket.bind(endpoint)
         self.endpoint = (try? socket.lastEndpoint) ?? endpoint
         wake = try WakePipe()

@@ -6,10 +6,10 @@ extension Socket {
     /// context's `ZAPAuthenticator` and, with keys, makes it a CURVE server accepting
     /// `settings.allowed` and its own key. Without keys, refuses an endpoint beyond this host
     /// unless `settings.insecure`. `inproc://` runs no handshake, so no mechanism applies there.
-    public func secureServer(binding endpoint: String, settings: CurveSettings = .process, logger: Logger = Logger(label: "gym.auth")) throws {
+    public func secureServer(binding endpoint: String, settings: CurveSettings = .process) throws {
         guard !EndpointScope.isInProcess(endpoint) else { return }
         if let keys = settings.keys {
-            let authenticator = try ZAPAuthenticator.running(in: context, logger: logger)
+            let authenticator = try ZAPAuthenticator.running(in: context)
             authenticator.allow(settings.allowed.union([keys.publicKey]))
             try setOption(ZMQ_ZAP_DOMAIN, bytes: Array(ZAPAuthenticator.domain.utf8))
             try setCurveServer(secretKey: keys.secretKey.raw)
@@ -19,7 +19,7 @@ extension Socket {
             throw CurveError(.insecureEndpoint,
                 "\(endpoint) is reachable from other hosts: give the server a key (--curve-secret FILE, clients in --allow) or pass --insecure to serve it in plain text")
         }
-        _ = try ZAPAuthenticator.running(in: context, logger: logger)
+        _ = try ZAPAuthenticator.running(in: context)
         try setOption(ZMQ_ZAP_DOMAIN, bytes: Array(ZAPAuthenticator.domain.utf8))
     }
 

@@ -42,10 +42,14 @@ extension Gym {
         @Flag(help: "Print one JSON object as the last line.")
         var json = false
 
+        @Flag(help: "Also measure an embedded daemon with CURVE on in the same repeats: curve_step_rtt_us, curve_vector_steps_per_s and their overhead in percent.")
+        var curve = false
+
         func validate() throws {
             guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
             guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch-sizes takes positive integers, e.g. 1,16,256") }
+            guard !curve || server == nil else { throw ValidationError("--curve compares two embedded daemons; it takes no --server") }
         }
 
         var sizes: [Int] { batchSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -76,7 +80,10 @@ extension Gym {
             _ = try single.reset()
             let batches = try sizes.map { try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: $0, seed: 0) }
             for batch in batches { _ = try batch.reset() }
+            let curveSide = try curve ? CurveSide(sizes: sizes, spinUs: spinUs, workerSpinUs: workerSpinUs) : nil
+            defer { curveSide?.stop() }
             for run in 1...repeats {
+                try curveSide?.measure(seconds: seconds)
                 let rawMicros = try raw.measure(seconds: seconds)
                 let stepMicros = try Self.stepLatency(single, seconds: seconds)
                 rawRTT.append(rawMicros)
@@ -88,7 +95,7 @@ extension Gym {
                 FileHandle.standardError.write(Data(String(format: "run %d/%d: raw %.1f us, step %.1f us, ratio %.2f\n",
                                                            run, repeats, rawMicros, stepMicros, stepMicros / rawMicros).utf8))
             }
-            let result: [(String, JSONText)] = [
+            var result: [(String, JSONText)] = [
                 ("raw_zmq_rtt_us", .double(Self.median(rawRTT))),
                 ("step_rtt_us", .double(Self.median(stepRTT))),
                 ("step_rtt_ratio", .double(Self.median(ratios))),
@@ -98,6 +105,10 @@ extension Gym {
                 ("repeats", .int(Int64(repeats))),
                 ("server", .string(server ?? "embedded tcp loopback")),
             ]
+            if let curveSide {
+                result += curveSide.fields(sizes: sizes, plainRTT: Self.median(stepRTT),
+                                           plainVector: Dictionary(uniqueKeysWithValues: sizes.map { ($0, Self.median(vector[$0] ?? [])) }))
+            }
             for (key, value) in result { print("\(key): \(value.rendered)") }
             if json { print(JSONText.object(result).rendered) }
         }

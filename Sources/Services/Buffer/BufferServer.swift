@@ -79,7 +79,7 @@ public final class BufferServer: GymService, @unchecked Sendable {
             try socket.setMaxMessageSize(maxMessageBytes)
             try socket.setSendHighWaterMark(0)
             try socket.setReceiveHighWaterMark(0)
-            try socket.secureServer(binding: bindAddress, settings: security ?? .process, logger: logger)
+            try socket.secureServer(binding: bindAddress, settings: security ?? .process)
             do {
                 try socket.bind(bindAddress)
             } catch {

@@ -70,7 +70,7 @@ public final class ParameterServer: GymService, @unchecked Sendable {
             let socket = try Socket(context, .router)
             try socket.setSendHighWaterMark(0)
             try socket.setReceiveHighWaterMark(0)
-            try socket.secureServer(binding: bindAddress, settings: security ?? .process, logger: logger)
+            try socket.secureServer(binding: bindAddress, settings: security ?? .process)
             do {
                 try socket.bind(bindAddress)
             } catch {
