@@ -36,18 +36,30 @@ struct SecurityOptions: ParsableArguments {
         }
         CurveSettings.process = settings
         CurveDefaults.export(sources)
-        for bind in binds where insecureWarning(for: bind, settings: settings) != nil {
-            logger.warning("\(insecureWarning(for: bind, settings: settings) ?? "")")
-        }
+        for bind in binds { SecurityReport.note(bind: bind, logger: logger) }
         if let keys = settings.keys {
             logger.info("CURVE on: key \(keys.publicKey.fingerprint), \(settings.allowed.count) allowed client key(s)")
         }
         return settings
     }
 
-    /// The warning a server bound to `bind` deserves, if any: plain text beyond loopback.
-    func insecureWarning(for bind: String, settings: CurveSettings = .process) -> String? {
-        guard settings.keys == nil, settings.insecure, !EndpointScope.isLocal(bind) else { return nil }
-        return "--insecure: \(bind) serves plain text without authentication to anyone who can reach it"
+}
+
+/// The security warnings of a run, logged when they arise and repeated in `--json` summaries.
+enum SecurityReport {
+    nonisolated(unsafe) private(set) static var warnings: [String] = []
+
+    /// Warns (once per endpoint) when a server bound to `bind` runs in plain text beyond loopback.
+    static func note(bind: String, settings: CurveSettings = .process, logger: Logger = Logger(label: "gym.auth")) {
+        guard settings.keys == nil, settings.insecure, !EndpointScope.isLocal(bind) else { return }
+        let warning = "--insecure: \(bind) serves plain text without authentication to anyone who can reach it"
+        guard !warnings.contains(warning) else { return }
+        warnings.append(warning)
+        logger.warning("\(warning)")
+    }
+
+    /// `security_warnings` for a JSON summary, when there are any.
+    static var jsonFields: [(String, JSONText)] {
+        warnings.isEmpty ? [] : [("security_warnings", .array(warnings.map(JSONText.string)))]
     }
 }

@@ -103,6 +103,7 @@ struct DistributedOptions: ParsableArguments {
 
     /// Opens the learner's parameter service on --bind-parameters; the algorithm only holds the channel.
     func parameterChannels(logger: Logger) -> ParameterChannelOpener {
-        ParameterServiceChannel.opener(bind: bindParameters, logger: logger)
+        SecurityReport.note(bind: bindParameters)
+        return ParameterServiceChannel.opener(bind: bindParameters, logger: logger)
     }
 }
