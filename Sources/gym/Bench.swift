@@ -83,13 +83,15 @@ extension Gym {
             let curveSide = try curve ? CurveSide(sizes: sizes, spinUs: spinUs, workerSpinUs: workerSpinUs) : nil
             defer { curveSide?.stop() }
             for run in 1...repeats {
-                try curveSide?.measure(seconds: seconds)
+                // Alternate which daemon goes first, so drift in the machine's load favours neither.
+                if run % 2 == 1 { try curveSide?.measure(seconds: seconds) }
                 let rawMicros = try raw.measure(seconds: seconds)
                 let stepMicros = try Self.stepLatency(single, seconds: seconds)
                 rawRTT.append(rawMicros)
                 stepRTT.append(stepMicros)
                 ratios.append(stepMicros / rawMicros)
                 for batch in batches { vector[batch.count, default: []].append(try Self.throughput(batch, seconds: seconds)) }
+                if run % 2 == 0 { try curveSide?.measure(seconds: seconds) }
                 inproc.append(try Self.inProcess(seconds: seconds))
                 handler.append(try Self.handlerPath(seconds: seconds))
                 FileHandle.standardError.write(Data(String(format: "run %d/%d: raw %.1f us, step %.1f us, ratio %.2f\n",
