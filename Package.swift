@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "ZeroMQ"]),
         .testTarget(name: "SecurityTests", dependencies: [
-            "gym", "GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "BufferService", "ParameterService", "ClassicControl",
+            "gym", "GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "BufferService", "ParameterService", "Recorder", "ClassicControl",
             "GymTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
     ]

@@ -45,6 +45,8 @@ extension Gym {
         @Flag(help: "Also measure an embedded daemon with CURVE on in the same repeats: curve_step_rtt_us, curve_vector_steps_per_s and their overhead in percent.")
         var curve = false
 
+        @OptionGroup var security: SecurityOptions
+
         func validate() throws {
             guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
@@ -56,6 +58,7 @@ extension Gym {
 
         func run() throws {
             LogSetup.bootstrap(level: .warning)
+            try security.install()
             var local: Daemon?
             let endpoint: String
             if let server {

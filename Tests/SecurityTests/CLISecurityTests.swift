@@ -120,6 +120,19 @@ import Testing
         #expect(server.process.isRunning, "the daemon keeps serving")
     }
 
+    @Test func anApeXRunWithKeysServesItsActorsOverCurve() throws {
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        #expect(try gym(["keygen", home + "/learner"]).0 == 0)
+        let (status, run) = try gym(["train", "dqn", "--env", "CartPole-v1", "--actors", "1", "--total-steps", "1500", "--eval-episodes", "1",
+                                     "--quiet", "--json", "--curve-secret", home + "/learner.secret", "--log-level", "info",
+                                     "--worker-log-level", "info"], seconds: 120)
+        #expect(status == 0, "\(run.stderr.suffix(2000))")
+        // The actor (inheriting the learner's key) reached the daemon, the buffer and the parameter service over CURVE.
+        let keyed = run.stderr.components(separatedBy: "with key \(try fingerprint(home + "/learner.public"))").count - 1
+        #expect(keyed >= 4, "\(run.stderr.suffix(2000))")
+        #expect(!run.stderr.contains("without a key"), "\(run.stderr.suffix(2000))")
+    }
+
     private func fingerprint(_ path: String) throws -> String {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let start = try #require(text.range(of: "public-key = \""))
