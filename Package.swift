@@ -34,7 +34,7 @@ let package = Package(
         // JSON string literals for the modules that write JSON by hand.
         .target(name: "JSONWriting"),
         // Transport: knows nothing of reinforcement learning.
-        .target(name: "ZeroMQ", dependencies: ["CZMQ"]),
+        .target(name: "ZeroMQ", dependencies: ["CZMQ", "CodedErrors", .product(name: "Logging", package: "swift-log")]),
         // Wire schema: generated code plus small conversions.
         .target(name: "GymProtocol", dependencies: ["CodedErrors", "GymCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Environments, spaces, registry: knows nothing of sockets.
@@ -128,5 +128,9 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport", "NeuralNet"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "NeuralNet", "ZeroMQ"]),
+        .testTarget(name: "SecurityTests", dependencies: [
+            "gym", "GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "BufferService", "ParameterService", "Recorder", "ClassicControl",
+            "GymTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
     ]
 )

@@ -42,8 +42,9 @@ public final class BufferClient: @unchecked Sendable {
     public private(set) var server = Gym_V1_HelloReply()
 
     /// Connects and performs the version handshake (fails on a version mismatch or timeout).
-    public init(endpoint: String, timeout: Double = 10, clientName: String = "gym-swift", context: Context = .shared) throws {
-        channel = try ServiceChannel(endpoint: endpoint, timeout: timeout, context: context)
+    public init(endpoint: String, timeout: Double = 10, clientName: String = "gym-swift", context: Context = .shared,
+                security: CurveSettings? = nil) throws {
+        channel = try ServiceChannel(endpoint: endpoint, timeout: timeout, context: context, security: security)
         server = try channel.call(.with {
             $0.hello = .with { $0.protocolVersion = gymProtocolVersion; $0.clientName = clientName }
         }).hello

@@ -22,10 +22,11 @@ public final class GymConnection: @unchecked Sendable {
     private let channel: ServiceChannel<Gym_V1_Request, Gym_V1_Response>
 
     /// Connects and performs the version handshake (which fails on a version mismatch or timeout).
-    public init(endpoint: String, timeout: Double = 10, clientName: String = "gym-swift", context: Context = .shared) throws {
+    public init(endpoint: String, timeout: Double = 10, clientName: String = "gym-swift", context: Context = .shared,
+                security: CurveSettings? = nil) throws {
         // libzmq's default queue bounds, as this connection has always had: a client that
         // pipelines thousands of steps waits (up to its timeout) instead of queueing without end.
-        channel = try ServiceChannel(endpoint: endpoint, timeout: timeout, highWaterMark: nil, context: context)
+        channel = try ServiceChannel(endpoint: endpoint, timeout: timeout, highWaterMark: nil, context: context, security: security)
         let reply = try call(.hello(.with { $0.protocolVersion = gymProtocolVersion; $0.clientName = clientName }))
         server = reply.hello
     }

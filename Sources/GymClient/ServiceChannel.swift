@@ -23,7 +23,10 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
 
     /// Connects (libzmq connects in the background; the first call's deadline covers it).
     /// `highWaterMark` bounds the messages queued each way (0: no bound; nil: libzmq's default).
-    public init(endpoint: String, timeout: Double, highWaterMark: Int? = 0, context: Context = .shared) throws {
+    /// `security`: the keys to present and expect (nil: `CurveSettings.process`); a server that
+    /// refuses them never answers, so calls end in `timedOut`.
+    public init(endpoint: String, timeout: Double, highWaterMark: Int? = 0, context: Context = .shared,
+                security: CurveSettings? = nil) throws {
         // `127.0.0.1:5555` is the mistake people make; libzmq's own error for it says only "Invalid argument".
         guard endpoint.contains("://") else {
             throw GymError(.invalidArgument, "\(endpoint.clippedForEcho()) names no transport: use tcp://HOST:PORT (or ipc://PATH, inproc://NAME)")
@@ -36,6 +39,11 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
         if let highWaterMark {
             try socket.setSendHighWaterMark(highWaterMark)
             try socket.setReceiveHighWaterMark(highWaterMark)
+        }
+        do {
+            try socket.secureClient(connecting: endpoint, settings: security ?? .process)
+        } catch let error as CurveError {
+            throw GymError(.invalidArgument, "cannot secure the connection to \(endpoint): \(error.message)")
         }
         do {
             try socket.connect(endpoint)

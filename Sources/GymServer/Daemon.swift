@@ -39,7 +39,7 @@ public final class Daemon: GymService, @unchecked Sendable {
         let events = try configuration.events.map {
             try EventStream(endpoint: $0, policy: configuration.eventPolicy, queueBytes: configuration.eventQueueBytes,
                             highWaterMark: configuration.eventHighWaterMark, daemonName: configuration.name,
-                            context: context, logger: logger)
+                            context: context, logger: logger, security: configuration.security ?? .process)
         }
         self.events = events
         self.workers = (0..<configuration.workers).map {
@@ -84,7 +84,10 @@ public final class Daemon: GymService, @unchecked Sendable {
             try socket.setMaxMessageSize(configuration.maxMessageBytes)
             try socket.setSendHighWaterMark(0)
             try socket.setReceiveHighWaterMark(0)
+            let security = configuration.security ?? .process
+            try socket.secureServer(binding: configuration.bind, settings: security)
             try socket.bind(configuration.bind)
+            socket.registerServerKey(settings: security)
             endpoint = (try? socket.lastEndpoint) ?? configuration.bind
             for worker in workers { worker.start() }
             events?.start()
@@ -160,7 +163,7 @@ public final class Daemon: GymService, @unchecked Sendable {
                 logger.error("receive failed: \(error)")
                 return dispatched
             }
-            switch router.receive(frames, now: Self.now()) {
+            switch router.receive(frames, owner: socket.lastFrameUserID, now: Self.now()) {
             case nil:
                 continue
             case .reply(let address, let response):

@@ -1,5 +1,6 @@
 import Foundation
 import GymCore
+import ZeroMQ
 
 /// Settings of one daemon; `gym serve` fills them from its options.
 public struct DaemonConfiguration: Sendable {
@@ -30,6 +31,8 @@ public struct DaemonConfiguration: Sendable {
     public var eventQueueBytes: Int = 64 << 20
     /// Events libzmq queues per subscriber before the policy applies.
     public var eventHighWaterMark: Int = 10_000
+    /// Keys of the request and event sockets; nil: `CurveSettings.process` when binding.
+    public var security: CurveSettings?
 
     /// A configuration with the documented defaults.
     public init(

@@ -45,7 +45,7 @@ public final class EventStream: @unchecked Sendable {
 
     /// Binds the event socket; `start()` begins publishing.
     public init(endpoint: String, policy: EventPolicy, queueBytes: Int, highWaterMark: Int = 10_000, daemonName: String,
-                context: Context = .shared, logger: Logger) throws {
+                context: Context = .shared, logger: Logger, security: CurveSettings = .process) throws {
         self.policy = policy
         self.queueLimit = max(1, queueBytes)
         self.daemonName = daemonName
@@ -54,6 +54,7 @@ public final class EventStream: @unchecked Sendable {
         try socket.setXPubVerbose(true)
         try socket.setXPubNoDrop(true)
         try socket.setSendHighWaterMark(max(1, highWaterMark))
+        try socket.secureServer(binding: endpoint, settings: security)
         try socket.bind(endpoint)
         self.endpoint = (try? socket.lastEndpoint) ?? endpoint
         wake = try WakePipe()

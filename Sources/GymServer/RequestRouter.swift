@@ -45,14 +45,16 @@ public final class RequestRouter {
         self.logger = logger
     }
 
-    /// Handles one message as a ROUTER socket delivers it (the client's identity frame first),
-    /// received at `now` (seconds); counts it and logs an immediate rejection. Nil for a message
-    /// without even an identity frame, which has nobody to answer.
-    public func receive(_ message: [[UInt8]], now: Double) -> Action? {
+    /// Handles one message as a ROUTER socket delivers it (the connection's routing id frame
+    /// first), received at `now` (seconds); counts it and logs an immediate rejection. `owner` is
+    /// the identity the connection authenticated as (`Socket.lastFrameUserID`): what the client
+    /// makes belongs to it; without one, the routing id serves (in-process connections). Nil for
+    /// a message without even a routing id frame, which has nobody to answer.
+    public func receive(_ message: [[UInt8]], owner: [UInt8]? = nil, now: Double) -> Action? {
         guard let identity = message.first else { return nil }
         counters.requests += 1
-        let client = ClientID(identity)
-        let action = route(client: client, frames: Array(message.dropFirst()), now: now)
+        let client = ClientID(owner ?? identity)
+        let action = route(client: client, routing: identity, frames: Array(message.dropFirst()), now: now)
         if case .reply(_, let response) = action, let error = response.gymError {
             note(error, client: client, request: response.id)
         }
@@ -80,20 +82,21 @@ public final class RequestRouter {
         logger.warning("client \(client)\(id) rejected: \(error.code): \(error.message)")
     }
 
-    /// Handles the frames that followed `client`'s identity frame, received at `now` (seconds).
-    public func route(client: ClientID, frames: [[UInt8]], now: Double) -> Action {
+    /// Handles the frames that followed the routing id frame (`routing`, by default the client's
+    /// own bytes) of `client`'s connection, received at `now` (seconds).
+    public func route(client: ClientID, routing: [UInt8]? = nil, frames: [[UInt8]], now: Double) -> Action {
         lastSeen[client] = now
         let payload: [UInt8]
         let address: ReplyAddress
         switch frames.count {
         case 1:
             payload = frames[0]
-            address = ReplyAddress(client: client, delimited: false)
+            address = ReplyAddress(client: client, routing: routing, delimited: false)
         case 2 where frames[0].isEmpty:
             payload = frames[1]
-            address = ReplyAddress(client: client, delimited: true)
+            address = ReplyAddress(client: client, routing: routing, delimited: true)
         default:
-            let address = ReplyAddress(client: client, delimited: frames.first?.isEmpty ?? false)
+            let address = ReplyAddress(client: client, routing: routing, delimited: frames.first?.isEmpty ?? false)
             let sizes = frames.map { "\($0.count)" }.joined(separator: ", ")
             return .reply(address, .failure(id: 0, GymError(.malformed,
                 "expected one frame holding a Request (optionally after an empty delimiter), got \(frames.count) frames of \(sizes) bytes")))

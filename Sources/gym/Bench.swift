@@ -42,16 +42,23 @@ extension Gym {
         @Flag(help: "Print one JSON object as the last line.")
         var json = false
 
+        @Flag(help: "Also measure an embedded daemon with CURVE on in the same repeats: curve_step_rtt_us, curve_vector_steps_per_s and their overhead in percent.")
+        var curve = false
+
+        @OptionGroup var security: SecurityOptions
+
         func validate() throws {
             guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
             guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch-sizes takes positive integers, e.g. 1,16,256") }
+            guard !curve || server == nil else { throw ValidationError("--curve compares two embedded daemons; it takes no --server") }
         }
 
         var sizes: [Int] { batchSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
         func run() throws {
             LogSetup.bootstrap(level: .warning)
+            try security.install()
             var local: Daemon?
             let endpoint: String
             if let server {
@@ -80,19 +87,24 @@ extension Gym {
             defer { for batch in batches { try? batch.close() } }
             for size in sizes { batches.append(try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: size, seed: 0)) }
             for batch in batches { _ = try batch.reset() }
+            let curveSide = try curve ? CurveSide(sizes: sizes, spinUs: spinUs, workerSpinUs: workerSpinUs) : nil
+            defer { curveSide?.stop() }
             for run in 1...repeats {
+                // Alternate which daemon goes first, so drift in the machine's load favours neither.
+                if run % 2 == 1 { try curveSide?.measure(seconds: seconds) }
                 let rawMicros = try raw.measure(seconds: seconds)
                 let stepMicros = try Self.stepLatency(single, seconds: seconds)
                 rawRTT.append(rawMicros)
                 stepRTT.append(stepMicros)
                 ratios.append(stepMicros / rawMicros)
                 for batch in batches { vector[batch.count, default: []].append(try Self.throughput(batch, seconds: seconds)) }
+                if run % 2 == 0 { try curveSide?.measure(seconds: seconds) }
                 inproc.append(try Self.inProcess(seconds: seconds))
                 handler.append(try Self.handlerPath(seconds: seconds))
                 FileHandle.standardError.write(Data(String(format: "run %d/%d: raw %.1f us, step %.1f us, ratio %.2f\n",
                                                            run, repeats, rawMicros, stepMicros, stepMicros / rawMicros).utf8))
             }
-            let result: [(String, JSONText)] = [
+            var result: [(String, JSONText)] = [
                 ("raw_zmq_rtt_us", .double(Self.median(rawRTT))),
                 ("step_rtt_us", .double(Self.median(stepRTT))),
                 ("step_rtt_ratio", .double(Self.median(ratios))),
@@ -102,6 +114,10 @@ extension Gym {
                 ("repeats", .int(Int64(repeats))),
                 ("server", .string(server ?? "embedded tcp loopback")),
             ]
+            if let curveSide {
+                result += curveSide.fields(sizes: sizes, plainRTT: Self.median(stepRTT),
+                                           plainVector: Dictionary(uniqueKeysWithValues: sizes.map { ($0, Self.median(vector[$0] ?? [])) }))
+            }
             for (key, value) in result { print("\(key): \(value.rendered)") }
             if json { print(JSONText.object(result).rendered) }
         }

@@ -62,6 +62,8 @@ struct BufferServe: ParsableCommand {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
+    @OptionGroup var security: SecurityOptions
+
     func validate() throws {
         guard maxTableBytes >= 1 else { throw ValidationError("--max-table-bytes must be positive") }
         guard maxTables >= 1 else { throw ValidationError("--max-tables must be at least 1") }
@@ -76,6 +78,7 @@ struct BufferServe: ParsableCommand {
         LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "gym.buffer")
         let signals = ShutdownSignals(logger: logger)
+        try security.install(binds: [bind])
         let configs = try table.map { try Gym_V1_TableConfig(spec: $0) }
         let store = try checkpoint.map { try CheckpointStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
         let limits = BufferLimits(maxTableBytes: maxTableBytes, maxTables: maxTables, maxReplyBytes: maxMessageBytes)
@@ -105,8 +108,11 @@ struct BufferInfo: ParsableCommand {
     @Flag(help: "Print one JSON object as the last line of stdout.")
     var json = false
 
+    @OptionGroup var security: SecurityOptions
+
     func run() throws {
         LogSetup.bootstrap(level: .warning)
+        try security.install()
         let client = try BufferClient(endpoint: buffer, timeout: timeout, clientName: "gym buffer info")
         let tables = try client.tables()
         if json {

@@ -45,6 +45,8 @@ struct BufferBench: ParsableCommand {
     @Flag(help: "Print one JSON object as the last line of stdout.")
     var json = false
 
+    @OptionGroup var security: SecurityOptions
+
     func validate() throws {
         guard insertBatch >= 1, sampleBatch >= 1, inFlight >= 1, maxSize >= sampleBatch else {
             throw ValidationError("batch sizes and --in-flight must be at least 1, --max-size at least --sample-batch")
@@ -54,6 +56,7 @@ struct BufferBench: ParsableCommand {
 
     func run() throws {
         LogSetup.bootstrap(level: .warning)
+        try security.install()
         var local: BufferServer?
         let endpoint: String
         if let buffer {

@@ -10,5 +10,5 @@ struct Gym: ParsableCommand {
         Start a daemon with `gym serve`; point other commands at it with --server. Without \
         --server, a command starts a daemon inside its own process, so it works with nothing set up.
         """,
-        subcommands: [Serve.self, Envs.self, Rollout.self, Bench.self, Train.self, Eval.self, Record.self, Replay.self, Buffer.self, Worker.self])
+        subcommands: [Serve.self, Envs.self, Rollout.self, Bench.self, Train.self, Eval.self, Record.self, Replay.self, Buffer.self, Worker.self, Keygen.self])
 }

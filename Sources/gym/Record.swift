@@ -39,6 +39,8 @@ extension Gym {
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: Logger.Level = .info
 
+        @OptionGroup var security: SecurityOptions
+
         func validate() throws {
             guard (events != nil) != (measureSteps != nil) else { throw ValidationError("give exactly one of --events ADDR and --measure-steps N") }
             guard commitInterval > 0 else { throw ValidationError("--commit-interval must be positive") }
@@ -55,6 +57,7 @@ extension Gym {
                 return
             }
             let logger = Logger(label: "gym.record")
+            try security.install()
             let signals = ShutdownSignals(logger: logger, message: "storing running episodes and stopping")
             var configuration = Recorder.Configuration(events: events ?? "", path: out)
             configuration.commitInterval = commitInterval

@@ -52,6 +52,8 @@ extension Gym {
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: Logger.Level = .info
 
+        @OptionGroup var security: SecurityOptions
+
         func validate() throws {
             guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
             guard maxEnvsPerClient >= 1 else { throw ValidationError("--max-envs-per-client must be at least 1") }
@@ -65,6 +67,7 @@ extension Gym {
             LogSetup.bootstrap(level: logLevel)
             let logger = Logger(label: "gym.serve")
             let signals = ShutdownSignals(logger: logger)
+            try security.install(binds: [bind] + (events.map { [$0] } ?? []))
             var configuration = DaemonConfiguration(
                 bind: bind, workers: workers, maxEnvsPerClient: maxEnvsPerClient, maxMessageBytes: maxMessageBytes,
                 idleTimeout: idleTimeout, registry: BuiltinEnvironments.registry(extraDirectories: plugins))

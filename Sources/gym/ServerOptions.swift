@@ -19,6 +19,8 @@ struct ServerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .warning
 
+    @OptionGroup var security: SecurityOptions
+
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
@@ -27,6 +29,7 @@ struct ServerOptions: ParsableArguments {
     /// daemon listen on tcp loopback so that worker processes can reach it too.
     func connect(clientName: String, shared: Bool = false) throws -> (GymConnection, EmbeddedDaemon?) {
         LogSetup.bootstrap(level: logLevel)
+        try security.install()
         if let server {
             return (try GymConnection(endpoint: server, timeout: timeout, clientName: clientName), nil)
         }

@@ -130,7 +130,7 @@ struct TrainOptions: ParsableArguments {
                 ("wall_s", .double((report.wallSeconds * 1000).rounded() / 1000)),
                 ("eval_episodes", .int(Int64(report.evaluation.episodes))), ("eval_mean", .double(report.evaluation.mean)),
                 ("eval_std", .double(report.evaluation.std)), ("solved", report.solved.map(JSONText.bool) ?? .null),
-            ] + report.metrics.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number($0.value)) }).rendered)
+            ] + report.metrics.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number($0.value)) } + SecurityReport.jsonFields).rendered)
         } else {
             let verdict = report.solved.map { $0 ? " (solved)" : " (not solved)" } ?? ""
             print("\(report.algo) \(report.env) seed \(report.seed): \(report.steps) steps, \(report.episodes) episodes, "

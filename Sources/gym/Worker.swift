@@ -41,6 +41,8 @@ extension Gym {
         @Flag(help: "Print one JSON object as the last line of stdout.")
         var json = false
 
+        @OptionGroup var security: SecurityOptions
+
         func validate() throws {
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         }
@@ -48,6 +50,7 @@ extension Gym {
         func run() throws {
             LogSetup.bootstrap(level: logLevel)
             let logger = Logger(label: "gym.worker")
+            try security.install()
             let parameters = try ParameterClient(endpoint: learner, timeout: timeout, clientName: "gym worker \(name)")
             let (index, values) = try parameters.join(name: name)
             let settings = WorkerSettings(values)
@@ -100,6 +103,7 @@ struct DistributedOptions: ParsableArguments {
 
     /// Opens the learner's parameter service on --bind-parameters; the algorithm only holds the channel.
     func parameterChannels(logger: Logger) -> ParameterChannelOpener {
-        ParameterServiceChannel.opener(bind: bindParameters, logger: logger)
+        SecurityReport.note(bind: bindParameters)
+        return ParameterServiceChannel.opener(bind: bindParameters, logger: logger)
     }
 }

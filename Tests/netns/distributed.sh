@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Ape-X training across a small network of hosts on one machine: the daemon, the buffer, the
-# learner and two actors each run in a network namespace of their own, joined by veth pairs
-# to a bridge, and talk over their 10.77.0.x addresses only.
+# Distributed training across a small network of hosts on one machine: the daemon, the buffer,
+# the learner and its actors (Ape-X) or workers (A3C) each run in a network namespace of their
+# own, joined by veth pairs to a bridge, and talk over their 10.77.0.x addresses only.
 #
-#   Tests/netns/distributed.sh [extra `gym train dqn` options]
+#   Tests/netns/distributed.sh [extra `gym train ALGO` options]
 #
-# Environment: GYM (the gym binary; default .build/debug/gym), THRESHOLD (eval_mean the
-# learner must reach; default 475), SEED (default 1). Exits 0 and says "skipped" when
-# network namespaces cannot be made here (no root, no iproute2, or a sandbox that forbids them).
+# Environment: GYM (the gym binary; default .build/debug/gym), ALGO (dqn for Ape-X, or a3c;
+# default dqn), ACTORS (actor or worker hosts; default 2), THRESHOLD (eval_mean the learner
+# must reach; default 475), SEED (default 1), CURVE (1: every socket runs CURVE; the servers
+# share one key pair, each actor host has its own key in the servers' allowlist). Exits 0 and
+# says "skipped" when network namespaces cannot be made here (no root, no iproute2, or a
+# sandbox that forbids them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 gym=$(realpath "${GYM:-.build/debug/gym}")
 threshold=${THRESHOLD:-475}
 seed=${SEED:-1}
+algo=${ALGO:-dqn}
+actors=()
+for index in $(seq "${ACTORS:-2}"); do actors+=("actor$index"); done
 prefix="gymnet$$"
 hub="$prefix-hub"
-hosts=(daemon buffer learner actor1 actor2)
+hosts=(daemon buffer learner "${actors[@]}")
 logs=$(mktemp -d)
 
 skip() { echo "netns: skipped ($1)"; exit 0; }
@@ -53,19 +59,42 @@ for index in "${!hosts[@]}"; do
 done
 run_in() { local host=$1; shift; ip netns exec "$prefix-$host" "$@"; }
 
+# With CURVE=1: the services (daemon, buffer, and the learner's parameter service) share the
+# server key pair, each actor host gets a key of its own, and the allowlist holds the actors'.
+server_keys=() learner_keys=()
+declare -A actor_keys
+if [ "${CURVE:-0}" = 1 ]; then
+  mkdir -p "$logs/keys/allow"
+  "$gym" keygen "$logs/keys/server" >/dev/null
+  server_keys=(--curve-secret "$logs/keys/server.secret" --allow "$logs/keys/allow")
+  learner_keys=("${server_keys[@]}")
+  for actor in "${actors[@]}"; do
+    "$gym" keygen "$logs/keys/allow/$actor" >/dev/null
+    actor_keys[$actor]="--curve-secret $logs/keys/allow/$actor.secret --server-key $logs/keys/server.public"
+  done
+  echo "netns: CURVE on (server key $(grep -o 'public-key = "[^"]*' "$logs/keys/server.public" | cut -c15-22), ${#actors[@]} actor key(s))"
+fi
+
 daemon="tcp://${address[daemon]}:5555"
 buffer="tcp://${address[buffer]}:5560"
 parameters="tcp://${address[learner]}:5570"
-echo "netns: daemon $daemon, buffer $buffer, learner $parameters, actors ${address[actor1]} and ${address[actor2]}"
-run_in daemon "$gym" serve --bind "$daemon" >/dev/null 2>"$logs/daemon.log" & pids+=($!)
-run_in buffer "$gym" buffer --bind "$buffer" >/dev/null 2>"$logs/buffer.log" & pids+=($!)
+actor_addresses=$(for actor in "${actors[@]}"; do printf '%s ' "${address[$actor]}"; done)
+echo "netns: $algo; daemon $daemon, buffer $buffer, learner $parameters, ${#actors[@]} actor(s) at $actor_addresses"
+run_in daemon "$gym" serve --bind "$daemon" "${server_keys[@]}" >/dev/null 2>"$logs/daemon.log" & pids+=($!)
+run_in buffer "$gym" buffer --bind "$buffer" "${server_keys[@]}" >/dev/null 2>"$logs/buffer.log" & pids+=($!)
 # The actors may start first: their calls wait (with timeouts) until the learner is up.
-run_in learner "$gym" train dqn --env CartPole-v1 --seed "$seed" --actors 2 --no-spawn --server "$daemon" --buffer "$buffer" \
-  --bind-parameters "$parameters" --json "$@" >"$logs/learner.out" 2>"$logs/learner.log" & learner=$!
+if [ "$algo" = a3c ]; then
+  run_in learner "$gym" train a3c --env CartPole-v1 --seed "$seed" --workers "${#actors[@]}" --no-spawn --server "$daemon" \
+    --bind-parameters "$parameters" "${learner_keys[@]}" --json "$@" >"$logs/learner.out" 2>"$logs/learner.log" & learner=$!
+else
+  run_in learner "$gym" train dqn --env CartPole-v1 --seed "$seed" --actors "${#actors[@]}" --no-spawn --server "$daemon" --buffer "$buffer" \
+    --bind-parameters "$parameters" "${learner_keys[@]}" --json "$@" >"$logs/learner.out" 2>"$logs/learner.log" & learner=$!
+fi
 pids+=($learner)
 sleep 1
-for actor in actor1 actor2; do
-  run_in "$actor" "$gym" worker --learner "$parameters" --timeout 60 --json >"$logs/$actor.out" 2>"$logs/$actor.log" & pids+=($!)
+for actor in "${actors[@]}"; do
+  # shellcheck disable=SC2086 # the key options are words
+  run_in "$actor" "$gym" worker --learner "$parameters" --timeout 60 --json ${actor_keys[$actor]:-} >"$logs/$actor.out" 2>"$logs/$actor.log" & pids+=($!)
 done
 status=0
 wait "$learner" || status=$?
@@ -74,10 +103,21 @@ if [ "$status" -ne 0 ]; then
 fi
 summary=$(tail -1 "$logs/learner.out")
 echo "netns: learner: $summary"
-for actor in actor1 actor2; do
+for actor in "${actors[@]}"; do
   for _ in $(seq 50); do [ -s "$logs/$actor.out" ] && break; sleep 0.2; done
   echo "netns: $actor: $(tail -1 "$logs/$actor.out" 2>/dev/null || echo '(no summary)')"
 done
+if [ "${CURVE:-0}" = 1 ]; then
+  # From an actor's host, a client without a key and one with an unknown key get no service.
+  "$gym" keygen "$logs/keys/rogue" >/dev/null
+  for keys in "" "--curve-secret $logs/keys/rogue.secret --server-key $logs/keys/server.public"; do
+    # shellcheck disable=SC2086
+    if run_in "${actors[0]}" "$gym" envs --server "$daemon" --timeout 2 $keys >/dev/null 2>&1; then
+      echo "netns: a client ${keys:+with an unknown key }${keys:-without a key} was served"; exit 1
+    fi
+  done
+  echo "netns: clients without a key or with an unknown key were refused; daemon log: $(grep -c 'with key' "$logs/daemon.log") keyed connection(s), $(grep -c 'not in the allowlist' "$logs/daemon.log") refusal(s)"
+fi
 python3 - "$summary" "$threshold" <<'PY'
 import json, sys
 summary, threshold = json.loads(sys.argv[1]), float(sys.argv[2])

@@ -25,6 +25,8 @@ public final class BufferServer: GymService, @unchecked Sendable {
     private let state = ServiceRunState()
     private var parked: [Parked] = []
     private var requests = 0
+    /// Keys of the socket; nil: `CurveSettings.process` when binding. Set before starting.
+    public var security: CurveSettings?
 
     private struct Parked {
         var frames: [[UInt8]]
@@ -77,11 +79,13 @@ public final class BufferServer: GymService, @unchecked Sendable {
             try socket.setMaxMessageSize(maxMessageBytes)
             try socket.setSendHighWaterMark(0)
             try socket.setReceiveHighWaterMark(0)
+            try socket.secureServer(binding: bindAddress, settings: security ?? .process)
             do {
                 try socket.bind(bindAddress)
             } catch {
                 throw GymError(.invalidArgument, "cannot bind \(bindAddress): \(error)")
             }
+            socket.registerServerKey(settings: security ?? .process)
             endpoint = (try? socket.lastEndpoint) ?? bindAddress
             logger.info("listening on \(endpoint); tables: \(service.tableNames.joined(separator: ", "))")
             return socket

@@ -42,6 +42,8 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     private var waiting: [(address: [[UInt8]], id: UInt64, newerThan: UInt64, deadline: UInt64)] = []
     /// What a worker's call may claim or hold; set before `start`.
     public var limits = ParameterLimits()
+    /// Keys of the socket; nil: `CurveSettings.process` when binding. Set before `start`.
+    public var security: CurveSettings?
 
     /// A server that has not bound yet; `learner` answers joins, gradients and reports.
     public init(bind: String, learner: any ParameterLearner, context: Context = .shared, logger: Logger = Logger(label: "gym.parameters")) {
@@ -75,11 +77,13 @@ public final class ParameterServer: GymService, @unchecked Sendable {
             let socket = try Socket(context, .router)
             try socket.setSendHighWaterMark(0)
             try socket.setReceiveHighWaterMark(0)
+            try socket.secureServer(binding: bindAddress, settings: security ?? .process)
             do {
                 try socket.bind(bindAddress)
             } catch {
                 throw GymError(.invalidArgument, "cannot bind the parameter service to \(bindAddress): \(error)")
             }
+            socket.registerServerKey(settings: security ?? .process)
             endpoint = (try? socket.lastEndpoint) ?? bindAddress
             return socket
         }

@@ -20,6 +20,8 @@ public final class Recorder: GymService, @unchecked Sendable {
         public var commitInterval: Double = 0.5
         /// A quiet stream for this long commits at once.
         public var idleCommitSeconds: Double = 0.005
+        /// Keys of the subscription; nil: `CurveSettings.process`.
+        public var security: CurveSettings?
 
         /// Settings with the documented defaults.
         public init(events: String, path: String) {
@@ -105,6 +107,7 @@ public final class Recorder: GymService, @unchecked Sendable {
             let socket = try Socket(context, .sub)
             try socket.setReceiveHighWaterMark(20_000)
             try socket.subscribe()
+            try socket.secureClient(connecting: configuration.events, settings: configuration.security ?? .process)
             try socket.connect(configuration.events)
             logger.info("recording \(configuration.events) into \(configuration.path)")
             return socket
