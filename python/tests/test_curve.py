@@ -173,8 +173,8 @@ def test_the_bridge_refuses_incomplete_curve_settings(keys):
             start_bridge("CartPole-v1", args=args)
 
 
-def swift_serves_curve(command: str) -> bool:
-    result = subprocess.run([str(gym_binary()), command, "--help"], capture_output=True, text=True, timeout=60)
+def swift_serves_curve(*command: str) -> bool:
+    result = subprocess.run([str(gym_binary()), *command, "--help"], capture_output=True, text=True, timeout=60)
     return "--curve-secret" in result.stdout + result.stderr
 
 
@@ -196,8 +196,8 @@ def test_the_swift_daemon_serves_allowed_python_clients_only(keys):
 
 
 def test_the_swift_buffer_serves_allowed_python_clients_only(keys):
-    if not swift_serves_curve("buffer"):
-        pytest.skip(f"{gym_binary()} buffer --help lists no --curve-secret: this gym has no CURVE yet")
+    if not swift_serves_curve("buffer", "serve"):
+        pytest.skip(f"{gym_binary()} buffer serve --help lists no --curve-secret: this gym has no CURVE yet")
     command = [str(gym_binary()), "buffer", "--bind", "tcp://127.0.0.1:*", "--table", "replay",
                "--curve-secret", str(keys["server_secret"]), "--allow", str(keys["allow"])]
     with DaemonProcess(command, "gym buffer") as service:
