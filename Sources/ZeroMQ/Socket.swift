@@ -10,7 +10,7 @@ public final class Socket: @unchecked Sendable {
     /// The pattern this socket was created with.
     public let type: SocketType
     let handle: UnsafeMutableRawPointer
-    private let frame: UnsafeMutablePointer<zmq_msg_t>
+    let frame: UnsafeMutablePointer<zmq_msg_t>
     private var isClosed = false
 
     /// Creates a socket of `type` in `context`, with linger set to 0 so closing never blocks.
