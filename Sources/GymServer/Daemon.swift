@@ -134,8 +134,8 @@ public final class Daemon: GymService, @unchecked Sendable {
                 nextSweep = now + sweepEvery
             }
         }
+        disconnects?.close(stopping: socket)
         finishServing(socket, finished: &finished)
-        disconnects?.close()
     }
 
     /// Spins for up to `spinMicroseconds` while dispatched jobs run, forwarding their replies as

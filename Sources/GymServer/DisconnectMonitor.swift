@@ -27,6 +27,9 @@ final class DisconnectMonitor {
         let endpoint = "inproc://gym-daemon-monitor-\(UInt64.random(in: 0...UInt64.max))"
         try router.monitorConnections(on: endpoint)
         socket = try Socket(context, .pair)
+        // Unbounded: libzmq's monitor blocks its I/O thread on a full reader, and the socket
+        // thread reads every event as it polls.
+        try socket.setReceiveHighWaterMark(0)
         try socket.connect(endpoint)
     }
 
@@ -61,7 +64,12 @@ final class DisconnectMonitor {
         return gone
     }
 
-    func close() { socket.close() }
+    /// Stops monitoring `router` (on its socket's thread), then closes the reader.
+    func close(stopping router: Socket) {
+        router.stopMonitoring()
+        _ = drain()
+        socket.close()
+    }
 
     private func markGone(_ client: ClientID) {
         if descriptorOf[client].map({ clientOn[$0] == client }) == true, let descriptor = descriptorOf[client] {

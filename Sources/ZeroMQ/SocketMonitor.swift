@@ -42,6 +42,12 @@ extension Socket {
         }
     }
 
+    /// Stops the monitoring `monitorConnections(on:)` started. libzmq's monitor waits for its
+    /// reader, so a monitored socket must stop before the reader closes.
+    public func stopMonitoring() {
+        _ = zmq_socket_monitor(handle, nil, 0)
+    }
+
     /// Receives a whole multipart message with the file descriptor of the connection it came on
     /// (-1 where the transport has none, as over `inproc://`).
     public func receiveMessageWithSource(dontWait: Bool = false) throws -> (frames: [[UInt8]], source: Int32) {
