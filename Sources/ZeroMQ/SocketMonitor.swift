@@ -56,7 +56,9 @@ extension Socket {
         var more = true
         while more {
             let part = try receiveFrame(dontWait: dontWait && frames.isEmpty) { Array($0) }
-            if frames.isEmpty { source = zmq_msg_get(frame, ZMQ_SRCFD) }
+            // A ROUTER's identity frame has no connection when it was prefetched (by a poll), so
+            // the first frame that came from the connection names it.
+            if source < 0 { source = zmq_msg_get(frame, ZMQ_SRCFD) }
             frames.append(part.0)
             more = part.more
         }
