@@ -123,7 +123,7 @@ let package = Package(
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",
             "ServiceRuntime",
         ]),
-        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymProtocol", "GymTestSupport", "ZeroMQ"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "ZeroMQ"]),
     ]

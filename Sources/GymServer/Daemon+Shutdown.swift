@@ -32,7 +32,13 @@ extension Daemon {
         }
         if late > 0 { logger.warning("stopping: answered \(late) unfinished job(s) SHUTTING_DOWN after \(configuration.shutdownTimeout) s") }
         forward(&finished, through: socket)
-        refuseWaiting(socket)
+        // Clients answered SHUTTING_DOWN stop sending; a request that crossed a reply on the
+        // wire is still answered, until the socket has been quiet for a moment.
+        var quietSince = DispatchTime.now()
+        while DispatchTime.now() < deadline, DispatchTime.now().uptimeNanoseconds - quietSince.uptimeNanoseconds < 100_000_000 {
+            _ = try? poller.poll(timeoutMilliseconds: 20)
+            if refuseWaiting(socket) > 0 { quietSince = .now() }
+        }
         // Replies still queued in libzmq get what is left of the timeout to leave.
         let left = Int64(deadline.uptimeNanoseconds) - Int64(DispatchTime.now().uptimeNanoseconds)
         try? socket.setLinger(milliseconds: Int(max(100, left / 1_000_000)))
@@ -41,10 +47,13 @@ extension Daemon {
         router.logStopped()
     }
 
-    /// Answers every request still waiting in the socket SHUTTING_DOWN.
-    private func refuseWaiting(_ socket: Socket) {
+    /// Answers every request still waiting in the socket SHUTTING_DOWN; returns how many.
+    @discardableResult
+    private func refuseWaiting(_ socket: Socket) -> Int {
+        var refused = 0
         for _ in 0..<100_000 {
-            guard let frames = try? socket.receiveMessage(dontWait: true) else { return }
+            guard let frames = try? socket.receiveMessage(dontWait: true) else { return refused }
+            refused += 1
             guard let identity = frames.first, let payload = frames.last, frames.count >= 2 else { continue }
             router.counters.requests += 1
             let address = ReplyAddress(client: ClientID(identity), delimited: frames.count == 3 && frames[1].isEmpty)
@@ -52,5 +61,6 @@ extension Daemon {
             let reply = Gym_V1_Response.failure(id: id, GymError(.shuttingDown, "the daemon is stopping"))
             send(address.frames((try? reply.serializedBytes()) ?? []), through: socket)
         }
+        return refused
     }
 }
