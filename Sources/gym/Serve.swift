@@ -108,7 +108,7 @@ extension Gym {
             do {
                 daemon = try Daemon(configuration: configuration, context: context, logger: Logger(label: "gym.daemon"))
             } catch {
-                throw ValidationError("could not start the daemon: \(error)")
+                throw RuntimeFailure("could not start the daemon: \(error)")
             }
             let stopped = SignalClock()
             signals.onSignal { [daemon] in
@@ -118,7 +118,7 @@ extension Gym {
             do {
                 try daemon.run()
             } catch {
-                throw ValidationError("could not serve on \(bind): \(error)")
+                throw RuntimeFailure("could not serve on \(bind): \(error)")
             }
             if !context.terminate(waitingAtMost: max(0.1, shutdownTimeout - stopped.secondsSince)) {
                 logger.warning("exiting with replies still queued: the shutdown timeout is up")
