@@ -125,7 +125,7 @@ let package = Package(
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",
             "ServiceRuntime",
         ]),
-        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymTestSupport", "NeuralNet"]),
+        .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymProtocol", "GymTestSupport", "NeuralNet", "ZeroMQ"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ParameterServiceTests", dependencies: ["ParameterService", "GymProtocol", "GymCore", "NeuralNet", "ZeroMQ"]),
         .testTarget(name: "SecurityTests", dependencies: [

@@ -20,6 +20,8 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
     private var outstanding: Set<UInt64> = []
     private var early: [UInt64: Response] = [:]
     private var receiveTimeout = -1
+    /// Whether any reply ever arrived on this channel.
+    private var heardFrom = false
 
     /// Connects (libzmq connects in the background; the first call's deadline covers it).
     /// `highWaterMark` bounds the messages queued each way (0: no bound; nil: libzmq's default).
@@ -82,7 +84,7 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
         while true {
             let elapsed = DispatchTime.now().uptimeNanoseconds &- start
             guard elapsed < budget else {
-                throw GymError(.timedOut, "no reply from \(endpoint) to request \(id) within \(seconds) s")
+                throw GymError(.timedOut, "no reply from \(endpoint) to request \(id) within \(seconds) s\(silenceHint)")
             }
             let milliseconds = max(1, Int((budget - elapsed) / 1_000_000))
             // Within 5% of the current setting is close enough: skip the option call.
@@ -97,6 +99,7 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
                 continue
             }
             guard let response = try? Response(serializedBytes: payload) else { continue }
+            heardFrom = true
             if response.id == id { return try checked(response) }
             // A pipelined request's reply, kept until asked for; stale ones are dropped.
             if outstanding.contains(response.id) { early[response.id] = response }
@@ -110,6 +113,13 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
 
     /// Requests sent and not yet received.
     public var inFlight: Int { outstanding.count }
+
+    /// What a timeout adds when nothing ever answered at a TCP address: most often no service
+    /// listens there, or it listens on loopback only.
+    private var silenceHint: String {
+        guard !heardFrom, endpoint.hasPrefix("tcp://") else { return "" }
+        return "; nothing has answered at \(endpoint): is the service running there? `gym serve` and the other services bind loopback (127.0.0.1) unless --bind says otherwise"
+    }
 
     private func checked(_ response: Response) throws -> Response {
         if let error = response.failure { throw error }

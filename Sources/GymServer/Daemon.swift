@@ -16,11 +16,14 @@ public final class Daemon: GymService, @unchecked Sendable {
     /// The endpoint it listens on, with a wildcard port resolved; set once bound.
     public private(set) var endpoint: String
     private let context: Context
-    private var logger: Logger
-    private let completions: CompletionQueue
-    private let workers: [WorkerThread]
-    private let router: RequestRouter
-    private let state = ServiceRunState()
+    var logger: Logger
+    let completions: CompletionQueue
+    /// Replaced one by one when the watchdog cuts a stuck thread off.
+    var workers: [WorkerThread]
+    let router: RequestRouter
+    let state = ServiceRunState()
+    private var watchdog: Watchdog
+    private var disconnects: DisconnectMonitor?
     /// How long the socket thread watches for a dispatched job's completion before sleeping in poll.
     private let spinMicroseconds: Double
     /// The event stream, when configured.
@@ -35,6 +38,7 @@ public final class Daemon: GymService, @unchecked Sendable {
         self.completions = try CompletionQueue()
         self.router = RequestRouter(configuration: configuration, logger: logger)
         self.spinMicroseconds = configuration.spinMicroseconds
+        self.watchdog = Watchdog(limit: configuration.stepTimeout, logger: logger)
         let completions = self.completions
         let events = try configuration.events.map {
             try EventStream(endpoint: $0, policy: configuration.eventPolicy, queueBytes: configuration.eventQueueBytes,
@@ -82,12 +86,16 @@ public final class Daemon: GymService, @unchecked Sendable {
         try state.start(alreadyRunning: GymDaemonError.alreadyRunning) {
             let socket = try Socket(context, .router)
             try socket.setMaxMessageSize(configuration.maxMessageBytes)
-            try socket.setSendHighWaterMark(0)
-            try socket.setReceiveHighWaterMark(0)
+            try socket.setSendHighWaterMark(configuration.maxQueuedReplies)
+            try socket.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
+            try socket.setRouterMandatory(true)
             let security = configuration.security ?? .process
             try socket.secureServer(binding: configuration.bind, settings: security)
             try socket.bind(configuration.bind)
             socket.registerServerKey(settings: security)
+            if !configuration.bind.hasPrefix("inproc://") {
+                disconnects = try DisconnectMonitor(watching: socket, context: context)
+            }
             endpoint = (try? socket.lastEndpoint) ?? configuration.bind
             for worker in workers { worker.start() }
             events?.start()
@@ -102,8 +110,9 @@ public final class Daemon: GymService, @unchecked Sendable {
         var poller = Poller()
         poller.add(socket)
         poller.add(fileDescriptor: completions.wakeDescriptor)
+        if let disconnects { poller.add(disconnects.socket) }
         var finished: [Completion] = []
-        let sweepEvery = max(0.05, min(1.0, configuration.idleTimeout / 4))
+        let sweepEvery = max(0.01, min(1.0, configuration.idleTimeout / 4, configuration.stepTimeout / 4))
         var nextSweep = Self.now() + sweepEvery
         while !state.isStopping {
             let ready: [Bool]
@@ -118,19 +127,18 @@ public final class Daemon: GymService, @unchecked Sendable {
                 let dispatched = receiveAll(from: socket)
                 if dispatched > 0 { awaitCompletions(&finished, through: socket) }
             }
+            if ready.count > 2, ready[2], let disconnects { reclaim(disconnects.drain()) }
             let now = Self.now()
             if now >= nextSweep {
                 reclaimIdle(now: now)
+                for completion in watchdog.check(&workers, router: router) {
+                    if let frames = router.settle(completion) { send(frames, through: socket) }
+                }
                 nextSweep = now + sweepEvery
             }
         }
-        logger.info("stopping: finishing queued work")
-        events?.beginStopping()
-        for worker in workers { worker.stopAndWait() }
-        forward(&finished, through: socket)
-        socket.close()
-        events?.stopAndWait()
-        router.logStopped()
+        disconnects?.close(stopping: socket)
+        finishServing(socket, finished: &finished)
     }
 
     /// Spins for up to `spinMicroseconds` while dispatched jobs run, forwarding their replies as
@@ -155,15 +163,24 @@ public final class Daemon: GymService, @unchecked Sendable {
         // Bounded, so completions keep flowing under a flood of requests.
         for _ in 0..<512 {
             let frames: [[UInt8]]
+            let owner: [UInt8]?
             do {
-                frames = try socket.receiveMessage(dontWait: true)
+                let (message, source) = try socket.receiveMessageWithSource(dontWait: true)
+                frames = message
+                owner = socket.lastFrameUserID
+                // A connection's own identity (no CURVE) ends with it; a CURVE key's environments
+                // wait out the idle timeout instead, so the same key can reconnect and resume them.
+                if let disconnects, let identity = frames.first, !CurveIdentity.isKey(owner),
+                   let gone = disconnects.saw(ClientID(owner ?? identity), on: source) {
+                    reclaim([gone])
+                }
             } catch let error as ZMQError where error.code == .timedOut {
                 return dispatched
             } catch {
                 logger.error("receive failed: \(error)")
                 return dispatched
             }
-            switch router.receive(frames, owner: socket.lastFrameUserID, now: Self.now()) {
+            switch router.receive(frames, owner: owner, now: Self.now()) {
             case nil:
                 continue
             case .reply(let address, let response):
@@ -176,7 +193,7 @@ public final class Daemon: GymService, @unchecked Sendable {
         return dispatched
     }
 
-    private func forward(_ finished: inout [Completion], through socket: Socket) {
+    func forward(_ finished: inout [Completion], through socket: Socket) {
         completions.drain(into: &finished)
         for completion in finished {
             if let frames = router.settle(completion) { send(frames, through: socket) }
@@ -184,12 +201,27 @@ public final class Daemon: GymService, @unchecked Sendable {
         finished.removeAll(keepingCapacity: true)
     }
 
-    private func send(_ frames: [[UInt8]], through socket: Socket) {
+    func send(_ frames: [[UInt8]], through socket: Socket) {
         do {
             try socket.send(frames: frames, dontWait: true)
         } catch {
-            // The client is gone or not reading: the reply is dropped, the daemon goes on.
-            logger.debug("reply to \(ClientID(frames[0])) dropped: \(error)")
+            // The client is gone, or has --max-queued-replies unread: the reply is dropped, the daemon goes on.
+            router.counters.droppedReplies += 1
+            let dropped = router.counters.droppedReplies
+            if dropped & (dropped - 1) == 0 {
+                logger.warning("reply to \(ClientID(frames.first ?? [])) dropped (\(error)); \(dropped) dropped so far")
+            }
+        }
+    }
+
+    /// Closes the environments of clients whose connection closed.
+    private func reclaim(_ gone: [ClientID]) {
+        for client in gone {
+            let jobs = router.forget(client)
+            guard !jobs.isEmpty else { continue }
+            logger.notice("client \(client) disconnected: closing its \(jobs.count) handle(s)")
+            router.counters.reclaimedHandles += jobs.count
+            for (worker, job) in jobs { workers[worker].queue.push(job) }
         }
     }
 

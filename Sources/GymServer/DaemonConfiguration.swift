@@ -33,6 +33,22 @@ public struct DaemonConfiguration: Sendable {
     public var eventHighWaterMark: Int = 10_000
     /// Keys of the request and event sockets; nil: `CurveSettings.process` when binding.
     public var security: CurveSettings?
+    /// Seconds a job (make, reset, step, render, close) may run before the watchdog fails it with
+    /// DEADLINE_EXCEEDED, quarantines its environment and moves the worker's other environments
+    /// to a fresh thread.
+    public var stepTimeout: Double = 5
+    /// Seconds a stop may take: queued jobs finish (or are answered SHUTTING_DOWN) within it.
+    public var shutdownTimeout: Double = 5
+    /// Environments all clients together may hold.
+    public var maxEnvs: Int = 32_768
+    /// Clients that may hold environments at once.
+    public var maxClients: Int = 1024
+    /// Requests one client may have queued or running on the workers at once.
+    public var maxInFlightPerClient: Int = 1024
+    /// Replies queued for one client that does not read them; more are dropped and counted.
+    public var maxQueuedReplies: Int = 4096
+    /// Requests libzmq buffers per client before it stops reading from that client's connection.
+    public var receiveHighWaterMark: Int = 1000
 
     /// A configuration with the documented defaults.
     public init(

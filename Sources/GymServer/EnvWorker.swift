@@ -5,10 +5,15 @@ import SwiftProtobuf
 
 /// The environments of one worker thread, and the execution of jobs on them.
 ///
-/// Only its own thread touches it, so the step path takes no locks.
+/// Only its own thread runs jobs on it. The handle table sits behind a lock nobody else takes
+/// until the watchdog hands the environments to a fresh thread (`handOver(excluding:)`), so the
+/// step path's lock is never contended; the job itself runs outside it.
 public final class EnvWorker {
     private let registry: EnvRegistry
     private var batches: [UInt64: EnvBatch] = [:]
+    private let tableLock = NSLock()
+    /// Set once the environments were handed over: a late store from an abandoned thread is dropped.
+    private var retired = false
     private let events: EventStream?
 
     /// A worker that builds environments from `registry` and, given an event stream, publishes
@@ -19,7 +24,43 @@ public final class EnvWorker {
     }
 
     /// Number of batches this worker holds.
-    public var batchCount: Int { batches.count }
+    public var batchCount: Int {
+        tableLock.lock()
+        defer { tableLock.unlock() }
+        return batches.count
+    }
+
+    /// Moves every batch but `handle`'s to a new worker and retires this one, whose thread is
+    /// stuck inside a job on `handle`: whatever that thread stores afterwards is dropped.
+    func handOver(excluding handle: UInt64) -> EnvWorker {
+        tableLock.lock()
+        retired = true
+        var moved = batches
+        batches = [:]
+        tableLock.unlock()
+        moved[handle] = nil
+        let fresh = EnvWorker(registry: registry, events: events)
+        fresh.batches = moved
+        return fresh
+    }
+
+    private func lookup(_ handle: UInt64) -> EnvBatch? {
+        tableLock.lock()
+        defer { tableLock.unlock() }
+        return batches[handle]
+    }
+
+    /// Stores (or with nil removes) a handle's batch; returns the batch it replaced, so that the
+    /// caller releases it (a plugin's destroy may be slow) outside the lock.
+    @discardableResult
+    private func store(_ batch: EnvBatch?, for handle: UInt64) -> EnvBatch? {
+        tableLock.lock()
+        defer { tableLock.unlock() }
+        guard !retired else { return batch }
+        let old = batches[handle]
+        batches[handle] = batch
+        return old
+    }
 
     /// Runs a job and returns what the socket thread must send and do.
     public func execute(_ job: Job) -> Completion {
@@ -35,7 +76,7 @@ public final class EnvWorker {
             if case .make = job.kind { abandoned = job.handle }
         }
         if let events, response.gymError == nil, events.isAttached {
-            events.publish(job: job, response: response, resetSeeds: batches[job.handle]?.lastResetSeeds)
+            events.publish(job: job, response: response, resetSeeds: lookup(job.handle)?.lastResetSeeds)
         }
         guard let address = job.replyTo else {
             return Completion(frames: nil, abandonedHandle: abandoned, error: response.gymError)
@@ -59,7 +100,7 @@ public final class EnvWorker {
                 seed: make.hasSeed ? make.seed : nil,
                 maxEpisodeSteps: make.hasMaxEpisodeSteps ? Int(make.maxEpisodeSteps) : nil,
                 autoreset: AutoresetMode(wire: make.autoreset) ?? .nextStep)
-            batches[job.handle] = batch
+            store(batch, for: job.handle)
             return .with {
                 $0.id = id
                 $0.make = .with {
@@ -96,14 +137,15 @@ public final class EnvWorker {
                 }
             }
         case .close:
-            batches[job.handle] = nil
+            let closed = store(nil, for: job.handle)
+            withExtendedLifetime(closed) {}
             return .with { $0.id = id; $0.close = Gym_V1_CloseReply() }
         }
     }
 
     private func batch(_ handle: UInt64) throws -> EnvBatch {
         // The socket thread checked the handle; a miss means the make failed or raced a close.
-        guard let batch = batches[handle] else { throw GymError(.unknownHandle, "handle \(handle) has no environments") }
+        guard let batch = lookup(handle) else { throw GymError(.unknownHandle, "handle \(handle) has no environments") }
         return batch
     }
 

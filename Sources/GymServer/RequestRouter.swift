@@ -17,8 +17,12 @@ public final class RequestRouter {
         public var requests = 0
         /// Error replies sent (at once or by a worker).
         public var errors = 0
-        /// Handles closed because their client went idle.
+        /// Handles closed because their client went idle or disconnected.
         public var reclaimedHandles = 0
+        /// Worker threads the watchdog cut off, stuck in a job.
+        public var abandonedThreads = 0
+        /// Replies dropped because their client was gone or had too many unread.
+        public var droppedReplies = 0
     }
 
     /// What to do with one incoming message.
@@ -30,8 +34,12 @@ public final class RequestRouter {
     }
 
     let configuration: DaemonConfiguration
-    private(set) var table: HandleTable
-    private var lastSeen: [ClientID: Double] = [:]
+    var table: HandleTable
+    var lastSeen: [ClientID: Double] = [:]
+    /// Handles whose environment the watchdog cut off, with the reason later requests get.
+    var quarantined: [UInt64: String] = [:]
+    /// Jobs queued or running per client, against `maxInFlightPerClient`.
+    var inFlight: [ClientID: Int] = [:]
     private let envList: Gym_V1_EnvList
     private let logger: Logger
     /// What it has handled so far.
@@ -65,6 +73,7 @@ public final class RequestRouter {
     /// error reply. Returns the frames to send back, if a reply is due.
     public func settle(_ completion: Completion) -> [[UInt8]]? {
         if let handle = completion.abandonedHandle { abandon(handle) }
+        if let identity = completion.frames?.first { landed(ClientID(identity)) }
         if let error = completion.error, let identity = completion.frames?.first {
             note(error, client: ClientID(identity), request: nil)
         }
@@ -112,7 +121,10 @@ public final class RequestRouter {
             return .reply(address, .failure(id: id, GymError(.malformed, "could not decode a Request from \(payload.count) bytes: \(error)")))
         }
         do {
-            return try route(request, from: address)
+            if request.runsOnAWorker { try checkInFlight(of: address.client) }
+            let action = try route(request, from: address)
+            if case .dispatch = action { inFlight[address.client, default: 0] += 1 }
+            return action
         } catch let error as GymError {
             return .reply(address, .failure(id: request.id, error))
         } catch {
@@ -151,6 +163,7 @@ public final class RequestRouter {
             return .dispatch(worker: try owned(render.handle, by: address.client).worker,
                              Job(handle: render.handle, requestID: id, replyTo: address, kind: .render(render)))
         case .close(let close):
+            if let reply = closeQuarantined(close.handle, id: id, from: address) { return reply }
             let worker = try owned(close.handle, by: address.client).worker
             table.remove(close.handle)
             return .dispatch(worker: worker, Job(handle: close.handle, requestID: id, replyTo: address, kind: .close(reply: true)))
@@ -163,6 +176,7 @@ public final class RequestRouter {
         _ = try configuration.registry.require(make.envID)
         let count = Int(make.numEnvs)
         guard count >= 1 else { throw GymError(.invalidArgument, "num_envs must be at least 1, got \(count)") }
+        try checkGlobalLimits(adding: count, for: address.client)
         let held = table.envCount(of: address.client)
         guard held + count <= configuration.maxEnvsPerClient else {
             throw GymError(.quotaExceeded,
@@ -174,7 +188,9 @@ public final class RequestRouter {
         guard AutoresetMode(wire: make.autoreset) != nil else {
             throw GymError(.invalidArgument, "unknown autoreset mode \(make.autoreset.rawValue)")
         }
-        let (handle, worker) = table.add(owner: address.client, count: count)
+        guard let (handle, worker) = table.add(owner: address.client, count: count, envID: make.envID) else {
+            throw GymError(.quotaExceeded, "this daemon has issued every handle it can; restart it")
+        }
         return .dispatch(worker: worker, Job(handle: handle, requestID: id, replyTo: address, kind: .make(make)))
     }
 
@@ -183,11 +199,15 @@ public final class RequestRouter {
             if table.wasIssued(handle) {
                 throw GymError(.unknownHandle, "handle \(handle) was closed or reclaimed")
             }
+            if table.isFromAnotherRun(handle) {
+                throw GymError(.unknownHandle, "handle \(handle) is from an earlier run: the daemon restarted")
+            }
             throw GymError(.unknownHandle, "no handle \(handle)")
         }
         guard entry.owner == client else {
             throw GymError(.notOwner, "handle \(handle) belongs to another client")
         }
+        if let reason = quarantined[handle] { throw GymError(.internalError, reason) }
         return entry
     }
 
@@ -201,12 +221,7 @@ public final class RequestRouter {
         let idle = lastSeen.filter { now - $0.value > configuration.idleTimeout }.map(\.key)
         var reclaimed: [(client: ClientID, jobs: [(worker: Int, job: Job)])] = []
         for client in idle {
-            lastSeen[client] = nil
-            var jobs: [(worker: Int, job: Job)] = []
-            for handle in table.handles(of: client) {
-                guard let entry = table.remove(handle) else { continue }
-                jobs.append((entry.worker, Job(handle: handle, requestID: 0, replyTo: nil, kind: .close(reply: false))))
-            }
+            let jobs = forget(client)
             if !jobs.isEmpty { reclaimed.append((client, jobs)) }
         }
         return reclaimed

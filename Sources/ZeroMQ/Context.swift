@@ -1,4 +1,5 @@
 import CZMQ
+import Dispatch
 
 /// A libzmq context: owns the I/O threads and is the namespace for `inproc://` endpoints.
 ///
@@ -6,6 +7,8 @@ import CZMQ
 /// so every `Socket` keeps its context alive.
 public final class Context: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    private let termination = DispatchSemaphore(value: 1)
+    private var terminated = false
 
     /// Creates a context with `ioThreads` background I/O threads.
     public init(ioThreads: Int = 1) throws {
@@ -23,9 +26,26 @@ public final class Context: @unchecked Sendable {
         zmq_ctx_shutdown(handle)
     }
 
+    /// Terminates the context on a thread of its own and waits up to `seconds` for it: libzmq
+    /// first delivers what closed sockets queued (within their linger), so a process that exits
+    /// after this has sent its last replies. True when termination finished in time. Every
+    /// socket of the context must be closed first; the context is unusable afterwards.
+    public func terminate(waitingAtMost seconds: Double) -> Bool {
+        termination.wait()
+        guard !terminated else { termination.signal(); return true }
+        terminated = true
+        termination.signal()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { [self] in
+            while zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR {}
+            done.signal()
+        }
+        return done.wait(timeout: .now() + seconds) == .success
+    }
+
     deinit {
         // Blocks until all sockets are closed, which `Socket` guarantees by retaining its context.
-        while zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR {}
+        if !terminated { while zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR {} }
     }
 }
 

@@ -65,7 +65,7 @@ extension Gym {
             do {
                 recorder = try Recorder(configuration: configuration, logger: logger)
             } catch {
-                throw ValidationError("could not open \(out): \(error)")
+                throw RuntimeFailure("could not open \(out): \(error)")
             }
             signals.stops(recorder)
             let statistics = try recorder.run()

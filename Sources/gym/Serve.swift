@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import GymServer
 import Logging
+import ZeroMQ
 
 extension Gym {
     /// `gym serve`: the daemon.
@@ -31,8 +32,26 @@ extension Gym {
         @Option(help: "Largest request in bytes; a client sending more is disconnected.")
         var maxMessageBytes = 256 << 20
 
-        @Option(help: "Seconds without requests after which a client's environments are closed.")
+        @Option(help: "Seconds without requests after which a client's environments are closed (a client whose connection closes loses them at once).")
         var idleTimeout: Double = 600
+
+        @Option(help: "Seconds one make, reset, step, render or close may run; past it the client gets DEADLINE_EXCEEDED, the environment is quarantined and its worker moves on.")
+        var stepTimeout: Double = 5
+
+        @Option(help: "Seconds SIGINT or SIGTERM may take: unfinished requests are answered SHUTTING_DOWN when it is up.")
+        var shutdownTimeout: Double = 5
+
+        @Option(help: "Most environments all clients together may hold.")
+        var maxEnvs = 32_768
+
+        @Option(help: "Most clients that may hold environments at once.")
+        var maxClients = 1024
+
+        @Option(help: "Most requests one client may have queued or running at once.")
+        var maxInFlight = 1024
+
+        @Option(help: "Most replies queued for a client that does not read them; later ones are dropped and counted.")
+        var maxQueuedReplies = 4096
 
         @Option(help: "Microseconds the socket thread watches for a finished job before sleeping (0: never spin).")
         var spinUs: Double = 0
@@ -59,6 +78,10 @@ extension Gym {
             guard maxEnvsPerClient >= 1 else { throw ValidationError("--max-envs-per-client must be at least 1") }
             guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
             guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+            guard stepTimeout > 0, shutdownTimeout > 0 else { throw ValidationError("--step-timeout and --shutdown-timeout must be positive") }
+            guard maxEnvs >= 1, maxClients >= 1, maxInFlight >= 1, maxQueuedReplies >= 1 else {
+                throw ValidationError("--max-envs, --max-clients, --max-in-flight and --max-queued-replies must be at least 1")
+            }
             guard spinUs >= 0, workerSpinUs >= 0 else { throw ValidationError("spin times must not be negative") }
             guard eventsQueueMb >= 1 else { throw ValidationError("--events-queue-mb must be at least 1") }
         }
@@ -76,20 +99,55 @@ extension Gym {
             configuration.events = events
             configuration.eventPolicy = eventsPolicy
             configuration.eventQueueBytes = eventsQueueMb << 20
+            configuration.stepTimeout = stepTimeout
+            configuration.shutdownTimeout = shutdownTimeout
+            configuration.maxEnvs = maxEnvs
+            configuration.maxClients = maxClients
+            configuration.maxInFlightPerClient = maxInFlight
+            configuration.maxQueuedReplies = maxQueuedReplies
+            // A context of its own, terminated at exit so the last replies leave before the process ends.
+            let context = try Context()
             let daemon: Daemon
             do {
-                daemon = try Daemon(configuration: configuration, logger: Logger(label: "gym.daemon"))
+                daemon = try Daemon(configuration: configuration, context: context, logger: Logger(label: "gym.daemon"))
             } catch {
-                throw ValidationError("could not start the daemon: \(error)")
+                throw RuntimeFailure("could not start the daemon: \(error)")
             }
-            signals.stops(daemon)
+            let stopped = SignalClock()
+            signals.onSignal { [daemon] in
+                stopped.mark()
+                daemon.requestStop()
+            }
             do {
                 try daemon.run()
             } catch {
-                throw ValidationError("could not serve on \(bind): \(error)")
+                throw RuntimeFailure("could not serve on \(bind): \(error)")
+            }
+            if !context.terminate(waitingAtMost: max(0.1, shutdownTimeout - stopped.secondsSince)) {
+                logger.warning("exiting with replies still queued: the shutdown timeout is up")
             }
         }
     }
 }
 
 extension EventPolicy: ExpressibleByArgument {}
+
+/// When the stop signal came, so that what is left of --shutdown-timeout can be computed.
+private final class SignalClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var at: DispatchTime?
+
+    func mark() {
+        lock.lock()
+        if at == nil { at = .now() }
+        lock.unlock()
+    }
+
+    /// Seconds since the signal (0 if none came).
+    var secondsSince: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let at else { return 0 }
+        return Double(DispatchTime.now().uptimeNanoseconds - at.uptimeNanoseconds) / 1e9
+    }
+}

@@ -1,6 +1,7 @@
 import Agents
 import ArgumentParser
 import Foundation
+import GymCore
 
 extension Gym {
     /// `gym train ALGO`: train an agent, evaluate it greedily, optionally save it.
@@ -20,5 +21,14 @@ extension Gym {
             subcommands: [TrainAlgorithm<SARSA>.self, TrainAlgorithm<QLearning>.self, TrainDQN.self, TrainAlgorithm<Reinforce>.self,
                           TrainAlgorithm<A2C>.self, TrainAlgorithm<PPO>.self,
                           TrainA3C.self, TrainDDPG.self, TrainAlgorithm<TD3>.self, TrainAlgorithm<SAC>.self])
+
+        /// The error for `gym train NAME` when NAME is no algorithm (ArgumentParser would
+        /// otherwise complain about the first option after it), or nil.
+        static func unknownAlgorithm(in arguments: [String]) -> ValidationError? {
+            guard arguments.count >= 2, arguments[0] == "train", let name = arguments.dropFirst().first, !name.hasPrefix("-") else { return nil }
+            let known = configuration.subcommands.compactMap { $0.configuration.commandName }
+            guard !known.contains(name) else { return nil }
+            return ValidationError("unknown algorithm \(name.clippedForEcho(maxBytes: 64)) (one of: \(known.joined(separator: ", ")))")
+        }
     }
 }

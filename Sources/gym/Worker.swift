@@ -84,6 +84,11 @@ extension Gym {
 
 /// Options of learners that run worker processes.
 struct DistributedOptions: ParsableArguments {
+    /// Whether `endpoint` is reachable from this machine only.
+    static func isLoopback(_ endpoint: String) -> Bool {
+        ["tcp://127.", "tcp://localhost:", "tcp://[::1]:", "inproc://", "ipc://"].contains { endpoint.hasPrefix($0) }
+    }
+
     @Option(help: ArgumentHelp("Where the parameter service binds; workers on other machines need a reachable address.", valueName: "addr"))
     var bindParameters = "tcp://127.0.0.1:*"
 
@@ -95,7 +100,12 @@ struct DistributedOptions: ParsableArguments {
 
     /// Starts `count` `gym worker` processes of this executable joining `endpoint`, unless --no-spawn.
     func startWorkers(_ count: Int, endpoint: String) throws -> WorkerFleet? {
-        guard !noSpawn else { return nil }
+        guard !noSpawn else {
+            if Self.isLoopback(endpoint) {
+                Logger(label: "gym.train").warning("--no-spawn with the parameter service on loopback (\(endpoint)): workers on other machines cannot reach it; pass --bind-parameters tcp://ADDRESS:PORT with an address they can reach")
+            }
+            return nil
+        }
         return try WorkerFleet(executable: WorkerFleet.currentExecutable,
                                arguments: ["worker", "--learner", endpoint, "--log-level", workerLogLevel.rawValue],
                                count: count, logger: Logger(label: "gym.train"))

@@ -61,12 +61,13 @@ extension TestClient {
 /// and stops it (logging its totals) when the body returns.
 func withDaemon<R>(
     over transport: Transport, maxEnvsPerClient: Int = 4096, idleTimeout: Double = 600, workers: Int = 2,
-    logger: Logger = quietLogger,
+    maxClients: Int = 1024, logger: Logger = quietLogger,
     _ body: (any TestDaemon) throws -> R
 ) throws -> R {
-    let configuration = DaemonConfiguration(
+    var configuration = DaemonConfiguration(
         bind: transport == .inproc ? "inproc://gym-bad-input-\(UUID().uuidString)" : "tcp://127.0.0.1:*",
         workers: workers, maxEnvsPerClient: maxEnvsPerClient, idleTimeout: idleTimeout, registry: try testRegistry())
+    configuration.maxClients = maxClients
     switch transport {
     case .direct:
         let daemon = DirectDaemon(configuration: configuration, logger: logger)

@@ -44,6 +44,10 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     public var limits = ParameterLimits()
     /// Keys of the socket; nil: `CurveSettings.process` when binding. Set before `start`.
     public var security: CurveSettings?
+    /// Replies libzmq queues for one worker that does not read them.
+    static let queuedRepliesPerWorker = 16
+    /// Requests libzmq buffers per worker before it stops reading that worker's connection.
+    static let queuedRequestsPerWorker = 64
 
     /// A server that has not bound yet; `learner` answers joins, gradients and reports.
     public init(bind: String, learner: any ParameterLearner, context: Context = .shared, logger: Logger = Logger(label: "gym.parameters")) {
@@ -75,8 +79,12 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     public func start() throws {
         let socket = try state.start(alreadyRunning: GymError(.invalidArgument, "the parameter service is already running")) {
             let socket = try Socket(context, .router)
-            try socket.setSendHighWaterMark(0)
-            try socket.setReceiveHighWaterMark(0)
+            // Weights replies are megabytes each: a worker that stops reading gets a few queued,
+            // the rest are dropped (it times out and asks again); a larger request than any
+            // weights or gradients (plus the envelope) makes libzmq drop its sender.
+            try socket.setSendHighWaterMark(Self.queuedRepliesPerWorker)
+            try socket.setReceiveHighWaterMark(Self.queuedRequestsPerWorker)
+            try socket.setMaxMessageSize(limits.maxWeightsBytes &+ (1 << 20))
             try socket.secureServer(binding: bindAddress, settings: security ?? .process)
             do {
                 try socket.bind(bindAddress)
