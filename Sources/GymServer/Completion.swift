@@ -9,4 +9,15 @@ public struct Completion: Sendable {
     public var abandonedHandle: UInt64?
     /// The error the reply carries, for the daemon's log and counters.
     public var error: GymError?
+    /// The client the reply answers (its owner identity, not the routing id), nil when no
+    /// reply is due.
+    public var client: ClientID?
+
+    /// A completion; `client` is the owner the reply answers.
+    public init(frames: [[UInt8]]?, abandonedHandle: UInt64?, error: GymError?, client: ClientID? = nil) {
+        self.frames = frames
+        self.abandonedHandle = abandonedHandle
+        self.error = error
+        self.client = client
+    }
 }

@@ -87,7 +87,7 @@ public final class EnvWorker {
         } catch {
             payload = (try? Gym_V1_Response.failure(id: job.requestID, GymError(.internalError, "could not encode reply: \(error)")).serializedBytes()) ?? []
         }
-        return Completion(frames: address.frames(payload), abandonedHandle: abandoned, error: response.gymError)
+        return Completion(frames: address.frames(payload), abandonedHandle: abandoned, error: response.gymError, client: address.client)
     }
 
     private func run(_ job: Job) throws -> Gym_V1_Response {

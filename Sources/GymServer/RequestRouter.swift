@@ -73,9 +73,9 @@ public final class RequestRouter {
     /// error reply. Returns the frames to send back, if a reply is due.
     public func settle(_ completion: Completion) -> [[UInt8]]? {
         if let handle = completion.abandonedHandle { abandon(handle) }
-        if let identity = completion.frames?.first { landed(ClientID(identity)) }
-        if let error = completion.error, let identity = completion.frames?.first {
-            note(error, client: ClientID(identity), request: nil)
+        if let client = completion.client { landed(client) }
+        if let error = completion.error, let client = completion.client {
+            note(error, client: client, request: nil)
         }
         return completion.frames
     }

@@ -35,6 +35,6 @@ struct Watchdog {
     /// The completion answering `job` with `error`.
     static func failure(_ job: Job, _ error: GymError) -> Completion {
         let frames = job.replyTo.map { $0.frames((try? Gym_V1_Response.failure(id: job.requestID, error).serializedBytes()) ?? []) }
-        return Completion(frames: frames, abandonedHandle: nil, error: error)
+        return Completion(frames: frames, abandonedHandle: nil, error: error, client: job.replyTo?.client)
     }
 }

@@ -40,11 +40,14 @@ func startDaemon(bind: String = "tcp://127.0.0.1:*", idleTimeout: Double = 600) 
             madeAll.enter()
             Thread {
                 defer { group.leave() }
+                // Left once: when the batch is made, or at the error that stopped it.
+                var made = false
                 do {
                     let connection = try GymConnection(endpoint: daemon.endpoint, timeout: 10)
                     let env = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 4, seed: UInt64(index))
                     handles.withLock { $0[index] = env.handle }
                     keepAlive.withLock { $0.append(env) }
+                    made = true
                     madeAll.leave()
                     _ = try env.reset()
                     var random = NumPyGenerator(seed: UInt64(index))
@@ -71,7 +74,7 @@ func startDaemon(bind: String = "tcp://127.0.0.1:*", idleTimeout: Double = 600) 
                     }
                 } catch {
                     failures.withLock { $0.append("client \(index): \(error)") }
-                    madeAll.leave()
+                    if !made { madeAll.leave() }
                 }
             }.start()
         }
