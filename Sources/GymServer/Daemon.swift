@@ -38,7 +38,7 @@ public final class Daemon: GymService, @unchecked Sendable {
         let completions = self.completions
         let events = try configuration.events.map {
             try EventStream(endpoint: $0, policy: configuration.eventPolicy, queueBytes: configuration.eventQueueBytes,
-                            highWaterMark: configuration.eventHighWaterMark, daemonName: configuration.name,
+                            highWaterMark: configuration.eventHighWaterMark, stallSeconds: configuration.eventStallSeconds, daemonName: configuration.name,
                             context: context, logger: logger)
         }
         self.events = events

@@ -30,6 +30,8 @@ public struct DaemonConfiguration: Sendable {
     public var eventQueueBytes: Int = 64 << 20
     /// Events libzmq queues per subscriber before the policy applies.
     public var eventHighWaterMark: Int = 10_000
+    /// Block policy: seconds a subscriber that reads nothing may hold the stream before it is cut off.
+    public var eventStallSeconds: Double = 2
 
     /// A configuration with the documented defaults.
     public init(

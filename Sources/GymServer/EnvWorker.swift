@@ -9,6 +9,8 @@ import SwiftProtobuf
 public final class EnvWorker {
     private let registry: EnvRegistry
     private var batches: [UInt64: EnvBatch] = [:]
+    /// With an event stream: each batch's make, which its reset events carry.
+    private var makes: [UInt64: Gym_V1_MakeEvent] = [:]
     private let events: EventStream?
 
     /// A worker that builds environments from `registry` and, given an event stream, publishes
@@ -34,8 +36,15 @@ public final class EnvWorker {
             response = .failure(id: job.requestID, GymError(.internalError, "\(error)"))
             if case .make = job.kind { abandoned = job.handle }
         }
-        if let events, response.gymError == nil, events.isAttached {
-            events.publish(job: job, response: response, resetSeeds: batches[job.handle]?.lastResetSeeds)
+        if let events, response.gymError == nil {
+            switch (job.kind, response.body) {
+            case (.make(let request), .make(let reply)?): makes[job.handle] = .with { $0.request = request; $0.reply = reply }
+            case (.close, _): makes[job.handle] = nil
+            default: break
+            }
+            if events.isAttached {
+                events.publish(job: job, response: response, resetSeeds: batches[job.handle]?.lastResetSeeds, batch: makes[job.handle])
+            }
         }
         guard let address = job.replyTo else {
             return Completion(frames: nil, abandonedHandle: abandoned, error: response.gymError)

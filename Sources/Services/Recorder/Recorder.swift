@@ -8,7 +8,10 @@ import ZeroMQ
 /// `gym record`: subscribes to a daemon's event stream and stores whole episodes in SQLite.
 ///
 /// One thread owns the SUB socket and the database. A transaction commits when no event has
-/// arrived for `idleCommitSeconds`, and at the latest `commitInterval` seconds after it began.
+/// arrived for `idleCommitSeconds`, when it is half `commitInterval` old, and when the oldest
+/// episode in it ended (by the daemon's clock) half `commitInterval` ago, so an episode that
+/// ended more than `commitInterval` before a crash is committed even while events arrive late.
+/// A clean stop checkpoints the WAL into the file.
 public final class Recorder: GymService, @unchecked Sendable {
     /// Settings of one recorder.
     public struct Configuration: Sendable {
@@ -16,8 +19,10 @@ public final class Recorder: GymService, @unchecked Sendable {
         public var events: String
         /// The recording file.
         public var path: String
-        /// Longest time a transaction stays open.
+        /// An episode that ended this long ago is committed (the most a SIGKILL can lose).
         public var commitInterval: Double = 0.5
+        /// Most bytes the running episodes may hold in memory; past it the largest is dropped and counted.
+        public var maxBufferedBytes: Int = 512 << 20
         /// A quiet stream for this long commits at once.
         public var idleCommitSeconds: Double = 0.005
 
@@ -58,7 +63,8 @@ public final class Recorder: GymService, @unchecked Sendable {
         self.logger = logger
         store = try EpisodeStore(path: configuration.path, source: configuration.events)
         let next = try store.nextIDs()
-        assembler = EpisodeAssembler(sink: store, firstEpisodeID: next.episode, firstBatchID: next.batch)
+        assembler = EpisodeAssembler(sink: store, firstEpisodeID: next.episode, firstBatchID: next.batch,
+                                     maxBufferedBytes: configuration.maxBufferedBytes)
     }
 
     /// How the last recording thread started by `start()` ended; set before `waitForExit()` returns.
@@ -126,7 +132,7 @@ public final class Recorder: GymService, @unchecked Sendable {
                 continue
             }
             try drain(socket)
-            if let age = store.transactionAge(now: Self.now()), age >= configuration.commitInterval { try store.commit() }
+            if isCommitDue() { try store.commit() }
             let counters = assembler.counters
             if counters.attachments > attachments {
                 if attachments == 0 { logger.notice("attached to the daemon's event stream at \(configuration.events)") }
@@ -152,13 +158,23 @@ public final class Recorder: GymService, @unchecked Sendable {
         try store.commit()
         let statistics = self.statistics
         try store.setFact("stats", RecorderReport.json(statistics, path: configuration.path))
+        // Everything into the main file: a copy of the .sqlite alone is then the whole recording.
+        try store.checkpoint()
         logger.notice("stopped: \(statistics.assembler.episodes) episode(s) (\(running) still running, stored as recorder_stopped), \(statistics.assembler.steps) step(s), \(statistics.assembler.lostEvents) event(s) lost")
         return statistics
     }
 
+    /// Whether the open transaction must commit now (see the type's comment).
+    private func isCommitDue() -> Bool {
+        let half = configuration.commitInterval / 2
+        if let age = store.transactionAge(now: Self.now()), age >= half { return true }
+        if let ended = store.oldestPendingEnd, Date().timeIntervalSince1970 - ended >= half { return true }
+        return false
+    }
+
     /// Consumes what has arrived, up to a bound so commits keep their schedule.
     private func drain(_ socket: Socket) throws {
-        for _ in 0..<4096 {
+        for _ in 0..<1024 {
             let received: Bool
             do {
                 (received, _) = try socket.receiveFrame(dontWait: true) { bytes -> Bool in
