@@ -4,6 +4,7 @@ import GymClient
 import GymCore
 import GymProtocol
 import GymServer
+import Logging
 import Recorder
 import Testing
 import ZeroMQ
@@ -11,7 +12,7 @@ import ZeroMQ
 /// The daemon's two answers to a subscriber that does not keep up, with a real XPUB socket, a
 /// SUB socket that stops reading, and a client stepping over loopback TCP.
 @Suite(.serialized) struct EventPolicyTests {
-    static func daemon(policy: EventPolicy) throws -> Daemon {
+    static func daemon(policy: EventPolicy, stallSeconds: Double = 60, logger: Logger = Logger(label: "gym.daemon")) throws -> Daemon {
         var registry = EnvRegistry()
         for spec in CartPole.specs() { try registry.register(spec) }
         var configuration = DaemonConfiguration(bind: "tcp://127.0.0.1:*", workers: 1, registry: registry)
@@ -19,7 +20,8 @@ import ZeroMQ
         configuration.eventPolicy = policy
         configuration.eventQueueBytes = 32 << 10
         configuration.eventHighWaterMark = 4
-        let daemon = try Daemon(configuration: configuration)
+        configuration.eventStallSeconds = stallSeconds
+        let daemon = try Daemon(configuration: configuration, logger: logger)
         try daemon.start()
         return daemon
     }
@@ -28,6 +30,8 @@ import ZeroMQ
     static func stalledSubscriber(_ daemon: Daemon) throws -> Socket {
         let socket = try Socket(.shared, .sub)
         try socket.setReceiveHighWaterMark(4)
+        // A small kernel buffer, so the daemon finds it full after a few events, not megabytes.
+        try socket.setReceiveBuffer(bytes: 8192)
         try socket.setReceiveTimeout(milliseconds: 5000)
         try socket.subscribe()
         try socket.connect(try #require(daemon.events?.endpoint))
@@ -63,6 +67,7 @@ import ZeroMQ
         #expect(assembler.counters.lostEvents == dropped)
     }
 
+    /// Within the stall time (here a minute) a silent subscriber holds the clients back.
     @Test func blockPolicySlowsTheClientAndLosesNothing() throws {
         let daemon = try Self.daemon(policy: .block)
         defer { daemon.shutdown() }
