@@ -61,6 +61,11 @@ public final class EventStream: @unchecked Sendable {
     private var counters = Counters()
     /// Queued bytes at which a worker wakes the publisher before its next timed flush.
     private var wakeBytes: Int { min(1 << 20, queueLimit / 2) }
+    /// Block policy: most bytes queued inside the daemon, events libzmq queues per subscriber,
+    /// and each connection's kernel send buffer.
+    static let blockQueueBytes = 1 << 20
+    static let blockHighWaterMark = 1000
+    static let blockSocketBufferBytes = 256 << 10
     /// Longest time an event waits in the queue while a subscriber is attached.
     private static let flushMilliseconds = 2
     private let wake: WakePipe
@@ -72,7 +77,10 @@ public final class EventStream: @unchecked Sendable {
                 daemonName: String, context: Context = .shared, logger: Logger) throws {
         self.policy = policy
         self.stallSeconds = stallSeconds.isFinite ? min(max(stallSeconds, 0.001), 3600) : 2
-        self.queueLimit = max(1, queueBytes)
+        // Under block every buffered event is lag between a client's step and the recorder's
+        // commit, so the buffers stay small: a recorder's promise ("episodes that ended a commit
+        // interval ago are stored") holds only if the stream cannot hold seconds of events.
+        self.queueLimit = policy == .block ? min(max(1, queueBytes), Self.blockQueueBytes) : max(1, queueBytes)
         self.daemonName = daemonName
         self.logger = logger
         socket = try Socket(context, .xpub)
@@ -80,7 +88,8 @@ public final class EventStream: @unchecked Sendable {
         // Every leaving subscriber is reported, so the stream knows when a cut-off one is gone.
         try socket.setXPubVerboser(true)
         try socket.setXPubNoDrop(true)
-        try socket.setSendHighWaterMark(max(1, highWaterMark))
+        try socket.setSendHighWaterMark(max(1, policy == .block ? min(highWaterMark, Self.blockHighWaterMark) : highWaterMark))
+        if policy == .block { try socket.setSendBuffer(bytes: Self.blockSocketBufferBytes) }
         try socket.bind(endpoint)
         self.endpoint = (try? socket.lastEndpoint) ?? endpoint
         wake = try WakePipe()

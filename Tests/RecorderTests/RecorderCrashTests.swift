@@ -26,7 +26,7 @@ import Testing
         let live = LockedBox<[RandomClient.Episode]>([])
         let clients = (1...4).map {
             RandomClient(endpoint: endpoint, kind: .single, seed: UInt64($0) * 1_000_000, steps: .max, stop: stop, live: live)
-        } + [RandomClient(endpoint: endpoint, kind: .batch(count: 32, autoreset: .nextStep), seed: 7, steps: .max, stop: stop)]
+        } + [RandomClient(endpoint: endpoint, kind: .batch(count: 256, autoreset: .nextStep), seed: 7, steps: .max, stop: stop), RandomClient(endpoint: endpoint, kind: .batch(count: 256, autoreset: .sameStep), seed: 8, steps: .max, stop: stop)]
         let outcomes = LockedBox<Result<[RandomClient.Outcome], Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread {
@@ -39,7 +39,7 @@ import Testing
         var settledTotal = 0
         var missingTotal = 0
         for kill in 1...5 {
-            let record = try GymProcess(["record", "--events", events, "--out", database, "--commit-interval", "\(Self.commitInterval)"],
+            let record = try GymProcess(["record", "--events", events, "--out", database, "--commit-interval", "\(Self.commitInterval)", "--log-level", "debug"],
                                         directory: directory, name: "record\(kill)")
             #expect(record.waitForLog("attached to the daemon's event stream"), "\(record.stderr)")
             let attachTime = Date().timeIntervalSince1970
@@ -73,7 +73,8 @@ import Testing
             #expect(missing.isEmpty, "kill \(kill): \(missing.count) of \(settled.count) episodes that ended over \(Self.commitInterval) s before the kill are missing, the oldest \(missing.map { killTime - $0.endTime }.max() ?? 0) s before it")
             settledTotal += settled.count
             missingTotal += missing.count
-            print("kill \(kill): \(settled.count) episodes ended over \(Self.commitInterval) s before the kill, \(missing.count) missing; newest stored episode ended \(String(format: "%.3f", killTime - newestEnd)) s before the kill; \(rows.count) in the file")
+            let lag = record.stderr.components(separatedBy: "lag reached ").last?.prefix(while: { $0 != " " }) ?? "?"
+            print("kill \(kill): recorder lag at most \(lag) s; \(settled.count) episodes ended over \(Self.commitInterval) s before the kill, \(missing.count) missing; newest stored episode ended \(String(format: "%.3f", killTime - newestEnd)) s before the kill; \(rows.count) in the file")
         }
         stop.update { $0 = true }
         done.wait()

@@ -88,6 +88,8 @@ public final class EpisodeAssembler {
     private var nextBatchID: Int64
     private var lastSequence: UInt64?
     private var lastDroppedEpisodeEnds: UInt64?
+    /// The daemon's time of the last event consumed.
+    public private(set) var lastEventTime: Double?
     /// Most bytes the running episodes' arrays may hold.
     public let maxBufferedBytes: Int
     /// Most envs one batch may have (the event is hostile input like any other).
@@ -110,6 +112,7 @@ public final class EpisodeAssembler {
     /// Consumes one event.
     public func consume(_ event: Gym_V1_Event) throws {
         counters.events += 1
+        lastEventTime = event.time
         if let last = lastSequence, event.sequence > last + 1 {
             counters.lostEvents += event.sequence - last - 1
             discardRunning()

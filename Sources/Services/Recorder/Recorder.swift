@@ -39,6 +39,8 @@ public final class Recorder: GymService, @unchecked Sendable {
         public var commits = 0
         /// Events that could not be decoded.
         public var malformedEvents: UInt64 = 0
+        /// Most seconds an event took from the daemon to the recorder (by the two clocks).
+        public var maxLagSeconds = 0.0
         /// Seconds from the first event to the stop.
         public var seconds = 0.0
         /// Stored transitions per second over `seconds`.
@@ -55,6 +57,8 @@ public final class Recorder: GymService, @unchecked Sendable {
     private var attachedSignal = DispatchSemaphore(value: 0)
     private var malformed: UInt64 = 0
     private var firstEvent: Double?
+    /// Most seconds between an event's production (the daemon's clock) and its arrival here.
+    private var maxLag = 0.0
 
     /// Opens (or creates) the recording; `run()` connects and records.
     public init(configuration: Configuration, context: Context = .shared, logger: Logger = Logger(label: "gym.record")) throws {
@@ -109,7 +113,9 @@ public final class Recorder: GymService, @unchecked Sendable {
     private func connect() throws -> Socket {
         try state.start(alreadyRunning: GymError(.invalidArgument, "the recorder is already running")) {
             let socket = try Socket(context, .sub)
-            try socket.setReceiveHighWaterMark(20_000)
+            // Small queues: under the block policy whatever they hold is lag before a commit.
+            try socket.setReceiveHighWaterMark(1000)
+            try socket.setReceiveBuffer(bytes: 256 << 10)
             try socket.subscribe()
             try socket.connect(configuration.events)
             logger.info("recording \(configuration.events) into \(configuration.path)")
@@ -132,6 +138,10 @@ public final class Recorder: GymService, @unchecked Sendable {
                 continue
             }
             try drain(socket)
+            if let time = assembler.lastEventTime, Date().timeIntervalSince1970 - time > maxLag {
+                maxLag = Date().timeIntervalSince1970 - time
+                logger.debug("lag reached \(String(format: "%.3f", maxLag)) s")
+            }
             if isCommitDue() { try store.commit() }
             let counters = assembler.counters
             if counters.attachments > attachments {
@@ -142,7 +152,7 @@ public final class Recorder: GymService, @unchecked Sendable {
             let now = Self.now()
             if now - lastReport >= 5 {
                 let rate = Double(counters.steps - reportedSteps) / (now - lastReport)
-                logger.info("\(counters.episodes) episode(s), \(counters.steps) step(s) stored (\(Int(rate)) steps/s), \(counters.lostEvents) event(s) lost")
+                logger.info("\(counters.episodes) episode(s), \(counters.steps) step(s) stored (\(Int(rate)) steps/s), \(counters.lostEvents) event(s) lost, lag \(String(format: "%.3f", maxLag)) s at most")
                 lastReport = now
                 reportedSteps = counters.steps
             }
@@ -201,6 +211,7 @@ public final class Recorder: GymService, @unchecked Sendable {
         statistics.assembler = assembler.counters
         statistics.commits = store.commits
         statistics.malformedEvents = malformed
+        statistics.maxLagSeconds = maxLag
         statistics.seconds = firstEvent.map { Self.now() - $0 } ?? 0
         return statistics
     }

@@ -32,6 +32,7 @@ public enum RecorderReport {
             ("skipped_steps", "\(counters.skippedSteps)"),
             ("malformed_events", "\(statistics.malformedEvents)"),
             ("commits", "\(statistics.commits)"),
+            ("max_lag_s", ValueJSON.double(statistics.maxLagSeconds)),
             ("seconds", ValueJSON.double(statistics.seconds)),
             ("steps_per_s", ValueJSON.double(statistics.stepsPerSecond)),
         ]
