@@ -48,10 +48,16 @@ import ZeroMQ
         let connection = try GymConnection(endpoint: daemon.endpoint, timeout: 10)
         let envs = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 64, seed: 1)
         _ = try envs.reset()
-        for _ in 0..<6000 { _ = try envs.step(discrete: Array(repeating: 1, count: 64)) }
+        var ends = 0
+        func step() throws {
+            let step = try envs.step(discrete: Array(repeating: 1, count: 64))
+            ends += zip(step.terminated, step.truncated).filter { $0 || $1 }.count
+        }
+        for _ in 0..<6000 { try step() }
         // The client was never slowed down; now read everything that did arrive, then take one
         // more step, whose event shows any gap left at the end of the stream.
-        let assembler = EpisodeAssembler(sink: CollectingSink())
+        let sink = CollectingSink()
+        let assembler = EpisodeAssembler(sink: sink)
         try subscriber.setReceiveTimeout(milliseconds: 500)
         func drain() throws {
             while let frame = try? subscriber.receiveFrame().bytes {
@@ -59,12 +65,21 @@ import ZeroMQ
             }
         }
         try drain()
-        _ = try envs.step(discrete: Array(repeating: 1, count: 64))
+        try step()
         try drain()
         let dropped = try #require(daemon.events?.statistics.dropped)
         #expect(dropped > 0)
         // Every event produced after the attach was either received or counted as dropped.
         #expect(assembler.counters.lostEvents == dropped)
+        // Every episode the client saw end is stored or counted as dropped: the daemon counts
+        // those that ended inside dropped events, the recorder those it saw end without their
+        // start. Only the 64 episodes still running may be counted before their end.
+        let counters = assembler.counters
+        let accounted = sink.episodes.count + Int(counters.droppedEpisodes)
+        #expect(counters.daemonDroppedEpisodes > 0)
+        #expect(counters.daemonDroppedEpisodes == daemon.events?.statistics.droppedEpisodeEnds)
+        #expect(accounted >= ends && accounted <= ends + 64, "\(ends) ended: \(sink.episodes.count) stored, \(counters.discardedEpisodes) discarded, \(counters.daemonDroppedEpisodes) in dropped events")
+        print("drop policy: \(ends) episodes ended; \(sink.episodes.count) stored, \(counters.discardedEpisodes) discarded by the recorder, \(counters.daemonDroppedEpisodes) ended in dropped events")
     }
 
     /// Within the stall time (here a minute) a silent subscriber holds the clients back.

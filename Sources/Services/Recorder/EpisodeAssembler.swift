@@ -399,7 +399,9 @@ public final class EpisodeAssembler {
                     counters.discardedEpisodes += 1
                     counters.discardedSteps += UInt64(episode.length)
                 }
-                state.slots[index] = Slot(lost: true, lostEpisodeCounted: episode != nil)
+                // An episode counted at an earlier gap may still be running: it stays counted.
+                let counted = episode != nil || (state.slots[index].lost && state.slots[index].lostEpisodeCounted)
+                state.slots[index] = Slot(lost: true, lostEpisodeCounted: counted)
             }
         }
     }
