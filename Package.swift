@@ -123,7 +123,7 @@ let package = Package(
         ]),
         .testTarget(name: "RecorderTests", dependencies: [
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",
-            "ServiceRuntime",
+            "ServiceRuntime", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DistributedTests", dependencies: ["gym", "GymClient", "GymCore", "GymProtocol", "GymTestSupport", "NeuralNet", "ZeroMQ"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),

@@ -42,8 +42,8 @@ public final class Daemon: GymService, @unchecked Sendable {
         let completions = self.completions
         let events = try configuration.events.map {
             try EventStream(endpoint: $0, policy: configuration.eventPolicy, queueBytes: configuration.eventQueueBytes,
-                            highWaterMark: configuration.eventHighWaterMark, daemonName: configuration.name,
-                            context: context, logger: logger, security: configuration.security ?? .process)
+                            highWaterMark: configuration.eventHighWaterMark, stallSeconds: configuration.eventStallSeconds,
+                            daemonName: configuration.name, context: context, logger: logger, security: configuration.security ?? .process)
         }
         self.events = events
         self.workers = (0..<configuration.workers).map {

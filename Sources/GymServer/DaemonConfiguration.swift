@@ -49,6 +49,8 @@ public struct DaemonConfiguration: Sendable {
     public var maxQueuedReplies: Int = 4096
     /// Requests libzmq buffers per client before it stops reading from that client's connection.
     public var receiveHighWaterMark: Int = 1000
+    /// Block policy: seconds a subscriber that reads nothing may hold the stream before it is cut off.
+    public var eventStallSeconds: Double = 2
 
     /// A configuration with the documented defaults.
     public init(

@@ -14,6 +14,9 @@ public final class EnvWorker {
     private let tableLock = NSLock()
     /// Set once the environments were handed over: a late store from an abandoned thread is dropped.
     private var retired = false
+    /// With an event stream: each batch's make, which its reset events carry (under `tableLock`,
+    /// and handed over with the batches).
+    private var makes: [UInt64: Gym_V1_MakeEvent] = [:]
     private let events: EventStream?
 
     /// A worker that builds environments from `registry` and, given an event stream, publishes
@@ -36,11 +39,15 @@ public final class EnvWorker {
         tableLock.lock()
         retired = true
         var moved = batches
+        var movedMakes = makes
         batches = [:]
+        makes = [:]
         tableLock.unlock()
         moved[handle] = nil
+        movedMakes[handle] = nil
         let fresh = EnvWorker(registry: registry, events: events)
         fresh.batches = moved
+        fresh.makes = movedMakes
         return fresh
     }
 
@@ -75,8 +82,18 @@ public final class EnvWorker {
             response = .failure(id: job.requestID, GymError(.internalError, "\(error)"))
             if case .make = job.kind { abandoned = job.handle }
         }
-        if let events, response.gymError == nil, events.isAttached {
-            events.publish(job: job, response: response, resetSeeds: lookup(job.handle)?.lastResetSeeds)
+        if let events, response.gymError == nil {
+            let batch: Gym_V1_MakeEvent? = tableLock.withLock {
+                switch (job.kind, response.body) {
+                case (.make(let request), .make(let reply)?) where !retired: makes[job.handle] = .with { $0.request = request; $0.reply = reply }
+                case (.close, _): makes[job.handle] = nil
+                default: break
+                }
+                return makes[job.handle]
+            }
+            if events.isAttached {
+                events.publish(job: job, response: response, resetSeeds: lookup(job.handle)?.lastResetSeeds, batch: batch)
+            }
         }
         guard let address = job.replyTo else {
             return Completion(frames: nil, abandonedHandle: abandoned, error: response.gymError)

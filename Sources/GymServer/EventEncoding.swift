@@ -6,7 +6,8 @@ import SwiftProtobuf
 public enum EventEncoding {
     /// The serialized event (without its sequence number) for a job that succeeded, or nil for
     /// jobs that produce none (render).
-    public static func event(for job: Job, response: Gym_V1_Response, resetSeeds: [UInt64]?) -> [UInt8]? {
+    /// `batch` is the make of the job's batch, carried by reset events.
+    public static func event(for job: Job, response: Gym_V1_Response, resetSeeds: [UInt64]?, batch: Gym_V1_MakeEvent? = nil) -> [UInt8]? {
         var event = Gym_V1_Event()
         event.time = Date().timeIntervalSince1970
         event.handle = job.handle
@@ -15,7 +16,12 @@ public enum EventEncoding {
         case (.make(let request), .make(let reply)?):
             event.make = .with { $0.request = request; $0.reply = reply }
         case (.reset(let request), .reset(let reply)?):
-            event.reset = .with { $0.request = request; $0.seeds = resetSeeds ?? []; $0.reply = reply }
+            event.reset = .with {
+                $0.request = request
+                $0.seeds = resetSeeds ?? []
+                $0.reply = reply
+                if let batch { $0.batch = batch }
+            }
         case (.step(let request), .step(let reply)?):
             event.step = .with { $0.request = request; $0.reply = reply }
         case (.close(let replied), _):
@@ -28,9 +34,22 @@ public enum EventEncoding {
 
     /// The protobuf bytes of `Event.sequence` (field 1, varint). Prepended to an encoded event,
     /// they set its sequence number: a protobuf parser merges concatenated messages.
-    public static func sequencePrefix(_ sequence: UInt64) -> [UInt8] {
-        var bytes: [UInt8] = [0x08]
-        var value = sequence
+    public static func sequencePrefix(_ sequence: UInt64) -> [UInt8] { varintField(0x08, sequence) }
+
+    /// The protobuf bytes of `Event.dropped_episode_ends` (field 5, varint), prepended like the sequence.
+    public static func droppedEpisodeEndsPrefix(_ count: UInt64) -> [UInt8] { varintField(0x28, count) }
+
+    /// Episodes a successful reply ends: the steps that terminated or truncated an env.
+    static func episodeEnds(in response: Gym_V1_Response) -> UInt64 {
+        guard case .step(let reply)? = response.body else { return 0 }
+        var ends: UInt64 = 0
+        for (terminated, truncated) in zip(reply.terminated, reply.truncated) where terminated != 0 || truncated != 0 { ends += 1 }
+        return ends
+    }
+
+    private static func varintField(_ tag: UInt8, _ field: UInt64) -> [UInt8] {
+        var bytes: [UInt8] = [tag]
+        var value = field
         while value >= 0x80 {
             bytes.append(UInt8(value & 0x7F) | 0x80)
             value >>= 7

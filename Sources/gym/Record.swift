@@ -24,8 +24,11 @@ extension Gym {
         @Option(help: ArgumentHelp("The recording to write (created if missing).", valueName: "file"))
         var out: String
 
-        @Option(help: "Longest seconds between commits.")
+        @Option(help: "Seconds after its end by which an episode is committed: the most a SIGKILL can lose.")
         var commitInterval = 0.5
+
+        @Option(help: "Megabytes the running episodes may hold in memory; past it the largest is dropped and counted.")
+        var maxBufferedMb = 512
 
         @Option(help: ArgumentHelp("Time the storage path with this many synthetic CartPole env-steps instead of recording.", valueName: "n"))
         var measureSteps: Int?
@@ -43,7 +46,8 @@ extension Gym {
 
         func validate() throws {
             guard (events != nil) != (measureSteps != nil) else { throw ValidationError("give exactly one of --events ADDR and --measure-steps N") }
-            guard commitInterval > 0 else { throw ValidationError("--commit-interval must be positive") }
+            guard commitInterval > 0, commitInterval.isFinite else { throw ValidationError("--commit-interval must be positive") }
+            guard (1...(1 << 20)).contains(maxBufferedMb) else { throw ValidationError("--max-buffered-mb must be in 1...1048576") }
             if let measureSteps, measureSteps < 1 { throw ValidationError("--measure-steps must be positive") }
             guard measureBatch >= 1 else { throw ValidationError("--measure-batch must be at least 1") }
         }
@@ -61,6 +65,7 @@ extension Gym {
             let signals = ShutdownSignals(logger: logger, message: "storing running episodes and stopping")
             var configuration = Recorder.Configuration(events: events ?? "", path: out)
             configuration.commitInterval = commitInterval
+            configuration.maxBufferedBytes = maxBufferedMb << 20
             let recorder: Recorder
             do {
                 recorder = try Recorder(configuration: configuration, logger: logger)

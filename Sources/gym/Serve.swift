@@ -68,6 +68,9 @@ extension Gym {
         @Option(help: "Megabytes of events queued inside the daemon before --events-policy applies.")
         var eventsQueueMb = 64
 
+        @Option(help: "With --events-policy block: seconds a subscriber that reads nothing may hold the stream before it is cut off (it then loses events until it reads again).")
+        var eventsStallSeconds = 2.0
+
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: Logger.Level = .info
 
@@ -84,6 +87,7 @@ extension Gym {
             }
             guard spinUs >= 0, workerSpinUs >= 0 else { throw ValidationError("spin times must not be negative") }
             guard eventsQueueMb >= 1 else { throw ValidationError("--events-queue-mb must be at least 1") }
+            guard eventsStallSeconds > 0, eventsStallSeconds <= 3600 else { throw ValidationError("--events-stall-seconds must be in (0, 3600]") }
         }
 
         func run() throws {
@@ -105,6 +109,7 @@ extension Gym {
             configuration.maxClients = maxClients
             configuration.maxInFlightPerClient = maxInFlight
             configuration.maxQueuedReplies = maxQueuedReplies
+            configuration.eventStallSeconds = eventsStallSeconds
             // A context of its own, terminated at exit so the last replies leave before the process ends.
             let context = try Context()
             let daemon: Daemon

@@ -18,6 +18,18 @@ struct RandomClient {
     let steps: Int
     /// Stop stepping at this time even if `steps` are not taken yet.
     var deadline: Date? = nil
+    /// Stop stepping once this holds true.
+    var stop: LockedBox<Bool>? = nil
+    /// Single envs: every finished episode is also appended here as it ends.
+    var live: LockedBox<[Episode]>? = nil
+
+    /// A finished episode as the client saw it: Unix times of its reset reply and of its last step's reply.
+    struct Episode {
+        var startTime: Double
+        var endTime: Double
+        var seed: UInt64?
+        var length: Int
+    }
 
     /// What the client did: env-steps taken, and for single envs the end time of every finished
     /// episode with its seed (nil when unseeded) and length.
@@ -26,7 +38,7 @@ struct RandomClient {
         var episodes: [(endTime: Double, seed: UInt64?, length: Int)] = []
     }
 
-    private var pastDeadline: Bool { deadline.map { Date() > $0 } ?? false }
+    private var pastDeadline: Bool { deadline.map { Date() > $0 } ?? false || stop?.value == true }
 
     /// Steps until `steps` env-steps are taken, then closes its environments.
     func run(reseedEveryEpisode: Bool = false) throws -> Outcome {
@@ -38,6 +50,7 @@ struct RandomClient {
             let env = try RemoteEnv(connection: connection, id: "CartPole-v1")
             var episodeSeed: UInt64? = seed
             _ = try env.reset(seed: episodeSeed)
+            var startTime = Date().timeIntervalSince1970
             var length = 0
             var episodeNumber: UInt64 = 0
             while outcome.envSteps < steps && !pastDeadline {
@@ -45,10 +58,13 @@ struct RandomClient {
                 outcome.envSteps += 1
                 length += 1
                 if step.terminated || step.truncated {
-                    outcome.episodes.append((Date().timeIntervalSince1970, episodeSeed, length))
+                    let endTime = Date().timeIntervalSince1970
+                    outcome.episodes.append((endTime, episodeSeed, length))
+                    live?.update { $0.append(Episode(startTime: startTime, endTime: endTime, seed: episodeSeed, length: length)) }
                     episodeNumber += 1
                     episodeSeed = reseedEveryEpisode ? seed &+ episodeNumber : nil
                     _ = try env.reset(seed: episodeSeed)
+                    startTime = Date().timeIntervalSince1970
                     length = 0
                 }
             }

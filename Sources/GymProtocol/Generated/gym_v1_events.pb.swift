@@ -32,7 +32,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// One thing that happened on the daemon, produced after the work was done.
-public nonisolated struct Gym_V1_Event: Sendable {
+public nonisolated struct Gym_V1_Event: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -40,58 +40,81 @@ public nonisolated struct Gym_V1_Event: Sendable {
   /// Position in the stream. Consecutive events differ by exactly one; a gap
   /// means the daemon dropped events (drop policy) and is the count lost.
   /// Events are only produced while at least one subscriber is attached.
-  public var sequence: UInt64 = 0
+  public var sequence: UInt64 {
+    get {_storage._sequence}
+    set {_uniqueStorage()._sequence = newValue}
+  }
 
   /// Seconds since the Unix epoch when the daemon produced the event.
-  public var time: Double = 0
+  public var time: Double {
+    get {_storage._time}
+    set {_uniqueStorage()._time = newValue}
+  }
 
   /// The ZeroMQ routing identity of the client whose request caused it
   /// (empty for closes the daemon did on its own, e.g. idle reclaim).
-  public var client: Data = Data()
+  public var client: Data {
+    get {_storage._client}
+    set {_uniqueStorage()._client = newValue}
+  }
 
   /// The environment batch the event is about (0 for stream notices).
-  public var handle: UInt64 = 0
+  public var handle: UInt64 {
+    get {_storage._handle}
+    set {_uniqueStorage()._handle = newValue}
+  }
 
-  public var body: Gym_V1_Event.OneOf_Body? = nil
+  /// Episodes that ended (a step terminated or truncated them) inside events
+  /// the daemon dropped since it started: episodes no subscriber can have
+  /// stored. Absent (0) until the daemon first drops such an event.
+  public var droppedEpisodeEnds: UInt64 {
+    get {_storage._droppedEpisodeEnds}
+    set {_uniqueStorage()._droppedEpisodeEnds = newValue}
+  }
+
+  public var body: OneOf_Body? {
+    get {return _storage._body}
+    set {_uniqueStorage()._body = newValue}
+  }
 
   public var make: Gym_V1_MakeEvent {
     get {
-      if case .make(let v)? = body {return v}
+      if case .make(let v)? = _storage._body {return v}
       return Gym_V1_MakeEvent()
     }
-    set {body = .make(newValue)}
+    set {_uniqueStorage()._body = .make(newValue)}
   }
 
   public var reset: Gym_V1_ResetEvent {
     get {
-      if case .reset(let v)? = body {return v}
+      if case .reset(let v)? = _storage._body {return v}
       return Gym_V1_ResetEvent()
     }
-    set {body = .reset(newValue)}
+    set {_uniqueStorage()._body = .reset(newValue)}
   }
 
   public var step: Gym_V1_StepEvent {
     get {
-      if case .step(let v)? = body {return v}
+      if case .step(let v)? = _storage._body {return v}
       return Gym_V1_StepEvent()
     }
-    set {body = .step(newValue)}
+    set {_uniqueStorage()._body = .step(newValue)}
   }
 
   public var close: Gym_V1_CloseEvent {
     get {
-      if case .close(let v)? = body {return v}
+      if case .close(let v)? = _storage._body {return v}
       return Gym_V1_CloseEvent()
     }
-    set {body = .close(newValue)}
+    set {_uniqueStorage()._body = .close(newValue)}
   }
 
   public var attached: Gym_V1_StreamAttached {
     get {
-      if case .attached(let v)? = body {return v}
+      if case .attached(let v)? = _storage._body {return v}
       return Gym_V1_StreamAttached()
     }
-    set {body = .attached(newValue)}
+    set {_uniqueStorage()._body = .attached(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -106,6 +129,8 @@ public nonisolated struct Gym_V1_Event: Sendable {
   }
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// A batch was made: the request as sent and the reply with the spec in force.
@@ -141,39 +166,53 @@ public nonisolated struct Gym_V1_MakeEvent: Sendable {
 }
 
 /// Every env of a batch was reset.
-public nonisolated struct Gym_V1_ResetEvent: Sendable {
+public nonisolated struct Gym_V1_ResetEvent: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var request: Gym_V1_Reset {
-    get {_request ?? Gym_V1_Reset()}
-    set {_request = newValue}
+    get {_storage._request ?? Gym_V1_Reset()}
+    set {_uniqueStorage()._request = newValue}
   }
   /// Returns true if `request` has been explicitly set.
-  public var hasRequest: Bool {self._request != nil}
+  public var hasRequest: Bool {_storage._request != nil}
   /// Clears the value of `request`. Subsequent reads from it will return its default value.
-  public mutating func clearRequest() {self._request = nil}
+  public mutating func clearRequest() {_uniqueStorage()._request = nil}
 
   /// The seed each env's generator was seeded with, one per env; empty when
   /// the generators continued (no seeds in the request and none left from make).
-  public var seeds: [UInt64] = []
+  public var seeds: [UInt64] {
+    get {_storage._seeds}
+    set {_uniqueStorage()._seeds = newValue}
+  }
 
   public var reply: Gym_V1_ResetReply {
-    get {_reply ?? Gym_V1_ResetReply()}
-    set {_reply = newValue}
+    get {_storage._reply ?? Gym_V1_ResetReply()}
+    set {_uniqueStorage()._reply = newValue}
   }
   /// Returns true if `reply` has been explicitly set.
-  public var hasReply: Bool {self._reply != nil}
+  public var hasReply: Bool {_storage._reply != nil}
   /// Clears the value of `reply`. Subsequent reads from it will return its default value.
-  public mutating func clearReply() {self._reply = nil}
+  public mutating func clearReply() {_uniqueStorage()._reply = nil}
+
+  /// The make of the batch (request as sent, reply with the spec in force), so
+  /// a subscriber that attached after the make records the batch from this
+  /// reset on. Absent from daemons before this field existed.
+  public var batch: Gym_V1_MakeEvent {
+    get {_storage._batch ?? Gym_V1_MakeEvent()}
+    set {_uniqueStorage()._batch = newValue}
+  }
+  /// Returns true if `batch` has been explicitly set.
+  public var hasBatch: Bool {_storage._batch != nil}
+  /// Clears the value of `batch`. Subsequent reads from it will return its default value.
+  public mutating func clearBatch() {_uniqueStorage()._batch = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _request: Gym_V1_Reset? = nil
-  fileprivate var _reply: Gym_V1_ResetReply? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// One batched step: the actions as sent and the reply as returned (in
@@ -242,6 +281,11 @@ public nonisolated struct Gym_V1_StreamAttached: Sendable {
   /// Events the daemon has dropped since it started.
   public var droppedEvents: UInt64 = 0
 
+  /// Subscribers the daemon cut off since it started because they read
+  /// nothing for its stall time under the block policy (each then loses the
+  /// events until it reads again, and sees them as a sequence gap).
+  public var detachedSubscribers: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -253,137 +297,188 @@ fileprivate nonisolated let _protobuf_package = "gym.v1"
 
 nonisolated extension Gym_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}time\0\u{1}client\0\u{1}handle\0\u{2}\u{6}make\0\u{1}reset\0\u{1}step\0\u{1}close\0\u{1}attached\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}time\0\u{1}client\0\u{1}handle\0\u{3}dropped_episode_ends\0\u{2}\u{5}make\0\u{1}reset\0\u{1}step\0\u{1}close\0\u{1}attached\0")
+
+  fileprivate class _StorageClass {
+    var _sequence: UInt64 = 0
+    var _time: Double = 0
+    var _client: Data = Data()
+    var _handle: UInt64 = 0
+    var _droppedEpisodeEnds: UInt64 = 0
+    var _body: Gym_V1_Event.OneOf_Body?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _sequence = source._sequence
+      _time = source._time
+      _client = source._client
+      _handle = source._handle
+      _droppedEpisodeEnds = source._droppedEpisodeEnds
+      _body = source._body
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
-      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
-      case 3: try { try decoder.decodeSingularBytesField(value: &self.client) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.handle) }()
-      case 10: try {
-        var v: Gym_V1_MakeEvent?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .make(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._sequence) }()
+        case 2: try { try decoder.decodeSingularDoubleField(value: &_storage._time) }()
+        case 3: try { try decoder.decodeSingularBytesField(value: &_storage._client) }()
+        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._handle) }()
+        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._droppedEpisodeEnds) }()
+        case 10: try {
+          var v: Gym_V1_MakeEvent?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .make(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .make(v)
+          }
+        }()
+        case 11: try {
+          var v: Gym_V1_ResetEvent?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .reset(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .reset(v)
+          }
+        }()
+        case 12: try {
+          var v: Gym_V1_StepEvent?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .step(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .step(v)
+          }
+        }()
+        case 13: try {
+          var v: Gym_V1_CloseEvent?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .close(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .close(v)
+          }
+        }()
+        case 14: try {
+          var v: Gym_V1_StreamAttached?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .attached(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .attached(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .make(v)
-        }
-      }()
-      case 11: try {
-        var v: Gym_V1_ResetEvent?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .reset(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .reset(v)
-        }
-      }()
-      case 12: try {
-        var v: Gym_V1_StepEvent?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .step(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .step(v)
-        }
-      }()
-      case 13: try {
-        var v: Gym_V1_CloseEvent?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .close(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .close(v)
-        }
-      }()
-      case 14: try {
-        var v: Gym_V1_StreamAttached?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .attached(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .attached(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.sequence != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 1)
-    }
-    if self.time.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
-    }
-    if !self.client.isEmpty {
-      try visitor.visitSingularBytesField(value: self.client, fieldNumber: 3)
-    }
-    if self.handle != 0 {
-      try visitor.visitSingularUInt64Field(value: self.handle, fieldNumber: 4)
-    }
-    switch self.body {
-    case .make?: try {
-      guard case .make(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .reset?: try {
-      guard case .reset(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .step?: try {
-      guard case .step(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    }()
-    case .close?: try {
-      guard case .close(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    }()
-    case .attached?: try {
-      guard case .attached(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._sequence != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._sequence, fieldNumber: 1)
+      }
+      if _storage._time.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._time, fieldNumber: 2)
+      }
+      if !_storage._client.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._client, fieldNumber: 3)
+      }
+      if _storage._handle != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._handle, fieldNumber: 4)
+      }
+      if _storage._droppedEpisodeEnds != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._droppedEpisodeEnds, fieldNumber: 5)
+      }
+      switch _storage._body {
+      case .make?: try {
+        guard case .make(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .reset?: try {
+        guard case .reset(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .step?: try {
+        guard case .step(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      }()
+      case .close?: try {
+        guard case .close(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      }()
+      case .attached?: try {
+        guard case .attached(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gym_V1_Event, rhs: Gym_V1_Event) -> Bool {
-    if lhs.sequence != rhs.sequence {return false}
-    if lhs.time != rhs.time {return false}
-    if lhs.client != rhs.client {return false}
-    if lhs.handle != rhs.handle {return false}
-    if lhs.body != rhs.body {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._sequence != rhs_storage._sequence {return false}
+        if _storage._time != rhs_storage._time {return false}
+        if _storage._client != rhs_storage._client {return false}
+        if _storage._handle != rhs_storage._handle {return false}
+        if _storage._droppedEpisodeEnds != rhs_storage._droppedEpisodeEnds {return false}
+        if _storage._body != rhs_storage._body {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -430,43 +525,90 @@ nonisolated extension Gym_V1_MakeEvent: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Gym_V1_ResetEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResetEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{1}seeds\0\u{1}reply\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{1}seeds\0\u{1}reply\0\u{1}batch\0")
+
+  fileprivate class _StorageClass {
+    var _request: Gym_V1_Reset? = nil
+    var _seeds: [UInt64] = []
+    var _reply: Gym_V1_ResetReply? = nil
+    var _batch: Gym_V1_MakeEvent? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _request = source._request
+      _seeds = source._seeds
+      _reply = source._reply
+      _batch = source._batch
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._request) }()
-      case 2: try { try decoder.decodeRepeatedUInt64Field(value: &self.seeds) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._reply) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._request) }()
+        case 2: try { try decoder.decodeRepeatedUInt64Field(value: &_storage._seeds) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._reply) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._batch) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._request {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.seeds.isEmpty {
-      try visitor.visitPackedUInt64Field(value: self.seeds, fieldNumber: 2)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._request {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._seeds.isEmpty {
+        try visitor.visitPackedUInt64Field(value: _storage._seeds, fieldNumber: 2)
+      }
+      try { if let v = _storage._reply {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._batch {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
     }
-    try { if let v = self._reply {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gym_V1_ResetEvent, rhs: Gym_V1_ResetEvent) -> Bool {
-    if lhs._request != rhs._request {return false}
-    if lhs.seeds != rhs.seeds {return false}
-    if lhs._reply != rhs._reply {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._request != rhs_storage._request {return false}
+        if _storage._seeds != rhs_storage._seeds {return false}
+        if _storage._reply != rhs_storage._reply {return false}
+        if _storage._batch != rhs_storage._batch {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -543,7 +685,7 @@ nonisolated extension Gym_V1_CloseEvent: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Gym_V1_StreamAttached: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StreamAttached"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}daemon\0\u{3}protocol_version\0\u{1}policy\0\u{3}dropped_events\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}daemon\0\u{3}protocol_version\0\u{1}policy\0\u{3}dropped_events\0\u{3}detached_subscribers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -555,6 +697,7 @@ nonisolated extension Gym_V1_StreamAttached: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.policy) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.droppedEvents) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.detachedSubscribers) }()
       default: break
       }
     }
@@ -573,6 +716,9 @@ nonisolated extension Gym_V1_StreamAttached: SwiftProtobuf.Message, SwiftProtobu
     if self.droppedEvents != 0 {
       try visitor.visitSingularUInt64Field(value: self.droppedEvents, fieldNumber: 4)
     }
+    if self.detachedSubscribers != 0 {
+      try visitor.visitSingularUInt64Field(value: self.detachedSubscribers, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -581,6 +727,7 @@ nonisolated extension Gym_V1_StreamAttached: SwiftProtobuf.Message, SwiftProtobu
     if lhs.protocolVersion != rhs.protocolVersion {return false}
     if lhs.policy != rhs.policy {return false}
     if lhs.droppedEvents != rhs.droppedEvents {return false}
+    if lhs.detachedSubscribers != rhs.detachedSubscribers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -17,6 +17,10 @@ public protocol EpisodeSink: AnyObject {
 /// Tracks, per env of every batch, the running episode and its lineage (the last seeded reset
 /// of that slot), applies the autoreset mode the batch was made with, and detects sequence gaps:
 /// episodes running across a gap are dropped whole and counted, never stored with holes.
+///
+/// A batch made before the recorder attached is recorded from its next reset (reset events
+/// carry their batch's make). The running episodes' arrays are bounded by `maxBufferedBytes`:
+/// past it the largest running episode is dropped and counted (`cappedEpisodes`).
 public final class EpisodeAssembler {
     /// What the assembler has seen and done.
     public struct Counters: Sendable {
@@ -32,18 +36,39 @@ public final class EpisodeAssembler {
         public var episodes: UInt64 = 0
         /// Env-steps of slots whose episode start was not seen (attached mid-episode, or after a gap).
         public var skippedSteps: UInt64 = 0
-        /// Episodes dropped because events were lost while they ran, and their steps.
+        /// Episodes dropped because events were lost while they ran (running across a gap, or
+        /// begun inside one and ended after it), and the steps of those that were running.
         public var discardedEpisodes: UInt64 = 0
         public var discardedSteps: UInt64 = 0
+        /// Running episodes dropped because the running episodes held more than `maxBufferedBytes`, and their steps then.
+        public var cappedEpisodes: UInt64 = 0
+        public var cappedSteps: UInt64 = 0
+        /// Episodes that ended inside events the daemon dropped while this recorder was attached
+        /// (from `Event.dropped_episode_ends`): no subscriber has them.
+        public var daemonDroppedEpisodes: UInt64 = 0
+        /// Batches first seen at a reset (made before the recorder attached).
+        public var batchesJoinedAtReset: UInt64 = 0
+        /// Bytes the running episodes hold now, and the most they held.
+        public var bufferedBytes: Int = 0
+        public var peakBufferedBytes: Int = 0
+        /// Every episode the recorder knows it did not store.
+        public var droppedEpisodes: UInt64 { discardedEpisodes + cappedEpisodes + daemonDroppedEpisodes }
         /// Times a subscriber-attached notice arrived, and the daemon's drop count in the last one.
         public var attachments: UInt64 = 0
         public var daemonDroppedEvents: UInt64 = 0
+        /// Subscribers the daemon cut off for not reading, from its last `StreamAttached` notice.
+        public var daemonDetachedSubscribers: UInt64 = 0
     }
 
     private struct Slot {
         var episode: EpisodeBuffer?
         var awaitingAutoreset = false
         var lineage: (id: Int64, index: Int)?
+        /// The slot's episode is not being recorded (lost events, or dropped by the cap) until
+        /// the slot's next episode end or reset.
+        var lost = false
+        /// The episode not being recorded is already counted; its end must not count again.
+        var lostEpisodeCounted = false
     }
 
     private final class BatchState {
@@ -62,10 +87,18 @@ public final class EpisodeAssembler {
     private var nextEpisodeID: Int64
     private var nextBatchID: Int64
     private var lastSequence: UInt64?
+    private var lastDroppedEpisodeEnds: UInt64?
+    /// The daemon's time of the last event consumed.
+    public private(set) var lastEventTime: Double?
+    /// Most bytes the running episodes' arrays may hold.
+    public let maxBufferedBytes: Int
+    /// Most envs one batch may have (the event is hostile input like any other).
+    public static let maxEnvsPerBatch = 1 << 16
 
     /// An assembler numbering new episodes and batches after the given ids.
-    public init(sink: EpisodeSink, firstEpisodeID: Int64 = 1, firstBatchID: Int64 = 1) {
+    public init(sink: EpisodeSink, firstEpisodeID: Int64 = 1, firstBatchID: Int64 = 1, maxBufferedBytes: Int = 512 << 20) {
         self.sink = sink
+        self.maxBufferedBytes = max(1, maxBufferedBytes)
         nextEpisodeID = firstEpisodeID
         nextBatchID = firstBatchID
     }
@@ -79,11 +112,13 @@ public final class EpisodeAssembler {
     /// Consumes one event.
     public func consume(_ event: Gym_V1_Event) throws {
         counters.events += 1
+        lastEventTime = event.time
         if let last = lastSequence, event.sequence > last + 1 {
             counters.lostEvents += event.sequence - last - 1
             discardRunning()
         }
         lastSequence = max(lastSequence ?? 0, event.sequence)
+        noteDaemonDrops(event.droppedEpisodeEnds)
         switch event.body {
         case .make(let body): try made(body, event: event)
         case .reset(let body): try reset(body, event: event)
@@ -92,6 +127,7 @@ public final class EpisodeAssembler {
         case .attached(let notice):
             counters.attachments += 1
             counters.daemonDroppedEvents = notice.droppedEvents
+            counters.daemonDetachedSubscribers = notice.detachedSubscribers
         case nil: break
         }
     }
@@ -101,11 +137,21 @@ public final class EpisodeAssembler {
         for state in batches.values {
             for index in state.slots.indices {
                 if let episode = state.slots[index].episode {
+                    release(episode)
                     try finish(episode, as: .recorderStopped)
                     state.slots[index].episode = nil
                 }
             }
         }
+    }
+
+    /// The daemon's cumulative count of episode ends inside dropped events: what grew while
+    /// this recorder was attached (the first value seen is the baseline; a smaller one means
+    /// a restarted daemon and becomes the new baseline).
+    private func noteDaemonDrops(_ total: UInt64) {
+        defer { lastDroppedEpisodeEnds = total }
+        guard let last = lastDroppedEpisodeEnds, total > last else { return }
+        counters.daemonDroppedEpisodes += total - last
     }
 
     /// Episodes currently running.
@@ -114,6 +160,11 @@ public final class EpisodeAssembler {
     // MARK: Events
 
     private func made(_ make: Gym_V1_MakeEvent, event: Gym_V1_Event) throws {
+        if let previous = batches.removeValue(forKey: event.handle) { try release(previous) }
+        let numEnvs = Int(make.reply.numEnvs)
+        guard (1...Self.maxEnvsPerBatch).contains(numEnvs) else {
+            throw GymError(.malformed, "make event for handle \(event.handle) has \(numEnvs) envs (1...\(Self.maxEnvsPerBatch) recorded)")
+        }
         let spec = try make.reply.spec.envSpec()
         let record = BatchRecord(
             id: nextBatchID, handle: event.handle, client: Self.hex(event.client), envID: spec.id,
@@ -126,7 +177,17 @@ public final class EpisodeAssembler {
                       make: try make.request.serializedBytes(), spec: try make.reply.spec.serializedBytes(), time: event.time)
     }
 
+    /// Drops a batch's running episodes without storing them (its handle was made again).
+    private func release(_ state: BatchState) throws {
+        for slot in state.slots { if let episode = slot.episode { release(episode) } }
+    }
+
     private func reset(_ reset: Gym_V1_ResetEvent, event: Gym_V1_Event) throws {
+        if batches[event.handle] == nil, reset.hasBatch {
+            // Made before this recorder attached: record it from this reset on.
+            try made(reset.batch, event: event)
+            counters.batchesJoinedAtReset += 1
+        }
         guard let state = batches[event.handle] else { return }
         let record = state.record
         let observations = Self.leaves(reset.reply.observations)
@@ -135,13 +196,16 @@ public final class EpisodeAssembler {
         for index in 0..<record.numEnvs {
             if let running = state.slots[index].episode {
                 running.endTime = event.time
+                release(running)
                 try finish(running, as: .reset)
             }
             let seed = reset.seeds.count == record.numEnvs ? reset.seeds[index] : nil
             let episode = start(state, index, seed: seed, options: options, kind: .reset, time: event.time)
             append(observations, row: index, leafBytes: record.observationLayout.leafBytes, to: &episode.observations)
             if let info = infos[index] { episode.infos.append((0, info)) }
+            grow(episode)
         }
+        enforceCap()
     }
 
     private func step(_ step: Gym_V1_StepEvent, event: Gym_V1_Event) throws {
@@ -183,13 +247,31 @@ public final class EpisodeAssembler {
                             let episode = start(state, index, seed: nil, options: nil, kind: .nextStep, time: time)
                             episode.appendObservation(observation)
                             if let info = infos[index] { episode.infos.append((0, info)) }
-                            continue
-                        }
-                        guard let episode = state.slots[index].episode else {
-                            counters.skippedSteps += 1
+                            grow(episode)
                             continue
                         }
                         let ended = terminated[index] != 0 || truncated[index] != 0
+                        guard let episode = state.slots[index].episode else {
+                            counters.skippedSteps += 1
+                            guard ended, state.slots[index].lost else { continue }
+                            // The end of an episode that is not being recorded: count it unless it
+                            // was counted when it was dropped, and record the slot's next one.
+                            if !state.slots[index].lostEpisodeCounted { counters.discardedEpisodes += 1 }
+                            state.slots[index].lost = false
+                            state.slots[index].lostEpisodeCounted = false
+                            switch record.autoreset {
+                            case .nextStep:
+                                state.slots[index].awaitingAutoreset = true
+                            case .sameStep:
+                                let next = start(state, index, seed: nil, options: nil, kind: .sameStep, time: time)
+                                next.appendObservation(observation)
+                                if let info = infos[index] { next.infos.append((0, info)) }
+                                grow(next)
+                            case .disabled:
+                                break
+                            }
+                            continue
+                        }
                         var info = infos[index]
                         let action = UnsafeRawBufferPointer(rebasing: actions[(index * actionStride)..<((index + 1) * actionStride)])
                         let reward = rewards.loadUnaligned(fromByteOffset: index * 8, as: Double.self)
@@ -205,7 +287,9 @@ public final class EpisodeAssembler {
                                                terminated: terminated[index], truncated: truncated[index], time: time)
                         }
                         if let info { episode.infos.append((episode.length, info)) }
+                        counters.bufferedBytes += obsStride + actionStride + EpisodeBuffer.bytesPerStep
                         guard ended else { continue }
+                        release(episode)
                         try finish(episode, as: terminated[index] != 0 ? .terminated : .truncated)
                         state.slots[index].episode = nil
                         switch record.autoreset {
@@ -215,6 +299,7 @@ public final class EpisodeAssembler {
                             let next = start(state, index, seed: nil, options: nil, kind: .sameStep, time: time)
                             next.appendObservation(observation)
                             if let info = infos[index] { next.infos.append((0, info)) }
+                            grow(next)
                         case .disabled:
                             break
                         }
@@ -222,6 +307,7 @@ public final class EpisodeAssembler {
                 }
             }
         }
+        enforceCap()
     }
 
     private func close(_ event: Gym_V1_Event) throws {
@@ -229,6 +315,7 @@ public final class EpisodeAssembler {
         for slot in state.slots {
             if let episode = slot.episode {
                 episode.endTime = event.time
+                release(episode)
                 try finish(episode, as: .closed)
             }
         }
@@ -252,8 +339,44 @@ public final class EpisodeAssembler {
         episode.times.append(time)
         slot.episode = episode
         slot.awaitingAutoreset = false
+        slot.lost = false
+        slot.lostEpisodeCounted = false
         state.slots[index] = slot
         return episode
+    }
+
+    /// Counts a started episode's first observation into the buffered bytes (after it is appended).
+    private func grow(_ episode: EpisodeBuffer) {
+        counters.bufferedBytes += episode.batch.observationLayout.stride + EpisodeBuffer.bytesPerObservation
+    }
+
+    /// Takes an episode that leaves memory (stored or dropped) out of the buffered bytes.
+    private func release(_ episode: EpisodeBuffer) {
+        counters.bufferedBytes = max(0, counters.bufferedBytes - episode.byteCount)
+    }
+
+    /// Past the cap, drops the largest running episodes (counted) until a tenth under it; their
+    /// slots record again from their next episode.
+    private func enforceCap() {
+        counters.peakBufferedBytes = max(counters.peakBufferedBytes, counters.bufferedBytes)
+        guard counters.bufferedBytes > maxBufferedBytes else { return }
+        var running: [(bytes: Int, state: BatchState, index: Int)] = []
+        for state in batches.values {
+            for (index, slot) in state.slots.enumerated() {
+                if let episode = slot.episode { running.append((episode.byteCount, state, index)) }
+            }
+        }
+        running.sort { $0.bytes > $1.bytes }
+        let target = maxBufferedBytes - maxBufferedBytes / 10
+        for entry in running where counters.bufferedBytes > target {
+            guard let episode = entry.state.slots[entry.index].episode else { continue }
+            release(episode)
+            counters.cappedEpisodes += 1
+            counters.cappedSteps += UInt64(episode.length)
+            entry.state.slots[entry.index].episode = nil
+            entry.state.slots[entry.index].lost = true
+            entry.state.slots[entry.index].lostEpisodeCounted = true
+        }
     }
 
     private func finish(_ episode: EpisodeBuffer, as kind: EpisodeBuffer.EndKind) throws {
@@ -264,16 +387,21 @@ public final class EpisodeAssembler {
         try sink.finished(episode)
     }
 
-    /// After lost events nothing running can be trusted: drop those episodes, and forget each
-    /// slot's lineage and autoreset state until its next reset.
+    /// After lost events nothing running can be trusted: drop those episodes (counted), and forget
+    /// each slot's lineage and autoreset state; a slot records again from its next episode end
+    /// (whose episode counts as discarded unless it is the one counted here) or reset.
     private func discardRunning() {
         for state in batches.values {
             for index in state.slots.indices {
-                if let episode = state.slots[index].episode {
+                let episode = state.slots[index].episode
+                if let episode {
+                    release(episode)
                     counters.discardedEpisodes += 1
                     counters.discardedSteps += UInt64(episode.length)
                 }
-                state.slots[index] = Slot()
+                // An episode counted at an earlier gap may still be running: it stays counted.
+                let counted = episode != nil || (state.slots[index].lost && state.slots[index].lostEpisodeCounted)
+                state.slots[index] = Slot(lost: true, lostEpisodeCounted: counted)
             }
         }
     }

@@ -72,6 +72,16 @@ public final class EpisodeBuffer {
     /// Steps taken with an action.
     public var length: Int { rewards.count }
 
+    /// Bytes a step adds beyond its observation and action: reward, two flags, time.
+    static let bytesPerStep = 8 + 1 + 1 + 8
+    /// Bytes the first observation adds beyond itself: its time.
+    static let bytesPerObservation = 8
+
+    /// Bytes the arrays hold (infos aside), as the assembler counts them against its cap.
+    public var byteCount: Int {
+        (length + 1) * (batch.observationLayout.stride + Self.bytesPerObservation) + length * (batch.actionLayout.stride + Self.bytesPerStep - Self.bytesPerObservation)
+    }
+
     /// Appends one observation (the reset's, before any step).
     @inline(__always)
     func appendObservation(_ observation: UnsafeRawBufferPointer) {

@@ -11,6 +11,8 @@ public final class EpisodeStore: EpisodeSink {
     /// Rows written since the last commit.
     public private(set) var pendingEpisodes = 0
     private var transactionStart: Double?
+    /// The daemon's time at which the oldest uncommitted episode ended, nil when none waits.
+    public private(set) var oldestPendingEnd: Double?
     private let insertBatch: SQLiteStatement
     private let closeBatch: SQLiteStatement
     private let insertEpisode: SQLiteStatement
@@ -57,8 +59,16 @@ public final class EpisodeStore: EpisodeSink {
         guard transactionStart != nil else { return }
         try database.execute("COMMIT")
         transactionStart = nil
+        oldestPendingEnd = nil
         pendingEpisodes = 0
         commits += 1
+    }
+
+    /// Commits, then moves the WAL's content into the database file and truncates the WAL, so
+    /// the file alone holds the recording.
+    public func checkpoint() throws {
+        try commit()
+        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     /// Stores a key of the `recording` table (e.g. the last run's stats) in its own commit.
@@ -112,6 +122,7 @@ public final class EpisodeStore: EpisodeSink {
         }
         while try insertSteps.step() {}
         pendingEpisodes += 1
+        if oldestPendingEnd == nil { oldestPendingEnd = episode.endTime }
     }
 
     static func name(_ mode: AutoresetMode) -> String {

@@ -8,7 +8,10 @@ import ZeroMQ
 /// `gym record`: subscribes to a daemon's event stream and stores whole episodes in SQLite.
 ///
 /// One thread owns the SUB socket and the database. A transaction commits when no event has
-/// arrived for `idleCommitSeconds`, and at the latest `commitInterval` seconds after it began.
+/// arrived for `idleCommitSeconds`, when it is half `commitInterval` old, and when the oldest
+/// episode in it ended (by the daemon's clock) half `commitInterval` ago, so an episode that
+/// ended more than `commitInterval` before a crash is committed even while events arrive late.
+/// A clean stop checkpoints the WAL into the file.
 public final class Recorder: GymService, @unchecked Sendable {
     /// Settings of one recorder.
     public struct Configuration: Sendable {
@@ -16,8 +19,10 @@ public final class Recorder: GymService, @unchecked Sendable {
         public var events: String
         /// The recording file.
         public var path: String
-        /// Longest time a transaction stays open.
+        /// An episode that ended this long ago is committed (the most a SIGKILL can lose).
         public var commitInterval: Double = 0.5
+        /// Most bytes the running episodes may hold in memory; past it the largest is dropped and counted.
+        public var maxBufferedBytes: Int = 512 << 20
         /// A quiet stream for this long commits at once.
         public var idleCommitSeconds: Double = 0.005
         /// Keys of the subscription; nil: `CurveSettings.process`.
@@ -36,6 +41,8 @@ public final class Recorder: GymService, @unchecked Sendable {
         public var commits = 0
         /// Events that could not be decoded.
         public var malformedEvents: UInt64 = 0
+        /// Most seconds an event took from the daemon to the recorder (by the two clocks).
+        public var maxLagSeconds = 0.0
         /// Seconds from the first event to the stop.
         public var seconds = 0.0
         /// Stored transitions per second over `seconds`.
@@ -52,6 +59,8 @@ public final class Recorder: GymService, @unchecked Sendable {
     private var attachedSignal = DispatchSemaphore(value: 0)
     private var malformed: UInt64 = 0
     private var firstEvent: Double?
+    /// Most seconds between an event's production (the daemon's clock) and its arrival here.
+    private var maxLag = 0.0
 
     /// Opens (or creates) the recording; `run()` connects and records.
     public init(configuration: Configuration, context: Context = .shared, logger: Logger = Logger(label: "gym.record")) throws {
@@ -60,7 +69,8 @@ public final class Recorder: GymService, @unchecked Sendable {
         self.logger = logger
         store = try EpisodeStore(path: configuration.path, source: configuration.events)
         let next = try store.nextIDs()
-        assembler = EpisodeAssembler(sink: store, firstEpisodeID: next.episode, firstBatchID: next.batch)
+        assembler = EpisodeAssembler(sink: store, firstEpisodeID: next.episode, firstBatchID: next.batch,
+                                     maxBufferedBytes: configuration.maxBufferedBytes)
     }
 
     /// How the last recording thread started by `start()` ended; set before `waitForExit()` returns.
@@ -105,7 +115,9 @@ public final class Recorder: GymService, @unchecked Sendable {
     private func connect() throws -> Socket {
         try state.start(alreadyRunning: GymError(.invalidArgument, "the recorder is already running")) {
             let socket = try Socket(context, .sub)
-            try socket.setReceiveHighWaterMark(20_000)
+            // Small queues: under the block policy whatever they hold is lag before a commit.
+            try socket.setReceiveHighWaterMark(1000)
+            try socket.setReceiveBuffer(bytes: 256 << 10)
             try socket.subscribe()
             try socket.secureClient(connecting: configuration.events, settings: configuration.security ?? .process)
             try socket.connect(configuration.events)
@@ -129,7 +141,11 @@ public final class Recorder: GymService, @unchecked Sendable {
                 continue
             }
             try drain(socket)
-            if let age = store.transactionAge(now: Self.now()), age >= configuration.commitInterval { try store.commit() }
+            if let time = assembler.lastEventTime, Date().timeIntervalSince1970 - time > maxLag {
+                maxLag = Date().timeIntervalSince1970 - time
+                logger.debug("lag reached \(String(format: "%.3f", maxLag)) s")
+            }
+            if isCommitDue() { try store.commit() }
             let counters = assembler.counters
             if counters.attachments > attachments {
                 if attachments == 0 { logger.notice("attached to the daemon's event stream at \(configuration.events)") }
@@ -139,7 +155,7 @@ public final class Recorder: GymService, @unchecked Sendable {
             let now = Self.now()
             if now - lastReport >= 5 {
                 let rate = Double(counters.steps - reportedSteps) / (now - lastReport)
-                logger.info("\(counters.episodes) episode(s), \(counters.steps) step(s) stored (\(Int(rate)) steps/s), \(counters.lostEvents) event(s) lost")
+                logger.info("\(counters.episodes) episode(s), \(counters.steps) step(s) stored (\(Int(rate)) steps/s), \(counters.lostEvents) event(s) lost, lag \(String(format: "%.3f", maxLag)) s at most")
                 lastReport = now
                 reportedSteps = counters.steps
             }
@@ -155,13 +171,23 @@ public final class Recorder: GymService, @unchecked Sendable {
         try store.commit()
         let statistics = self.statistics
         try store.setFact("stats", RecorderReport.json(statistics, path: configuration.path))
+        // Everything into the main file: a copy of the .sqlite alone is then the whole recording.
+        try store.checkpoint()
         logger.notice("stopped: \(statistics.assembler.episodes) episode(s) (\(running) still running, stored as recorder_stopped), \(statistics.assembler.steps) step(s), \(statistics.assembler.lostEvents) event(s) lost")
         return statistics
     }
 
+    /// Whether the open transaction must commit now (see the type's comment).
+    private func isCommitDue() -> Bool {
+        let half = configuration.commitInterval / 2
+        if let age = store.transactionAge(now: Self.now()), age >= half { return true }
+        if let ended = store.oldestPendingEnd, Date().timeIntervalSince1970 - ended >= half { return true }
+        return false
+    }
+
     /// Consumes what has arrived, up to a bound so commits keep their schedule.
     private func drain(_ socket: Socket) throws {
-        for _ in 0..<4096 {
+        for _ in 0..<1024 {
             let received: Bool
             do {
                 (received, _) = try socket.receiveFrame(dontWait: true) { bytes -> Bool in
@@ -188,6 +214,7 @@ public final class Recorder: GymService, @unchecked Sendable {
         statistics.assembler = assembler.counters
         statistics.commits = store.commits
         statistics.malformedEvents = malformed
+        statistics.maxLagSeconds = maxLag
         statistics.seconds = firstEvent.map { Self.now() - $0 } ?? 0
         return statistics
     }

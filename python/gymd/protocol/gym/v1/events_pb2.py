@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from . import gym_pb2 as gym_dot_v1_dot_gym__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13gym/v1/events.proto\x12\x06gym.v1\x1a\x10gym/v1/gym.proto\"\x8b\x02\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x0c\n\x04time\x18\x02 \x01(\x01\x12\x0e\n\x06\x63lient\x18\x03 \x01(\x0c\x12\x0e\n\x06handle\x18\x04 \x01(\x04\x12!\n\x04make\x18\n \x01(\x0b\x32\x11.gym.v1.MakeEventH\x00\x12#\n\x05reset\x18\x0b \x01(\x0b\x32\x12.gym.v1.ResetEventH\x00\x12!\n\x04step\x18\x0c \x01(\x0b\x32\x11.gym.v1.StepEventH\x00\x12#\n\x05\x63lose\x18\r \x01(\x0b\x32\x12.gym.v1.CloseEventH\x00\x12*\n\x08\x61ttached\x18\x0e \x01(\x0b\x32\x16.gym.v1.StreamAttachedH\x00\x42\x06\n\x04\x62ody\"L\n\tMakeEvent\x12\x1d\n\x07request\x18\x01 \x01(\x0b\x32\x0c.gym.v1.Make\x12 \n\x05reply\x18\x02 \x01(\x0b\x32\x11.gym.v1.MakeReply\"^\n\nResetEvent\x12\x1e\n\x07request\x18\x01 \x01(\x0b\x32\r.gym.v1.Reset\x12\r\n\x05seeds\x18\x02 \x03(\x04\x12!\n\x05reply\x18\x03 \x01(\x0b\x32\x12.gym.v1.ResetReply\"L\n\tStepEvent\x12\x1d\n\x07request\x18\x01 \x01(\x0b\x32\x0c.gym.v1.Step\x12 \n\x05reply\x18\x02 \x01(\x0b\x32\x11.gym.v1.StepReply\"\x1f\n\nCloseEvent\x12\x11\n\treclaimed\x18\x01 \x01(\x08\"b\n\x0eStreamAttached\x12\x0e\n\x06\x64\x61\x65mon\x18\x01 \x01(\t\x12\x18\n\x10protocol_version\x18\x02 \x01(\r\x12\x0e\n\x06policy\x18\x03 \x01(\t\x12\x16\n\x0e\x64ropped_events\x18\x04 \x01(\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13gym/v1/events.proto\x12\x06gym.v1\x1a\x10gym/v1/gym.proto\"\xa9\x02\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x0c\n\x04time\x18\x02 \x01(\x01\x12\x0e\n\x06\x63lient\x18\x03 \x01(\x0c\x12\x0e\n\x06handle\x18\x04 \x01(\x04\x12\x1c\n\x14\x64ropped_episode_ends\x18\x05 \x01(\x04\x12!\n\x04make\x18\n \x01(\x0b\x32\x11.gym.v1.MakeEventH\x00\x12#\n\x05reset\x18\x0b \x01(\x0b\x32\x12.gym.v1.ResetEventH\x00\x12!\n\x04step\x18\x0c \x01(\x0b\x32\x11.gym.v1.StepEventH\x00\x12#\n\x05\x63lose\x18\r \x01(\x0b\x32\x12.gym.v1.CloseEventH\x00\x12*\n\x08\x61ttached\x18\x0e \x01(\x0b\x32\x16.gym.v1.StreamAttachedH\x00\x42\x06\n\x04\x62ody\"L\n\tMakeEvent\x12\x1d\n\x07request\x18\x01 \x01(\x0b\x32\x0c.gym.v1.Make\x12 \n\x05reply\x18\x02 \x01(\x0b\x32\x11.gym.v1.MakeReply\"\x80\x01\n\nResetEvent\x12\x1e\n\x07request\x18\x01 \x01(\x0b\x32\r.gym.v1.Reset\x12\r\n\x05seeds\x18\x02 \x03(\x04\x12!\n\x05reply\x18\x03 \x01(\x0b\x32\x12.gym.v1.ResetReply\x12 \n\x05\x62\x61tch\x18\x04 \x01(\x0b\x32\x11.gym.v1.MakeEvent\"L\n\tStepEvent\x12\x1d\n\x07request\x18\x01 \x01(\x0b\x32\x0c.gym.v1.Step\x12 \n\x05reply\x18\x02 \x01(\x0b\x32\x11.gym.v1.StepReply\"\x1f\n\nCloseEvent\x12\x11\n\treclaimed\x18\x01 \x01(\x08\"\x80\x01\n\x0eStreamAttached\x12\x0e\n\x06\x64\x61\x65mon\x18\x01 \x01(\t\x12\x18\n\x10protocol_version\x18\x02 \x01(\r\x12\x0e\n\x06policy\x18\x03 \x01(\t\x12\x16\n\x0e\x64ropped_events\x18\x04 \x01(\x04\x12\x1c\n\x14\x64\x65tached_subscribers\x18\x05 \x01(\x04\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'gym.v1.events_pb2', globals())
@@ -22,15 +22,15 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   _EVENT._serialized_start=50
-  _EVENT._serialized_end=317
-  _MAKEEVENT._serialized_start=319
-  _MAKEEVENT._serialized_end=395
-  _RESETEVENT._serialized_start=397
-  _RESETEVENT._serialized_end=491
-  _STEPEVENT._serialized_start=493
-  _STEPEVENT._serialized_end=569
-  _CLOSEEVENT._serialized_start=571
-  _CLOSEEVENT._serialized_end=602
-  _STREAMATTACHED._serialized_start=604
-  _STREAMATTACHED._serialized_end=702
+  _EVENT._serialized_end=347
+  _MAKEEVENT._serialized_start=349
+  _MAKEEVENT._serialized_end=425
+  _RESETEVENT._serialized_start=428
+  _RESETEVENT._serialized_end=556
+  _STEPEVENT._serialized_start=558
+  _STEPEVENT._serialized_end=634
+  _CLOSEEVENT._serialized_start=636
+  _CLOSEEVENT._serialized_end=667
+  _STREAMATTACHED._serialized_start=670
+  _STREAMATTACHED._serialized_end=798
 # @@protoc_insertion_point(module_scope)
