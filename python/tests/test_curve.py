@@ -203,7 +203,7 @@ def test_the_swift_buffer_serves_allowed_python_clients_only(keys):
     with DaemonProcess(command, "gym buffer") as service:
         with gymd.BufferClient(service.endpoint, timeout=5, curve_secret=str(keys["alice"]),
                                server_key=str(keys["server_public"])) as buffer:
-            assert [table.name for table in buffer.info()] == ["replay"]
+            assert [table.config.name for table in buffer.info()] == ["replay"]
         with pytest.raises(GymTimeoutError):
             gymd.BufferClient(service.endpoint, timeout=TIMEOUT, curve_secret=str(keys["mallory"]),
                               server_key=str(keys["server_public"]))
