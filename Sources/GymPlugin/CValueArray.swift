@@ -7,11 +7,11 @@ import Darwin
 #endif
 
 /// C copies of named values that live as long as the owner: strings are duplicated and freed on deinit.
-final class CValueArray {
-    private(set) var values: [gym_value] = []
+package final class CValueArray {
+    package private(set) var values: [gym_value] = []
     private var strings: [UnsafeMutablePointer<CChar>] = []
 
-    init(_ map: ValueMap) {
+    package init(_ map: ValueMap) {
         for (name, value) in map.sorted(by: { $0.key < $1.key }) {
             var entry = gym_value()
             entry.name = UnsafePointer(own(name))

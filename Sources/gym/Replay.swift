@@ -90,7 +90,7 @@ extension Gym {
             do {
                 reader = try RecordingReader(path: file)
             } catch {
-                throw ValidationError("cannot read \(file): \(error)")
+                throw InputFileError(file, "cannot read this recording: \(error)")
             }
             if let toBuffer, let table {
                 try loadBuffer(toBuffer, table: table, reader: reader)
