@@ -43,7 +43,7 @@ import Testing
     }
 
     /// Each way of damaging the newest checkpoint, and what the log must say about it.
-    static let damages: [(what: String, why: String, damage: (URL) throws -> Void)] = [
+    static let damages: [(what: String, why: String, damage: @Sendable (URL) throws -> Void)] = [
         ("a truncated table file", "has 10 bytes, the manifest says", { checkpoint in
             let url = checkpoint.appendingPathComponent("table-0000.pb")
             try Data(try Data(contentsOf: url).prefix(10)).write(to: url)
@@ -65,8 +65,17 @@ import Testing
             let text = try String(contentsOf: url, encoding: .utf8)
             try Data(text.utf8.prefix(text.utf8.count - 7)).write(to: url)
         }),
-        ("an empty manifest", "written only in part", { checkpoint in
+        ("an empty manifest", "does not start with", { checkpoint in
             try Data().write(to: checkpoint.appendingPathComponent("MANIFEST"))
+        }),
+        ("a manifest whose size is spelled otherwise", "malformed line", { checkpoint in
+            // A leading zero reads as the same number, but no writer of this format makes it.
+            let url = checkpoint.appendingPathComponent("MANIFEST")
+            var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+            var fields = lines[1].split(separator: " ").map(String.init)
+            fields[1] = "0" + fields[1]
+            lines[1] = fields.joined(separator: " ")
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
         }),
         ("a manifest naming a path", "malformed line", { checkpoint in
             let url = checkpoint.appendingPathComponent("MANIFEST")

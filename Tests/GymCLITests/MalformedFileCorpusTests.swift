@@ -14,6 +14,15 @@ import Testing
 
     static let timeout = 30.0
 
+    /// The runs' verdicts, filled in from several threads.
+    final class Verdicts: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Verdict?]
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ verdict: Verdict) { lock.withLock { values[index] = verdict } }
+        var all: [Verdict?] { lock.withLock { values } }
+    }
+
     /// Runs gym with `arguments`, killing it after `timeout` seconds.
     static func run(_ arguments: [String]) throws -> (status: Int32, signalled: Bool, hung: Bool, output: String) {
         let process = Process()
@@ -65,27 +74,26 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let inputs = try MalformedFileCorpus.all(scratch: directory)
-        var jobs: [(String, [String], String, Bool)] = []
+        var planned: [(String, [String], String, Bool)] = []
         for input in inputs {
             let path = try MalformedFileCorpus.write(input, to: directory).path
             for (index, command) in input.commands.enumerated() {
                 let out = directory.appendingPathComponent("out-\(input.name)-\(index)").path
                 let arguments = command.arguments.map { $0 == "{}" ? path : $0 == "{out}" ? out : $0 }
-                jobs.append((input.name, arguments, path, command.mustReject))
+                planned.append((input.name, arguments, path, command.mustReject))
             }
         }
+        let jobs = planned
         // Four runs at a time: each is a short process, mostly waiting on its own start.
-        var verdicts = [Verdict?](repeating: nil, count: jobs.count)
-        let lock = NSLock()
+        let verdicts = Verdicts(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: 4) { lane in
             for index in stride(from: lane, to: jobs.count, by: 4) {
                 let job = jobs[index]
-                let verdict = (try? Self.verdict(job.1, path: job.2, mustReject: job.3)) ?? .silentlyWrong("could not run")
-                lock.withLock { verdicts[index] = verdict }
+                verdicts.set(index, (try? Self.verdict(job.1, path: job.2, mustReject: job.3)) ?? .silentlyWrong("could not run"))
             }
         }
         var counts: [String: Int] = [:]
-        for (job, verdict) in zip(jobs, verdicts) {
+        for (job, verdict) in zip(jobs, verdicts.all) {
             guard let verdict else { continue }
             switch verdict {
             case .refused: counts["refused", default: 0] += 1

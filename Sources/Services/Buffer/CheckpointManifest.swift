@@ -58,7 +58,8 @@ struct CheckpointManifest: Equatable {
         guard lines.last == "" else { return bad("does not end with a newline (written only in part)") }
         lines.removeLast()
         guard lines.first == header else { return bad("does not start with \"\(header)\"") }
-        guard let last = lines.last, last.hasPrefix("end "), let count = Int(last.dropFirst(4)), count == lines.count - 2 else {
+        // Every field in the one form `text` writes it: any other spelling is damage.
+        guard let last = lines.last, last == "end \(lines.count - 2)", let count = Optional(lines.count - 2) else {
             return bad("has no end line counting its files (written only in part)")
         }
         guard count <= maxFiles else { return bad("lists \(count) files, more than \(maxFiles)") }
@@ -66,7 +67,8 @@ struct CheckpointManifest: Equatable {
         var names = Set<String>()
         for line in lines.dropFirst().dropLast() {
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard fields.count == 3, let size = Int(fields[1]), size >= 0, fields[2].count == 8, let crc = UInt32(fields[2], radix: 16),
+            guard fields.count == 3, let size = Int(fields[1]), size >= 0, String(size) == fields[1],
+                  let crc = UInt32(fields[2], radix: 16), String(format: "%08x", crc) == fields[2],
                   isTableFileName(String(fields[0])), names.insert(String(fields[0])).inserted else {
                 return bad("has a malformed line: \(line.clippedForEcho())")
             }

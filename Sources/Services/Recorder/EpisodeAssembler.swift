@@ -79,7 +79,8 @@ public final class EpisodeAssembler {
     /// Consumes one event.
     public func consume(_ event: Gym_V1_Event) throws {
         counters.events += 1
-        if let last = lastSequence, event.sequence > last + 1 {
+        // `last < max` first: a peer's sequence of 2^64-1 must not overflow the next one.
+        if let last = lastSequence, last < UInt64.max, event.sequence > last + 1 {
             counters.lostEvents += event.sequence - last - 1
             discardRunning()
         }
@@ -113,7 +114,14 @@ public final class EpisodeAssembler {
 
     // MARK: Events
 
+    /// Most envs one batch may have here: the daemon's quotas allow far fewer, and each env
+    /// costs a slot before any of its steps arrive.
+    static let maxNumEnvs = 1 << 16
+
     private func made(_ make: Gym_V1_MakeEvent, event: Gym_V1_Event) throws {
+        guard make.reply.numEnvs >= 1, make.reply.numEnvs <= Self.maxNumEnvs else {
+            throw GymError(.malformed, "make event for handle \(event.handle) has \(make.reply.numEnvs) envs; at most \(Self.maxNumEnvs)")
+        }
         let spec = try make.reply.spec.envSpec()
         let record = BatchRecord(
             id: nextBatchID, handle: event.handle, client: Self.hex(event.client), envID: spec.id,

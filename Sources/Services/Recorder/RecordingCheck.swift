@@ -9,7 +9,7 @@ enum RecordingCheck {
     /// The columns each table must have for reading (docs/recording.md).
     static let requiredColumns: [(table: String, columns: [String])] = [
         ("recording", ["key", "value"]),
-        ("batches", ["id", "make", "spec"]),
+        ("batches", ["id", "make", "spec", "num_envs"]),
         ("episodes", ["id", "batch_id", "env_index", "env_id", "client", "seed", "options", "start_kind", "lineage_id", "lineage_index",
                       "length", "return", "terminated", "truncated", "end_kind", "max_episode_steps", "start_time", "end_time"]),
         ("steps", ["episode_id", "observations", "actions", "rewards", "terminated", "truncated"]),
@@ -18,6 +18,31 @@ enum RecordingCheck {
     /// The longest episode a recording may claim: far beyond any real one, small enough that
     /// its arrays' sizes cannot overflow.
     static let maxLength: Int64 = 1 << 32
+
+    /// Checks a recording file's SQLite header against its length, which SQLite itself does not:
+    /// a file cut short at a page boundary otherwise reads as a smaller, valid recording.
+    /// Skipped while a write-ahead log is beside it (its pages may lie there).
+    static func checkLength(path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path + "-wal") else { return }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        let size = (try? handle.seekToEnd()) ?? 0
+        func bad(_ what: String) -> GymError { GymError(.malformed, "\(path): \(what)") }
+        guard header.count == 100, header.starts(with: Array("SQLite format 3\u{0}".utf8)) else {
+            throw bad("not a SQLite file (no SQLite header): not a gym recording, or damaged")
+        }
+        func bigEndian(_ offset: Int, _ count: Int) -> UInt64 { header[offset..<(offset + count)].reduce(0) { $0 << 8 | UInt64($1) } }
+        let rawPageSize = bigEndian(16, 2)
+        let pageSize = rawPageSize == 1 ? 65536 : rawPageSize
+        guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else { throw bad("has a damaged SQLite header (page size \(rawPageSize))") }
+        guard size % pageSize == 0 else { throw bad("is \(size) bytes, not a whole number of its \(pageSize)-byte pages: truncated or damaged") }
+        // The header's page count is valid when its version field matches the change counter.
+        let pages = bigEndian(28, 4)
+        if bigEndian(92, 4) == bigEndian(24, 4), pages > 0, size < pages * pageSize {
+            throw bad("is \(size) bytes but its header says \(pages * pageSize): truncated")
+        }
+    }
 
     /// Checks that the tables and columns the reader uses exist.
     static func checkSchema(_ database: SQLiteDatabase) throws {

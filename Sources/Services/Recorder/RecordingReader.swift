@@ -50,7 +50,7 @@ public final class RecordingReader {
             throw GymError(.invalidArgument, "no episode \(id) in \(database.path)")
         }
         let summary = try self.summary(row)
-        guard let batch = try database.rows("SELECT make, spec FROM batches WHERE id = ?", [.integer(summary.batchID)]).first,
+        guard let batch = try database.rows("SELECT make, spec, num_envs FROM batches WHERE id = ?", [.integer(summary.batchID)]).first,
               let steps = try database.rows("""
                 SELECT observations, actions, rewards, terminated, truncated, (SELECT options FROM episodes WHERE id = ?)
                 FROM steps WHERE episode_id = ?
@@ -63,6 +63,10 @@ public final class RecordingReader {
             spec = try Gym_V1_EnvSpec(serializedBytes: batch[1].bytes ?? []).envSpec()
         } catch {
             throw RecordingCheck.malformed(database, "episode \(id)'s batch \(summary.batchID) has no valid make request and spec: \(error)")
+        }
+        let numEnvs = try RecordingCheck.integer(batch[2], "batch's env count", episode: id, in: database, range: 1...Int64(Int32.max))!
+        guard summary.envIndex < numEnvs else {
+            throw RecordingCheck.malformed(database, "episode \(id) is env \(summary.envIndex) of a batch of \(numEnvs)")
         }
         let rewardBytes = steps[2].bytes ?? []
         let rewards = rewardBytes.withUnsafeBytes { raw in

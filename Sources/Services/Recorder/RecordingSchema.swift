@@ -1,4 +1,5 @@
 import Foundation
+import GymCore
 
 /// The tables of a recording (documented in docs/recording.md) and how a file is opened.
 public enum RecordingSchema {
@@ -53,6 +54,7 @@ public enum RecordingSchema {
         guard FileManager.default.fileExists(atPath: path) else {
             throw SQLiteError(code: 14, message: "no recording at \(path)")
         }
+        try RecordingCheck.checkLength(path: path)
         let database = try SQLiteDatabase(path: path, create: false, readOnly: true)
         do {
             try checkVersion(database)
