@@ -27,6 +27,7 @@ public final class BufferService {
     public let limits: BufferLimits
     /// Writes checkpoints one after another, off the thread that serves requests.
     private let checkpointWriter = DispatchQueue(label: "gym.buffer.checkpoint")
+    private let checkpointsWriting = InFlightFlag()
 
     /// Restores the newest checkpoint when there is one, then creates the configured tables that
     /// it did not hold (a configured table that differs from its checkpointed self is an error).
@@ -223,10 +224,18 @@ public final class BufferService {
     /// per column). Returns at once; a failure is logged. Checkpoints are written one at a time.
     public func startCheckpoint() {
         guard let checkpoints else { return }
+        // One at a time: a checkpoint due while the last is still being written is skipped,
+        // so slow storage never piles up copies of the tables.
+        guard checkpointsWriting.tryStart() else {
+            logger.notice("checkpoint skipped: the previous one is still being written")
+            return
+        }
+        let writing = checkpointsWriting
         let snapshot = order.compactMap { tables[$0]?.checkpoint }
         let sizes = order.map { "\($0) \(tables[$0]?.size ?? 0)" }.joined(separator: ", ")
         let logger = logger
         checkpointWriter.async {
+            defer { writing.finish() }
             do {
                 let url = try checkpoints.write(snapshot)
                 logger.info("wrote \(url.lastPathComponent) (\(sizes))")
