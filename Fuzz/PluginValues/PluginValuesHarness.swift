@@ -100,7 +100,8 @@ func runRoundTrip(_ reader: inout FuzzReader) {
     }
     let copies = CValueArray(map)
     let back = copies.values.withUnsafeBufferPointer { CValues.valueMap($0.baseAddress, count: Int32($0.count)) }
-    // C strings end at the first NUL, and lists do not cross the ABI: compare the rest.
+    // Names and texts holding a NUL, and lists, do not cross the ABI: compare the rest, and
+    // check that nothing else came back.
     let crossing = map.filter { name, value in
         guard !name.utf8.contains(0) else { return false }
         switch value {
@@ -109,6 +110,7 @@ func runRoundTrip(_ reader: inout FuzzReader) {
         default: return false
         }
     }
+    if back.count != crossing.count { fatalError("\(crossing.count) values went into the plugin ABI, \(back.count) came back") }
     for (name, value) in crossing {
         let returned = back[name]
         if case .number(let number) = value, number.isNaN, case .number(let other)? = returned, other.isNaN { continue }

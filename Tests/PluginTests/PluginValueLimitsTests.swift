@@ -44,3 +44,12 @@ import Testing
         #expect(Space.multiDiscrete(nvec: [3], start: [.max - 1]).validationProblem?.contains("overflows") == true)
     }
 }
+
+/// Found by the PluginValues harness: a client's kwarg named `seed\0x` reached a plugin as `seed`.
+@Suite struct PluginValueNULTests {
+    @Test func namesAndTextsHoldingANULDoNotCrossTheABI() throws {
+        let copies = CValueArray(["seed": .integer(1), "seed\u{0}x": .integer(2), "mode": .text("fa\u{0}st"), "ok": .text("fast")])
+        let back = copies.values.withUnsafeBufferPointer { CValues.valueMap($0.baseAddress, count: Int32($0.count)) }
+        #expect(back == ["seed": .integer(1), "ok": .text("fast")])
+    }
+}
