@@ -74,7 +74,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // The replay-buffer service (`gym buffer`): tables, selectors, rate limiters, checkpoints.
         .target(name: "BufferService", dependencies: [
-            "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
+            "CZlib", "GymCore", "GymProtocol", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Buffer"),
         // The parameter service of distributed learners: versioned weights, gradients, joins.
         .target(name: "ParameterService", dependencies: [
@@ -98,8 +98,22 @@ let package = Package(
         ]),
 
         // Fuzz harnesses (scripts/fuzz): libFuzzer binaries with -D FUZZING, corpus replayers without.
-        .executableTarget(name: "FuzzRequestDecode", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"],
-                          path: "Fuzz/RequestDecode"),
+        .target(name: "FuzzSupport", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"], path: "Fuzz/Support"),
+        .executableTarget(name: "FuzzRequestDecode", dependencies: ["FuzzSupport", "GymServer", "GymProtocol", "GymCore", "ClassicControl"],
+                          path: "Fuzz/RequestDecode", exclude: ["corpus"]),
+        .executableTarget(name: "FuzzBufferHandler", dependencies: ["FuzzSupport", "BufferService", "GymProtocol", "GymCore",
+                                                                    .product(name: "Logging", package: "swift-log")],
+                          path: "Fuzz/BufferHandler", exclude: ["corpus"]),
+        .executableTarget(name: "FuzzParameterHandler", dependencies: ["FuzzSupport", "ParameterService", "GymProtocol", "GymCore",
+                                                                       .product(name: "Logging", package: "swift-log")],
+                          path: "Fuzz/ParameterHandler", exclude: ["corpus"]),
+        .executableTarget(name: "FuzzEventDecode", dependencies: ["FuzzSupport", "Recorder", "GymProtocol", "GymCore"], path: "Fuzz/EventDecode", exclude: ["corpus"]),
+        .executableTarget(name: "FuzzSafeTensorsLoad", dependencies: ["FuzzSupport", "Agents", "NeuralNet"], path: "Fuzz/SafeTensorsLoad", exclude: ["corpus"]),
+        .executableTarget(name: "FuzzRecordingRead", dependencies: ["FuzzSupport", "Recorder", "GymProtocol", "GymCore"], path: "Fuzz/RecordingRead", exclude: ["corpus", "max_len"]),
+        .executableTarget(name: "FuzzCheckpointRestore", dependencies: ["FuzzSupport", "BufferService", "GymProtocol", "GymCore",
+                                                                        .product(name: "Logging", package: "swift-log")],
+                          path: "Fuzz/CheckpointRestore", exclude: ["corpus"]),
+        .executableTarget(name: "FuzzPluginValues", dependencies: ["FuzzSupport", "GymPlugin", "CGymPlugin", "GymCore"], path: "Fuzz/PluginValues", exclude: ["corpus"]),
 
         // Helpers shared by the test targets.
         .target(name: "GymTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/Support"),
@@ -109,7 +123,7 @@ let package = Package(
         .testTarget(name: "GymServerTests", dependencies: ["GymServer", "GymProtocol", "ZeroMQ", "GymCore", "ClassicControl", "GymTestSupport",
                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GymClientTests", dependencies: ["GymClient", "GymServer", "GymCore", "GymProtocol", "ZeroMQ", "ClassicControl", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "GymCLITests", dependencies: ["gym", "GymTestSupport"]),
+        .testTarget(name: "GymCLITests", dependencies: ["gym", "GymTestSupport", "Recorder", "BufferService", "GymProtocol", "GymCore"]),
         .testTarget(name: "PluginTests", dependencies: [
             "GymPlugin", "GymCore", "ClassicControl", "GymTestSupport", .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
@@ -119,7 +133,7 @@ let package = Package(
             "Agents", "GymClient", "GymServer", "GymCore", "ClassicControl", "Flyer", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BufferServiceTests", dependencies: [
-            "BufferService", "GymClient", "GymCore", "GymProtocol", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+            "BufferService", "GymClient", "GymCore", "GymProtocol", "GymTestSupport", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RecorderTests", dependencies: [
             "Recorder", "GymServer", "GymClient", "GymCore", "GymProtocol", "ClassicControl", "ImageFormats", "GymTestSupport",

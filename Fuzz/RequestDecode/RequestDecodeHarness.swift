@@ -1,9 +1,10 @@
 // A libFuzzer harness for the daemon's request path without sockets: decode, route, run on a
 // worker, encode the reply (issue 13, item 6). Built with `-D FUZZING -sanitize=fuzzer,address`
 // it is a libFuzzer binary (see scripts/fuzz); built normally it replays the files it is
-// given, so a corpus of past crashers runs as an ordinary program.
+// given, so a corpus of past crashers runs as an ordinary program (Fuzz/Support).
 import ClassicControl
 import Foundation
+import FuzzSupport
 import GymCore
 import GymProtocol
 import GymServer
@@ -34,7 +35,7 @@ func runRequestInput(_ bytes: [UInt8]) {
 }
 
 /// Well-formed requests of every kind against handle 1, the corpus a fuzzing run starts from.
-func writeSeeds(to directory: String) throws {
+func requestSeeds() throws -> [(String, [UInt8])] {
     let action = Gym_V1_Tensor(NDArray(dtype: .int64, shape: [2], values: [0, 1]))
     let bodies: [(String, Gym_V1_Request.OneOf_Body)] = [
         ("hello", .hello(.with { $0.protocolVersion = gymProtocolVersion })),
@@ -45,52 +46,10 @@ func writeSeeds(to directory: String) throws {
         ("render", .render(.with { $0.handle = 1; $0.envIndex = 1 })),
         ("close", .close(.with { $0.handle = 1 })),
     ]
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    for (name, body) in bodies {
-        let bytes: [UInt8] = try Gym_V1_Request.with { $0.id = 7; $0.body = body }.serializedBytes()
-        FileManager.default.createFile(atPath: "\(directory)/seed-\(name)", contents: Data(bytes))
-    }
+    return try bodies.map { name, body in (name, try Gym_V1_Request.with { $0.id = 7; $0.body = body }.serializedBytes()) }
 }
-
-#if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let data else { return 0 }
-    runRequestInput(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-/// libFuzzer's entry for programs with a main of their own (SwiftPM gives every executable one).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-#endif
 
 @main
 enum RequestDecodeHarness {
-    static func main() throws {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzRequest))
-        #else
-        if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--write-seeds" {
-            try writeSeeds(to: CommandLine.arguments[2])
-            return
-        }
-        for path in CommandLine.arguments.dropFirst() {
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let files = isDirectory.boolValue
-                ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { "\(path)/\($0)" } : [path]
-            for file in files {
-                guard let data = FileManager.default.contents(atPath: file) else { continue }
-                runRequestInput([UInt8](data))
-            }
-            print("replayed \(files.count) input(s) from \(path)")
-        }
-        #endif
-    }
+    static func main() throws { try FuzzHarness.main(seeds: requestSeeds, run: runRequestInput) }
 }

@@ -76,8 +76,10 @@ public indirect enum Space: Sendable, Equatable {
     /// Why a spec is unusable, or nil when it is valid.
     public var validationProblem: String? {
         switch self {
-        case .discrete(let n, _):
-            return n > 0 ? nil : "Discrete n must be positive, got \(n)"
+        case .discrete(let n, let start):
+            guard n > 0 else { return "Discrete n must be positive, got \(n)" }
+            // Values are start ..< start + n: the last must be an Int64 too.
+            return start.addingReportingOverflow(n - 1).overflow ? "Discrete start \(start) + n \(n) overflows Int64" : nil
         case .box(let low, let high, let shape, _):
             if shape.contains(where: { $0 <= 0 }) { return "Box shape \(shape) has a non-positive dimension" }
             let count = shape.reduce(1, *)
@@ -88,7 +90,8 @@ public indirect enum Space: Sendable, Equatable {
             return nil
         case .multiDiscrete(let nvec, let start):
             if nvec.isEmpty || nvec.contains(where: { $0 <= 0 }) { return "MultiDiscrete nvec must be positive" }
-            return start.count == nvec.count ? nil : "MultiDiscrete start must match nvec"
+            guard start.count == nvec.count else { return "MultiDiscrete start must match nvec" }
+            return zip(start, nvec).contains(where: { $0.addingReportingOverflow($1 - 1).overflow }) ? "MultiDiscrete start + nvec overflows Int64" : nil
         case .multiBinary(let shape):
             return shape.isEmpty || shape.contains(where: { $0 <= 0 }) ? "MultiBinary shape must be positive" : nil
         case .dict(let entries):

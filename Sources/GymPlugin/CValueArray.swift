@@ -7,12 +7,16 @@ import Darwin
 #endif
 
 /// C copies of named values that live as long as the owner: strings are duplicated and freed on deinit.
-final class CValueArray {
-    private(set) var values: [gym_value] = []
+package final class CValueArray {
+    package private(set) var values: [gym_value] = []
     private var strings: [UnsafeMutablePointer<CChar>] = []
 
-    init(_ map: ValueMap) {
+    package init(_ map: ValueMap) {
         for (name, value) in map.sorted(by: { $0.key < $1.key }) {
+            // A C string ends at its first NUL: such a name would reach the plugin as another
+            // one (`seed\0x` as `seed`), such a text cut short. Neither crosses the ABI.
+            guard !name.utf8.contains(0) else { continue }
+            if case .text(let text) = value, text.utf8.contains(0) { continue }
             var entry = gym_value()
             entry.name = UnsafePointer(own(name))
             switch value {

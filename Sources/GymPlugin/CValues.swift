@@ -2,8 +2,8 @@ import CGymPlugin
 import GymCore
 
 /// Conversions between the C ABI's descriptions and GymCore's types.
-enum CValues {
-    static func dtype(_ raw: Int32) -> DType? {
+package enum CValues {
+    package static func dtype(_ raw: Int32) -> DType? {
         switch Int(raw) {
         case Int(GYM_DTYPE_FLOAT32): return .float32
         case Int(GYM_DTYPE_FLOAT64): return .float64
@@ -16,7 +16,7 @@ enum CValues {
         }
     }
 
-    static func raw(_ dtype: DType) -> Int32 {
+    package static func raw(_ dtype: DType) -> Int32 {
         switch dtype {
         case .float32: return Int32(GYM_DTYPE_FLOAT32)
         case .float64: return Int32(GYM_DTYPE_FLOAT64)
@@ -28,21 +28,33 @@ enum CValues {
         }
     }
 
+    /// Most elements one space of a plugin may have.
+    package static let maxElements = 1 << 24
+
     /// The space a C description declares, or why it cannot be read.
-    static func space(_ c: gym_space) throws -> Space {
+    package static func space(_ c: gym_space) throws -> Space {
         let ndim = Int(c.ndim)
         guard ndim >= 0, ndim <= 16 else { throw GymError(.invalidArgument, "space has \(ndim) dimensions") }
         let shape: [Int] = ndim == 0 ? [] : try (0..<ndim).map { index in
             guard let pointer = c.shape else { throw GymError(.invalidArgument, "space shape is NULL") }
             return Int(pointer[index])
         }
-        let count = shape.reduce(1, *)
+        // A plugin's dimensions are input like a peer's: a product that overflows, or that no
+        // value could hold, is refused before anything is read or sized from it.
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard dimension >= 0, !overflow, product <= maxElements else {
+                throw GymError(.invalidArgument, "space shape \(shape) has a negative dimension or more than \(maxElements) elements")
+            }
+            count = product
+        }
         switch Int(c.kind) {
         case Int(GYM_SPACE_DISCRETE):
             return .discrete(n: c.n, start: c.start)
         case Int(GYM_SPACE_BOX):
             guard let dtype = dtype(c.dtype) else { throw GymError(.invalidArgument, "box has unknown dtype \(c.dtype)") }
-            guard let low = c.low, let high = c.high, count > 0, count <= 1 << 24 else {
+            guard let low = c.low, let high = c.high, count > 0 else {
                 throw GymError(.invalidArgument, "box bounds are missing or its shape \(shape) is unusable")
             }
             return .box(low: Array(UnsafeBufferPointer(start: low, count: count)),
@@ -59,17 +71,17 @@ enum CValues {
     }
 
     /// A C string, or nil for NULL.
-    static func string(_ pointer: UnsafePointer<CChar>?) -> String? {
+    package static func string(_ pointer: UnsafePointer<CChar>?) -> String? {
         pointer.map { String(cString: $0) }
     }
 
     /// The text of a NUL-terminated C buffer.
-    static func text(_ buffer: [CChar]) -> String {
+    package static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A value from the C ABI.
-    static func value(_ c: gym_value) -> Value? {
+    package static func value(_ c: gym_value) -> Value? {
         switch Int(c.kind) {
         case Int(GYM_VALUE_NUMBER): return .number(c.number)
         case Int(GYM_VALUE_INTEGER): return .integer(c.integer)
@@ -80,7 +92,7 @@ enum CValues {
     }
 
     /// Named values from a C array.
-    static func valueMap(_ values: UnsafePointer<gym_value>?, count: Int32) -> ValueMap {
+    package static func valueMap(_ values: UnsafePointer<gym_value>?, count: Int32) -> ValueMap {
         guard let values, count > 0 else { return [:] }
         var map: ValueMap = [:]
         for entry in UnsafeBufferPointer(start: values, count: Int(count)) {
@@ -90,7 +102,7 @@ enum CValues {
     }
 
     /// Copies `message` into a caller's error buffer, truncated and NUL-terminated.
-    static func write(_ message: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: Int) {
+    package static func write(_ message: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: Int) {
         guard let buffer, capacity > 0 else { return }
         let bytes = Array(message.utf8.prefix(capacity - 1))
         for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }

@@ -32,7 +32,10 @@ struct BufferServe: ParsableCommand {
         --table takes key=value pairs: \(Gym_V1_TableConfig.specKeys.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")). \
         Example: --table name=replay,selector=prioritized,max-size=100000,min-size=1000. Clients \
         may also create tables. With --checkpoint DIR the newest checkpoint in DIR is restored at \
-        start, and one is written every --checkpoint-every seconds and on SIGINT/SIGTERM.
+        start, and one is written every --checkpoint-every seconds (while the service keeps \
+        serving) and on SIGINT/SIGTERM. Each checkpoint's MANIFEST, written last, holds its files' \
+        sizes and CRC-32s: a damaged or incomplete checkpoint is logged and the one before it \
+        restored; when none is usable the service refuses to start.
         """)
 
     @Option(help: ArgumentHelp("Endpoint to bind.", valueName: "addr"))

@@ -90,7 +90,7 @@ extension Gym {
             do {
                 reader = try RecordingReader(path: file)
             } catch {
-                throw ValidationError("cannot read \(file): \(error)")
+                throw InputFileError(file, "cannot read this recording: \(error)")
             }
             if let toBuffer, let table {
                 try loadBuffer(toBuffer, table: table, reader: reader)
@@ -236,22 +236,31 @@ extension Gym {
             var frames: [HTMLPlayer.Frame] = []
             var total = 0.0
             let actionLayout = recorded.spec.actionSpace
-            let result = try resimulator.verify(episode: id, render: true) { _, t, frame in
-                var caption = "t=\(t)"
-                if t > 0 {
-                    let stride = actionLayout.byteCount
-                    let bytes = Array(recorded.actions[((t - 1) * stride)..<(t * stride)])
-                    let action = actionLayout.leaves.count == 1
-                        ? NDArray(dtype: actionLayout.dtype, shape: actionLayout.shape, bytes: bytes).doubles.map { String($0) }.joined(separator: ", ")
-                        : "\(bytes.count) bytes"
-                    total += recorded.rewards[t - 1]
-                    caption += "  action=[\(action)]  reward=\(recorded.rewards[t - 1])  return=\(total)"
-                    if recorded.terminated[t - 1] != 0 { caption += "  terminated" }
-                    if recorded.truncated[t - 1] != 0 { caption += "  truncated" }
-                } else {
-                    caption += "  reset" + (recorded.summary.seed.map { " (seed \($0))" } ?? "")
+            let result: VerificationResult
+            do {
+                result = try resimulator.verify(episode: id, render: true) { _, t, frame in
+                    var caption = "t=\(t)"
+                    if t > 0 {
+                        let stride = actionLayout.byteCount
+                        let bytes = Array(recorded.actions[((t - 1) * stride)..<(t * stride)])
+                        let action = actionLayout.leaves.count == 1
+                            ? NDArray(dtype: actionLayout.dtype, shape: actionLayout.shape, bytes: bytes).doubles.map { String($0) }.joined(separator: ", ")
+                            : "\(bytes.count) bytes"
+                        total += recorded.rewards[t - 1]
+                        caption += "  action=[\(action)]  reward=\(recorded.rewards[t - 1])  return=\(total)"
+                        if recorded.terminated[t - 1] != 0 { caption += "  terminated" }
+                        if recorded.truncated[t - 1] != 0 { caption += "  truncated" }
+                    } else {
+                        caption += "  reset" + (recorded.summary.seed.map { " (seed \($0))" } ?? "")
+                    }
+                    frames.append(HTMLPlayer.Frame(image: frame, caption: caption))
                 }
-                frames.append(HTMLPlayer.Frame(image: frame, caption: caption))
+            } catch let error as GymError where error.code == .invalidArgument || error.code == .malformed {
+                // What the recording says cannot be re-simulated: a fault of the file, named.
+                throw InputFileError(file, error.message)
+            }
+            guard !frames.isEmpty else {
+                throw InputFileError(file, "episode \(id) could not be re-simulated: \(result.difference ?? "no frame was rendered")")
             }
             let base = Self.basePath(out)
             let rate = fps ?? Self.defaultFPS(recorded.spec.id)

@@ -114,7 +114,7 @@ extension Gym {
                 guard let number = value as? NSNumber, let integer = Int64(exactly: number.doubleValue) else {
                     throw InputFileError(file, "action \(index) must be an integer for \(space.summary), got \(String(describing: value).clippedForEcho())")
                 }
-                return NDArray(dtype: .int64, shape: [], values: [Double(integer)])
+                return try inSpace(NDArray(dtype: .int64, shape: [], values: [Double(integer)]), space, index: index, file: file)
             default:
                 let numbers = (value as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? ((value as? NSNumber).map { [$0.doubleValue] } ?? [])
                 guard numbers.count == space.elementCount, space.leaves.count == 1 else {
@@ -125,8 +125,17 @@ extension Gym {
                    !numbers.allSatisfy({ $0.isFinite && $0.rounded() == $0 && abs($0) <= 9.0e15 }) {
                     throw InputFileError(file, "action \(index) must hold whole numbers for \(space.summary), got \(String(describing: value).clippedForEcho())")
                 }
-                return NDArray(dtype: space.dtype, shape: space.shape, values: numbers)
+                return try inSpace(NDArray(dtype: space.dtype, shape: space.shape, values: numbers), space, index: index, file: file)
             }
+        }
+
+        /// `action`, once it lies in `space`: an action the daemon would refuse is the file's fault, named.
+        static func inSpace(_ action: NDArray, _ space: Space, index: Int, file: String) throws -> NDArray {
+            if let (_, element) = action.bytes.withUnsafeBytes({ space.firstOutOfRange($0, count: 1) }) {
+                let value = action.bytes.withUnsafeBytes { action.dtype.load($0, at: element) }
+                throw InputFileError(file, "action \(index) lies outside \(space.summary): element \(element) is \(value)")
+            }
+            return action
         }
     }
 }

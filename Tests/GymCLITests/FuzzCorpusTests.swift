@@ -5,7 +5,10 @@ import Testing
 /// The committed fuzz corpora (seeds and every crasher found, `Fuzz/TARGET/corpus`) replay
 /// through their harnesses' ordinary builds, so a fixed crasher stays fixed.
 @Suite struct FuzzCorpusTests {
-    @Test(arguments: ["RequestDecode"])
+    @Test(arguments: [
+        "RequestDecode", "BufferHandler", "ParameterHandler", "EventDecode", "SafeTensorsLoad", "RecordingRead",
+        "CheckpointRestore", "PluginValues",
+    ])
     func corpusReplaysWithoutACrash(target: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let corpus = root.appendingPathComponent("Fuzz/\(target)/corpus")

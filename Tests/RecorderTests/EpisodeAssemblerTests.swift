@@ -125,3 +125,24 @@ final class EventSource {
         #expect(sink.episodes.allSatisfy { $0.length == 5 && $0.seed != nil && $0.lineageIndex == 0 })
     }
 }
+
+/// Events are input (issue 13): the event decoder must not trap on a peer's numbers.
+@Suite struct HostileEventTests {
+    @Test func aSequenceNumberOf2To64Minus1IsNotAnOverflow() throws {
+        let assembler = EpisodeAssembler(sink: CollectingSink())
+        try assembler.consume(Gym_V1_Event.with { $0.sequence = .max; $0.attached = .init() })
+        try assembler.consume(Gym_V1_Event.with { $0.sequence = 5; $0.attached = .init() })
+        try assembler.consume(Gym_V1_Event.with { $0.sequence = .max; $0.attached = .init() })
+        #expect(assembler.counters.events == 3)
+    }
+
+    @Test func aBatchOfBillionsOfEnvsIsMalformedNotAnAllocation() throws {
+        let source = try EventSource()
+        try source.make(count: 2, autoreset: .nextStep)
+        var make = try #require(source.events.first)
+        make.make.reply.numEnvs = .max
+        let assembler = EpisodeAssembler(sink: CollectingSink())
+        let error = try #require(throws: GymError.self) { try assembler.consume(make) }
+        #expect(error.code == .malformed)
+    }
+}

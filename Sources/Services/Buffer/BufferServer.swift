@@ -116,7 +116,7 @@ public final class BufferServer: GymService, @unchecked Sendable {
             if ready[0] { receiveAll(from: socket) }
             expire(through: socket)
             if let due = nextCheckpoint, Self.now() >= due, let interval = checkpointInterval {
-                writeCheckpoint()
+                service.startCheckpoint()
                 nextCheckpoint = Self.now() + UInt64(interval * 1e9)
             }
         }

@@ -25,6 +25,9 @@ public final class BufferService {
     private var seed: UInt64
     /// What clients may take.
     public let limits: BufferLimits
+    /// Writes checkpoints one after another, off the thread that serves requests.
+    private let checkpointWriter = DispatchQueue(label: "gym.buffer.checkpoint")
+    private let checkpointsWriting = InFlightFlag()
 
     /// Restores the newest checkpoint when there is one, then creates the configured tables that
     /// it did not hold (a configured table that differs from its checkpointed self is an error).
@@ -34,8 +37,10 @@ public final class BufferService {
         self.logger = logger
         self.seed = seed
         self.limits = limits
-        if let (url, saved) = try checkpoints?.newest() {
-            for table in saved { try add(ReplayTable(checkpoint: table, seed: nextSeed(), maxBytes: limits.maxTableBytes)) }
+        if let (url, restored) = try checkpoints?.restoreNewest(skipped: { url, error in
+            logger.error("checkpoint \(url.lastPathComponent) is not usable, trying the one before it: \(error)")
+        }, restoreTables) {
+            for table in restored { try add(table) }
             let sizes = order.map { "\($0) (\(tables[$0]?.size ?? 0) items)" }.joined(separator: ", ")
             logger.notice("restored \(url.lastPathComponent): \(sizes.isEmpty ? "no tables" : sizes)")
         }
@@ -47,6 +52,19 @@ public final class BufferService {
             } else {
                 try add(ReplayTable(config: config, seed: nextSeed(), maxBytes: limits.maxTableBytes))
             }
+        }
+    }
+
+    /// The tables of a verified checkpoint, each checked (ReplayTable), their names distinct and
+    /// their number within the limit: any fault refuses the whole checkpoint.
+    private func restoreTables(_ saved: [Gym_V1_TableCheckpoint]) throws -> [ReplayTable] {
+        guard saved.count <= limits.maxTables else {
+            throw GymError(.malformed, "it holds \(saved.count) tables, more than this service's --max-tables \(limits.maxTables)")
+        }
+        var names = Set<String>()
+        return try saved.map { table in
+            guard names.insert(table.info.config.name).inserted else { throw GymError(.malformed, "table \(table.info.config.name.clippedForEcho()) twice") }
+            return try ReplayTable(checkpoint: table, seed: nextSeed(), maxBytes: limits.maxTableBytes)
         }
     }
 
@@ -190,13 +208,43 @@ public final class BufferService {
         return .failure(id: request.id, GymError(.timedOut, "\(what) on table \(name) waited its whole timeout for the rate limiter (\(state))"))
     }
 
-    /// Writes every table to the checkpoint directory.
+    /// Writes every table to the checkpoint directory, after any checkpoint still being written.
     @discardableResult
     public func writeCheckpoint() throws -> URL {
         guard let checkpoints else { throw GymError(.notSupported, "this buffer service has no checkpoint directory (--checkpoint)") }
-        let url = try checkpoints.write(order.compactMap { tables[$0]?.checkpoint })
+        let snapshot = order.compactMap { tables[$0]?.checkpoint }
         let sizes = order.map { "\($0) \(tables[$0]?.size ?? 0)" }.joined(separator: ", ")
+        let url = try checkpointWriter.sync { try checkpoints.write(snapshot) }
         logger.info("wrote \(url.lastPathComponent) (\(sizes))")
         return url
     }
+
+    /// Copies every table now and writes the copy on a thread of its own, so the service keeps
+    /// answering while a large checkpoint is encoded and written (the copy is one memory copy
+    /// per column). Returns at once; a failure is logged. Checkpoints are written one at a time.
+    public func startCheckpoint() {
+        guard let checkpoints else { return }
+        // One at a time: a checkpoint due while the last is still being written is skipped,
+        // so slow storage never piles up copies of the tables.
+        guard checkpointsWriting.tryStart() else {
+            logger.notice("checkpoint skipped: the previous one is still being written")
+            return
+        }
+        let writing = checkpointsWriting
+        let snapshot = order.compactMap { tables[$0]?.checkpoint }
+        let sizes = order.map { "\($0) \(tables[$0]?.size ?? 0)" }.joined(separator: ", ")
+        let logger = logger
+        checkpointWriter.async {
+            defer { writing.finish() }
+            do {
+                let url = try checkpoints.write(snapshot)
+                logger.info("wrote \(url.lastPathComponent) (\(sizes))")
+            } catch {
+                logger.error("checkpoint failed: \(error)")
+            }
+        }
+    }
+
+    /// Blocks until every checkpoint started so far is written.
+    public func waitForCheckpoints() { checkpointWriter.sync {} }
 }

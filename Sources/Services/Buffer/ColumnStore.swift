@@ -76,7 +76,19 @@ final class ColumnStore {
         var data = Data(count: count * itemBytes)
         data.withUnsafeMutableBytes { raw in
             guard let base = raw.baseAddress else { return }
-            for offset in 0..<count { read(slot: (slot + offset) % capacity, into: base.advanced(by: offset * itemBytes)) }
+            // At most two runs of backed slots, each one memory copy (a checkpoint copies whole
+            // columns while the service waits); slots never written read as zeros.
+            var copied = 0
+            var slot = slot
+            while copied < count {
+                let run = min(count - copied, capacity - slot)
+                let backed = max(0, min(run, allocatedSlots - slot))
+                if let storage, backed > 0 {
+                    base.advanced(by: copied * itemBytes).copyMemory(from: storage.advanced(by: slot * itemBytes), byteCount: backed * itemBytes)
+                }
+                copied += run
+                slot = (slot + run) % capacity
+            }
         }
         return data
     }

@@ -154,10 +154,17 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     }
 
     private func handle(_ frames: [[UInt8]], through socket: Socket) {
+        handle(frames) { address, response in send(address, response, through: socket) }
+    }
+
+    /// Handles one request's frames (the peer's address, then the payload) without a socket:
+    /// `reply` gets the answer, unless the call is a fetch parked until newer weights (the serve
+    /// loop answers those). Tests and the fuzz harness call it directly.
+    package func handle(_ frames: [[UInt8]], reply: ([[UInt8]], Gym_V1_ParametersResponse) -> Void) {
         guard frames.count >= 2, let payload = frames.last else { return }
         let address = Array(frames.dropLast())
         guard let request = try? Gym_V1_ParametersRequest(serializedBytes: payload) else {
-            send(address, .failure(id: Gym_V1_Request.salvageID(from: payload) ?? 0, GymError(.malformed, "not a ParametersRequest")), through: socket)
+            reply(address, .failure(id: Gym_V1_Request.salvageID(from: payload) ?? 0, GymError(.malformed, "not a ParametersRequest")))
             return
         }
         do {
@@ -208,12 +215,12 @@ public final class ParameterServer: GymService, @unchecked Sendable {
             case nil:
                 throw GymError(.unknownMessage, "request \(request.id) has no body this service knows")
             }
-            send(address, response, through: socket)
+            reply(address, response)
         } catch let error as GymError {
             logger.warning("request \(request.id) rejected: \(error.code): \(error.message)")
-            send(address, .failure(id: request.id, error), through: socket)
+            reply(address, .failure(id: request.id, error))
         } catch {
-            send(address, .failure(id: request.id, GymError(.internalError, "\(error)")), through: socket)
+            reply(address, .failure(id: request.id, GymError(.internalError, "\(error)")))
         }
     }
 

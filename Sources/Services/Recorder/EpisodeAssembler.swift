@@ -113,7 +113,8 @@ public final class EpisodeAssembler {
     public func consume(_ event: Gym_V1_Event) throws {
         counters.events += 1
         lastEventTime = event.time
-        if let last = lastSequence, event.sequence > last + 1 {
+        // `last < max` first: a peer's sequence of 2^64-1 must not overflow the next one.
+        if let last = lastSequence, last < UInt64.max, event.sequence > last + 1 {
             counters.lostEvents += event.sequence - last - 1
             discardRunning()
         }

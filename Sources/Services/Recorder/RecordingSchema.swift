@@ -1,4 +1,5 @@
 import Foundation
+import GymCore
 
 /// The tables of a recording (documented in docs/recording.md) and how a file is opened.
 public enum RecordingSchema {
@@ -46,13 +47,21 @@ public enum RecordingSchema {
         return database
     }
 
-    /// Opens an existing recording for reading.
+    /// Opens an existing recording for reading: read-only (a recorder may be writing it; the
+    /// connection's busy timeout waits out its commits), its schema version and the tables and
+    /// columns the reader uses checked.
     public static func openForReading(path: String) throws -> SQLiteDatabase {
         guard FileManager.default.fileExists(atPath: path) else {
             throw SQLiteError(code: 14, message: "no recording at \(path)")
         }
-        let database = try SQLiteDatabase(path: path, create: false)
-        try checkVersion(database)
+        try RecordingCheck.checkLength(path: path)
+        let database = try SQLiteDatabase(path: path, create: false, readOnly: true)
+        do {
+            try checkVersion(database)
+            try RecordingCheck.checkSchema(database)
+        } catch let error as SQLiteError {
+            throw GymError(.malformed, error.message.contains(path) ? error.message : "\(path): \(error.message)")
+        }
         return database
     }
 
