@@ -218,7 +218,10 @@ public final class Daemon: GymService, @unchecked Sendable {
     private func reclaim(_ gone: [ClientID]) {
         for client in gone {
             let jobs = router.forget(client)
-            guard !jobs.isEmpty else { continue }
+            guard !jobs.isEmpty else {
+                logger.info("client \(client) disconnected, holding no environments")
+                continue
+            }
             logger.notice("client \(client) disconnected: closing its \(jobs.count) handle(s)")
             router.counters.reclaimedHandles += jobs.count
             for (worker, job) in jobs { workers[worker].queue.push(job) }

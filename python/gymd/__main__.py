@@ -38,6 +38,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow", action="append", default=[], metavar="DIR|FILE",
                        help="with --curve-secret: admit the clients whose public keys are in this directory "
                             "(*.public) or file (repeatable; default: GYM_ALLOW, then allow in the config file)")
+    serve.add_argument("--insecure", action="store_true",
+                       help="serve plain text on an endpoint other hosts can reach (refused without it unless "
+                            "--curve-secret is given); logged as a warning")
     serve.add_argument("--log-level", choices=LEVELS, default="info", help="log level (default: %(default)s)")
     return top
 
@@ -46,7 +49,7 @@ def serve(args: argparse.Namespace) -> int:
     """Runs the bridge until SIGINT or SIGTERM."""
     from .bridge import BridgeServer, EnvCatalog
     from .bridge.server import BridgeConfiguration
-    from .curve import CurveKeyError, CurveSettings
+    from .curve import CurveKeyError, CurveSettings, is_local_endpoint
 
     log = logging.getLogger("gymd.serve")
     for problem, bad in [("--max-envs-per-client must be at least 1", args.max_envs_per_client < 1),
@@ -61,6 +64,12 @@ def serve(args: argparse.Namespace) -> int:
     except CurveKeyError as error:
         log.error("cannot serve: %s", error)
         return 2
+    if not curve.curve_secret and not is_local_endpoint(args.bind):
+        if not args.insecure:
+            log.error("cannot serve: %s is reachable from other hosts: give the bridge a key (--curve-secret FILE, "
+                      "clients in --allow) or pass --insecure to serve it in plain text", args.bind)
+            return 2
+        log.warning("serving %s in plain text (--insecure): any host that reaches it can use and read it", args.bind)
     try:
         for module in args.imports:
             importlib.import_module(module)

@@ -201,6 +201,25 @@ def read_config(path: Path) -> dict[str, list[str]]:
     return settings
 
 
+def is_local_endpoint(endpoint: str) -> bool:
+    """Whether ``endpoint`` stays on this host: ``inproc://``, ``ipc://``, or tcp on a loopback
+    address (127.x.x.x, ``localhost``, ``[::1]``); the rule ``gym``'s servers keep, so only such a
+    server may run without keys."""
+    if endpoint.startswith(("inproc://", "ipc://")):
+        return True
+    if not endpoint.startswith("tcp://"):
+        return False
+    host = endpoint[len("tcp://"):].split(";", 1)[0]
+    if host.startswith("["):
+        close = host.find("]")
+        return close > 0 and host[1:close] == "::1"
+    host = host.rsplit(":", 1)[0] if ":" in host else host
+    if host in ("localhost", "lo"):
+        return True
+    parts = host.split(".")
+    return len(parts) == 4 and parts[0] == "127" and all(part.isdigit() for part in parts)
+
+
 @dataclass
 class CurveSettings:
     """Which key files apply once the config file, the environment and the caller had their say."""

@@ -173,6 +173,14 @@ def test_the_bridge_refuses_incomplete_curve_settings(keys):
             start_bridge("CartPole-v1", args=args)
 
 
+def test_the_bridge_refuses_plain_text_beyond_loopback_unless_insecure():
+    for bind in ("tcp://0.0.0.0:*", "tcp://*:*"):
+        with pytest.raises(RuntimeError, match="reachable from other hosts"):
+            start_bridge("CartPole-v1", args=("--bind", bind))
+    with start_bridge("CartPole-v1", args=("--bind", "tcp://0.0.0.0:*", "--insecure")) as bridge:
+        assert "in plain text (--insecure)" in bridge.output()
+
+
 def swift_serves_curve(*command: str) -> bool:
     result = subprocess.run([str(gym_binary()), *command, "--help"], capture_output=True, text=True, timeout=60)
     return "--curve-secret" in result.stdout + result.stderr
