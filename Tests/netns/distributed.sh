@@ -8,7 +8,8 @@
 # Environment: GYM (the gym binary; default .build/debug/gym), ALGO (dqn for Ape-X, or a3c;
 # default dqn), ACTORS (actor or worker hosts; default 2), THRESHOLD (eval_mean the learner
 # must reach; default 475), SEED (default 1), CURVE (1: every socket runs CURVE; the servers
-# share one key pair, each actor host has its own key in the servers' allowlist). Exits 0 and
+# share one key pair, each actor host has its own key in the servers' allowlist; without it the
+# services run plain text with --insecure). Exits 0 and
 # says "skipped" when network namespaces cannot be made here (no root, no iproute2, or a
 # sandbox that forbids them).
 set -euo pipefail
@@ -73,6 +74,10 @@ if [ "${CURVE:-0}" = 1 ]; then
     actor_keys[$actor]="--curve-secret $logs/keys/allow/$actor.secret --server-key $logs/keys/server.public"
   done
   echo "netns: CURVE on (server key $(grep -o 'public-key = "[^"]*' "$logs/keys/server.public" | cut -c15-22), ${#actors[@]} actor key(s))"
+else
+  # Plain text beyond loopback must be asked for: the services refuse it otherwise.
+  server_keys=(--insecure)
+  learner_keys=(--insecure)
 fi
 
 daemon="tcp://${address[daemon]}:5555"
