@@ -9,11 +9,13 @@ struct Run {
     var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 }
 
+/// Runs `gym` with `arguments`, and `environment` added to this process's.
 @discardableResult
-func gym(_ arguments: [String], timeout: Double = 60) throws -> Run {
+func gym(_ arguments: [String], timeout: Double = 60, environment: [String: String] = [:]) throws -> Run {
     let process = Process()
     process.executableURL = gymBinary
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

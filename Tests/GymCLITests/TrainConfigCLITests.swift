@@ -12,19 +12,7 @@ import Testing
 
     /// `gym` with GYM_PRESETS set.
     func gymWith(presets: URL, _ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = gymBinary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["GYM_PRESETS": presets.path]) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        try gym(arguments, environment: ["GYM_PRESETS": presets.path])
     }
 
     /// Settings under which every Flyer-v0 episode lasts exactly 40 steps (no gravity, jump or
