@@ -245,10 +245,7 @@ public final class EpisodeAssembler {
                         if state.slots[index].awaitingAutoreset {
                             // Next-step autoreset: this step only reset the env; its action was ignored.
                             counters.autoresetSteps += 1
-                            let episode = start(state, index, seed: nil, options: nil, kind: .nextStep, time: time)
-                            episode.appendObservation(observation)
-                            if let info = infos[index] { episode.infos.append((0, info)) }
-                            grow(episode)
+                            begin(state, index, kind: .nextStep, observation: observation, info: infos[index], time: time)
                             continue
                         }
                         let ended = terminated[index] != 0 || truncated[index] != 0
@@ -260,17 +257,7 @@ public final class EpisodeAssembler {
                             if !state.slots[index].lostEpisodeCounted { counters.discardedEpisodes += 1 }
                             state.slots[index].lost = false
                             state.slots[index].lostEpisodeCounted = false
-                            switch record.autoreset {
-                            case .nextStep:
-                                state.slots[index].awaitingAutoreset = true
-                            case .sameStep:
-                                let next = start(state, index, seed: nil, options: nil, kind: .sameStep, time: time)
-                                next.appendObservation(observation)
-                                if let info = infos[index] { next.infos.append((0, info)) }
-                                grow(next)
-                            case .disabled:
-                                break
-                            }
+                            afterEnd(state, index, observation: observation, info: infos[index], time: time)
                             continue
                         }
                         var info = infos[index]
@@ -293,17 +280,7 @@ public final class EpisodeAssembler {
                         release(episode)
                         try finish(episode, as: terminated[index] != 0 ? .terminated : .truncated)
                         state.slots[index].episode = nil
-                        switch record.autoreset {
-                        case .nextStep:
-                            state.slots[index].awaitingAutoreset = true
-                        case .sameStep:
-                            let next = start(state, index, seed: nil, options: nil, kind: .sameStep, time: time)
-                            next.appendObservation(observation)
-                            if let info = infos[index] { next.infos.append((0, info)) }
-                            grow(next)
-                        case .disabled:
-                            break
-                        }
+                        afterEnd(state, index, observation: observation, info: infos[index], time: time)
                     }
                 }
             }
@@ -324,6 +301,25 @@ public final class EpisodeAssembler {
     }
 
     // MARK: Episodes
+
+    /// What follows the end of slot `index`'s episode: a next-step autoreset comes with the next
+    /// step; a same-step one starts the next episode from this step's observation and info.
+    private func afterEnd(_ state: BatchState, _ index: Int, observation: UnsafeRawBufferPointer, info: ValueMap?, time: Double) {
+        switch state.record.autoreset {
+        case .nextStep: state.slots[index].awaitingAutoreset = true
+        case .sameStep: begin(state, index, kind: .sameStep, observation: observation, info: info, time: time)
+        case .disabled: break
+        }
+    }
+
+    /// Starts slot `index`'s next episode after an autoreset, from its first observation and info.
+    private func begin(_ state: BatchState, _ index: Int, kind: EpisodeBuffer.StartKind, observation: UnsafeRawBufferPointer,
+                       info: ValueMap?, time: Double) {
+        let episode = start(state, index, seed: nil, options: nil, kind: kind, time: time)
+        episode.appendObservation(observation)
+        if let info { episode.infos.append((0, info)) }
+        grow(episode)
+    }
 
     private func start(_ state: BatchState, _ index: Int, seed: UInt64?, options: String?,
                        kind: EpisodeBuffer.StartKind, time: Double) -> EpisodeBuffer {
