@@ -15,6 +15,9 @@ public final class Graph {
     var nodes: [Node] = []
     /// The number of live nodes.
     public private(set) var nodeCount = 0
+    /// Scratch space a kernel needs only while it runs (convolution products and their
+    /// gradients), shared by all nodes since the passes run one node at a time.
+    let scratch = (first: FloatBuffer(), second: FloatBuffer())
 
     /// Creates an empty graph.
     public init() {}
@@ -161,6 +164,8 @@ public final class Graph {
             break
         case let .linear(x, weight, bias):
             backwardLinear(n, x: x, weight: weight, bias: bias)
+        case let .conv2d(x, geometry, weight, bias):
+            backwardConv2D(n, x: x, geometry: geometry, weight: weight, bias: bias)
         case let .matmul(a, b, transA, transB):
             backwardMatmul(n, a: a, b: b, transA: transA, transB: transB)
         case let .binary(kind, a, b, sa, sb):

@@ -12,6 +12,9 @@ final class Node {
     private(set) var valueCapacity: Int
     private(set) var grad: UnsafeMutablePointer<Float>
     private(set) var gradCapacity: Int
+    /// What an operation keeps from its forward pass for its backward pass (a convolution's
+    /// unrolled input), grown on demand and kept when the node is reused.
+    let workspace = FloatBuffer()
 
     init() {
         value = .allocate(capacity: 1)

@@ -3,6 +3,7 @@ enum Op {
     case constant
     case parameter(Parameter)
     case linear(x: Int, weight: Parameter, bias: Parameter?)
+    case conv2d(x: Int, ConvolutionGeometry, weight: Parameter, bias: Parameter?)
     case matmul(Int, Int, transA: Bool, transB: Bool)
     case binary(BinaryKind, Int, Int, Strides, Strides)
     case affine(Int, scale: Float, shift: Float)

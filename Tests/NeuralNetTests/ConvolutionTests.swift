@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import NeuralNet
+
+/// Compares the analytic gradients of `sum(build(graph) * probe)` with central differences over every
+/// element of `parameters` (a convolution's input, weight and bias), as `checkGradients` does for
+/// graph inputs. Returns the worst error `|analytic − numeric| / (|numeric| + 0.05)`.
+@discardableResult
+func checkParameterGradients(_ parameters: [Parameter], h: Float = 5e-3, tolerance: Float = 1e-2,
+                             sourceLocation: SourceLocation = #_sourceLocation,
+                             _ build: (Graph) -> Variable) -> Float {
+    let graph = Graph()
+    var rng = SeededRNG(seed: 41)
+    var probe: Tensor?
+    func loss() -> Float {
+        graph.reset()
+        let out = build(graph)
+        if probe == nil { probe = Tensor.uniform(out.shape, low: 0.5, high: 1.5, rng: &rng) }
+        guard let probe else { return .nan }
+        let l = (out * graph.constant(probe)).sum()
+        return graph.value(of: l).scalar
+    }
+    for p in parameters { p.zeroGrad() }
+    graph.reset()
+    let out = build(graph)
+    probe = Tensor.uniform(out.shape, low: 0.5, high: 1.5, rng: &rng)
+    graph.backward((out * graph.constant(probe ?? Tensor.zeros(out.shape))).sum())
+    let analytic = parameters.map(\.grad)
+    var worst: Float = 0
+    for (pi, p) in parameters.enumerated() {
+        for k in p.value.data.indices {
+            let original = p.value.data[k]
+            p.value.data[k] = original + h
+            let plus = loss()
+            p.value.data[k] = original - h
+            let minus = loss()
+            p.value.data[k] = original
+            let numeric = (plus - minus) / (2 * h)
+            let a = analytic[pi].data[k]
+            let err = abs(a - numeric) / (abs(numeric) + 0.05)
+            worst = max(worst, err)
+            if err > tolerance {
+                Issue.record("parameter \(pi) element \(k): analytic \(a) vs numeric \(numeric)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+    return worst
+}
+
+/// One convolution geometry under test: batch, input image, output channels, kernel, stride, padding.
+struct ConvolutionCase: Sendable, CustomStringConvertible {
+    var batch, channels, height, width, outputs, kernel, stride, padding: Int
+    var hasBias = true
+    var description: String {
+        "\(batch)×\(channels)×\(height)×\(width) → \(outputs) k\(kernel) s\(stride) p\(padding)\(hasBias ? "" : " no bias")"
+    }
+}
+
+@Suite("Convolutions")
+struct ConvolutionTests {
+    static let geometries: [ConvolutionCase] = [
+        ConvolutionCase(batch: 2, channels: 2, height: 5, width: 6, outputs: 3, kernel: 3, stride: 1, padding: 0),
+        ConvolutionCase(batch: 2, channels: 2, height: 7, width: 7, outputs: 2, kernel: 3, stride: 2, padding: 1),
+        ConvolutionCase(batch: 1, channels: 2, height: 9, width: 8, outputs: 2, kernel: 4, stride: 2, padding: 2, hasBias: false),
+        ConvolutionCase(batch: 2, channels: 1, height: 5, width: 6, outputs: 2, kernel: 5, stride: 3, padding: 4),
+        ConvolutionCase(batch: 2, channels: 2, height: 12, width: 12, outputs: 2, kernel: 8, stride: 4, padding: 0),
+        ConvolutionCase(batch: 3, channels: 3, height: 3, width: 4, outputs: 2, kernel: 1, stride: 1, padding: 0),
+    ]
+
+    @Test("Conv2D gradients of input, weight and bias match central differences", arguments: geometries)
+    func finiteDifferences(_ c: ConvolutionCase) {
+        var rng = SeededRNG(seed: UInt64(c.kernel * 100 + c.stride * 10 + c.padding))
+        let shape = ImageShape(channels: c.channels, height: c.height, width: c.width)
+        let layer = Conv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
+                           padding: c.padding, hasBias: c.hasBias, rng: &rng)
+        let x = Parameter(Tensor.uniform([c.batch, shape.count], low: -1, high: 1, rng: &rng))
+        let worst = checkParameterGradients([x] + layer.parameters) { graph in
+            layer(ImageVariable(graph.parameter(x), shape: shape)).flattened()
+        }
+        #expect(worst < 1e-2)
+    }
+
+    /// tanh rather than ReLU between the convolutions: a nudge of a first-layer weight moves every
+    /// pre-activation, and one of them crossing ReLU's kink spoils the difference quotient.
+    @Test("a conv, tanh, conv, Flatten, Dense chain back-propagates as central differences say")
+    func chain() {
+        var rng = SeededRNG(seed: 5)
+        let shape = ImageShape(channels: 2, height: 9, width: 9)
+        let first = Conv2D(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 2, padding: 1, rng: &rng)
+        let second = Conv2D(inputChannels: 3, outputChannels: 2, kernelSize: 2, rng: &rng)
+        let mapped = second.outputShape(for: first.outputShape(for: shape))
+        let dense = Dense(inputSize: mapped.count, outputSize: 3, rng: &rng)
+        let x = Parameter(Tensor.uniform([2, shape.count], low: -1, high: 1, rng: &rng))
+        let parameters = [x] + first.parameters + second.parameters + dense.parameters
+        let worst = checkParameterGradients(parameters) { graph in
+            dense(Flatten()(second(first(ImageVariable(graph.parameter(x), shape: shape)).applying(.tanh))))
+        }
+        #expect(worst < 1e-2)
+    }
+
+    @Test("a convolution's output size follows PyTorch's formula")
+    func outputShape() {
+        var rng = SeededRNG(seed: 1)
+        let atari = ImageShape(channels: 4, height: 84, width: 84)
+        let c1 = Conv2D(inputChannels: 4, outputChannels: 32, kernelSize: 8, stride: 4, rng: &rng)
+        #expect(c1.outputShape(for: atari) == ImageShape(channels: 32, height: 20, width: 20))
+        let padded = Conv2D(inputChannels: 4, outputChannels: 2, kernelSize: 3, stride: 2, padding: 1, rng: &rng)
+        #expect(padded.outputShape(for: ImageShape(channels: 4, height: 7, width: 10)) == ImageShape(channels: 2, height: 4, width: 5))
+    }
+
+    @Test("Conv2D initialises as torch's Conv2d: uniform within ±1/√(in·k·k), weight then bias")
+    func initialization() {
+        var rng = SeededRNG(seed: 3)
+        let layer = Conv2D(inputChannels: 3, outputChannels: 8, kernelSize: 5, rng: &rng)
+        let bound = Initialization.fanInBound(3 * 25)
+        #expect(layer.weight.shape == [8, 3, 5, 5] && layer.bias?.shape == [8])
+        #expect(layer.weight.value.data.allSatisfy { abs($0) <= bound })
+        #expect(layer.weight.value.data.contains { abs($0) > 0.9 * bound }, "draws should span the bound")
+        #expect(layer.namedParameters.map(\.name) == ["weight", "bias"])
+    }
+
+    @Test("8-bit images scale to byte/255 in CHW order from either layout")
+    func imageInput() {
+        let shape = ImageShape(channels: 3, height: 2, width: 4)
+        var rng = SeededRNG(seed: 8)
+        // Two images, with 0 and 255 present.
+        var chw = (0..<(2 * shape.count)).map { _ in UInt8(rng.nextUniform(low: 0, high: 256).rounded(.down)) }
+        chw[0] = 0
+        chw[1] = 255
+        // The same images with each pixel's channels together.
+        var hwc = [UInt8](repeating: 0, count: chw.count)
+        for n in 0..<2 {
+            for ch in 0..<3 {
+                for p in 0..<shape.planeCount { hwc[n * shape.count + p * 3 + ch] = chw[n * shape.count + ch * shape.planeCount + p] }
+            }
+        }
+        let first = ImageInput.tensor(chw, shape: shape, layout: .channelsFirst)
+        let last = ImageInput.tensor(hwc, shape: shape, layout: .channelsLast)
+        #expect(first.shape == [2, shape.count])
+        #expect(first == last)
+        #expect(first.data[0] == 0 && first.data[1] == 1)
+        for (byte, value) in zip(chw, first.data) { #expect(value == Float(byte) / 255) }
+        let graph = Graph()
+        let onGraph = graph.images(hwc, shape: shape, layout: .channelsLast)
+        #expect(onGraph.batchSize == 2 && onGraph.shape == shape)
+        #expect(graph.value(of: onGraph.variable) == first)
+    }
+
+    @Test("the Nature CNN on 84×84×4 frames has CleanRL's layers, names and 3136 flattened features")
+    func natureShape() {
+        var rng = SeededRNG(seed: 2)
+        let net = NatureCNN(input: ImageShape(channels: 4, height: 84, width: 84), rng: &rng)
+        #expect(net.dense.inputSize == 3136 && net.outputSize == 512)
+        #expect(net.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias",
+                                                    "7.weight", "7.bias"])
+        // nn.Sequential's parameter count for the same layers: convolutions 8224 + 32832 + 36928, linear 1606144.
+        #expect(net.parameterCount == 8224 + 32832 + 36928 + 1_606_144)
+        let graph = Graph()
+        let frames = [UInt8](repeating: 128, count: 3 * 4 * 84 * 84)
+        let features = net(graph.images(frames, shape: net.input, layout: .channelsFirst))
+        #expect(features.shape == [3, 512])
+    }
+}
