@@ -18,7 +18,10 @@ extension Gym {
             daemon over tcp loopback; step_rtt_ratio is their ratio, measured side by side in each \
             repeat. vector_steps_per_s: env-steps per second for batches of 1, 16 and 256. \
             inproc_steps_per_s: CartPole stepped directly in this process. Each figure is the \
-            median over --repeats runs.
+            median over --repeats runs. vector_env_steps: the env-steps each batch size made in \
+            all, for dividing a daemon's CPU time (read from /proc) by. --vector-only measures \
+            the batches alone, so that every request a --server daemon sees in the run is one of \
+            theirs (scripts/bench-peers reads its CPU time that way).
             """)
 
         @Option(help: ArgumentHelp("Daemon to measure; without it one starts in this process on tcp loopback.", valueName: "addr"))
@@ -32,6 +35,12 @@ extension Gym {
 
         @Option(help: ArgumentHelp("Batch sizes for vector_steps_per_s, comma-separated.", valueName: "sizes"))
         var batchSizes = "1,16,256"
+
+        @Option(help: ArgumentHelp("For the embedded daemon: the endpoint it binds (tcp://127.0.0.1:*, ipc://PATH or inproc://NAME).", valueName: "addr"))
+        var bind = "tcp://127.0.0.1:*"
+
+        @Flag(help: "Measure only vector_steps_per_s (no latency, in-process or handler runs).")
+        var vectorOnly = false
 
         @Option(help: "For the embedded daemon: microseconds its socket thread watches for a finished job before sleeping.")
         var spinUs: Double = 0
@@ -52,6 +61,7 @@ extension Gym {
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
             guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch-sizes takes positive integers, e.g. 1,16,256") }
             guard !curve || server == nil else { throw ValidationError("--curve compares two embedded daemons; it takes no --server") }
+            guard !curve || !vectorOnly else { throw ValidationError("--curve measures latency too; it takes no --vector-only") }
         }
 
         var sizes: [Int] { batchSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -64,7 +74,7 @@ extension Gym {
             if let server {
                 endpoint = server
             } else {
-                var configuration = DaemonConfiguration(bind: "tcp://127.0.0.1:*", registry: BuiltinEnvironments.registry())
+                var configuration = DaemonConfiguration(bind: bind, registry: BuiltinEnvironments.registry())
                 configuration.spinMicroseconds = spinUs
                 configuration.workerSpinMicroseconds = workerSpinUs
                 let daemon = try Daemon(configuration: configuration)
@@ -78,10 +88,11 @@ extension Gym {
             defer { raw.stop() }
 
             var rawRTT: [Double] = [], stepRTT: [Double] = [], ratios: [Double] = [], inproc: [Double] = [], handler: [Double] = []
-            var vector: [Int: [Double]] = [:]
-            let single = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 1, seed: 0)
-            defer { try? single.close() }
-            _ = try single.reset()
+            var vector: [Int: [Double]] = [:], envSteps: [Int: Int] = [:]
+            // --vector-only makes no one-env batch, so a batch of the client's whole quota fits.
+            let single = vectorOnly ? nil : try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 1, seed: 0)
+            defer { try? single?.close() }
+            _ = try single?.reset()
             var batches: [RemoteVectorEnv] = []
             // A --server daemon outlives the bench: every handle made here is closed, even on an error.
             defer { for batch in batches { try? batch.close() } }
@@ -90,6 +101,14 @@ extension Gym {
             let curveSide = try curve ? CurveSide(sizes: sizes, spinUs: spinUs, workerSpinUs: workerSpinUs) : nil
             defer { curveSide?.stop() }
             for run in 1...repeats {
+                guard let single else {
+                    for batch in batches {
+                        let (rate, steps) = try Self.throughput(batch, seconds: seconds)
+                        vector[batch.count, default: []].append(rate)
+                        envSteps[batch.count, default: 0] += steps
+                    }
+                    continue
+                }
                 // Alternate which daemon goes first, so drift in the machine's load favours neither.
                 if run % 2 == 1 { try curveSide?.measure(seconds: seconds) }
                 let rawMicros = try raw.measure(seconds: seconds)
@@ -97,23 +116,39 @@ extension Gym {
                 rawRTT.append(rawMicros)
                 stepRTT.append(stepMicros)
                 ratios.append(stepMicros / rawMicros)
-                for batch in batches { vector[batch.count, default: []].append(try Self.throughput(batch, seconds: seconds)) }
+                for batch in batches {
+                    let (rate, steps) = try Self.throughput(batch, seconds: seconds)
+                    vector[batch.count, default: []].append(rate)
+                    envSteps[batch.count, default: 0] += steps
+                }
                 if run % 2 == 0 { try curveSide?.measure(seconds: seconds) }
                 inproc.append(try Self.inProcess(seconds: seconds))
                 handler.append(try Self.handlerPath(seconds: seconds))
                 FileHandle.standardError.write(Data(String(format: "run %d/%d: raw %.1f us, step %.1f us, ratio %.2f\n",
                                                            run, repeats, rawMicros, stepMicros, stepMicros / rawMicros).utf8))
             }
+            let vectorFields: [(String, JSONText)] = [
+                ("vector_steps_per_s", .object(sizes.map { (String($0), .double(Self.median(vector[$0] ?? []))) })),
+                ("vector_env_steps", .object(sizes.map { (String($0), .int(Int64(envSteps[$0] ?? 0))) })),
+            ]
+            let context: [(String, JSONText)] = [
+                ("repeats", .int(Int64(repeats))),
+                ("server", .string(server ?? "embedded \(endpoint)")),
+            ]
+            if vectorOnly {
+                let result = vectorFields + context
+                for (key, value) in result { print("\(key): \(value.rendered)") }
+                if json { print(JSONText.object(result).rendered) }
+                return
+            }
             var result: [(String, JSONText)] = [
                 ("raw_zmq_rtt_us", .double(Self.median(rawRTT))),
                 ("step_rtt_us", .double(Self.median(stepRTT))),
                 ("step_rtt_ratio", .double(Self.median(ratios))),
-                ("vector_steps_per_s", .object(sizes.map { (String($0), .double(Self.median(vector[$0] ?? []))) })),
+            ] + vectorFields + [
                 ("inproc_steps_per_s", .double(Self.median(inproc))),
                 ("handler_us", .double(Self.median(handler))),
-                ("repeats", .int(Int64(repeats))),
-                ("server", .string(server ?? "embedded tcp loopback")),
-            ]
+            ] + context
             if let curveSide {
                 result += curveSide.fields(sizes: sizes, plainRTT: Self.median(stepRTT),
                                            plainVector: Dictionary(uniqueKeysWithValues: sizes.map { ($0, Self.median(vector[$0] ?? [])) }))
@@ -150,11 +185,11 @@ extension Gym {
             return run.seconds * 1e6 / Double(run.calls)
         }
 
-        /// Env-steps per second for a batch stepped synchronously.
-        static func throughput(_ env: RemoteVectorEnv, seconds: Double) throws -> Double {
+        /// Env-steps per second for a batch stepped synchronously, and the env-steps made.
+        static func throughput(_ env: RemoteVectorEnv, seconds: Double) throws -> (rate: Double, steps: Int) {
             let actions = [NDArray(dtype: .int64, shape: [env.count], values: (0..<env.count).map { Double($0 % 2) })]
             let run = try timed(seconds: seconds, chunk: 8) { _ = try env.step(actions) }
-            return Double(run.calls * env.count) / run.seconds
+            return (Double(run.calls * env.count) / run.seconds, run.calls * env.count)
         }
 
         /// Microseconds per one-env CartPole step through the protocol code alone, no sockets or

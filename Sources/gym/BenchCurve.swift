@@ -31,7 +31,7 @@ extension Gym.Bench {
         /// One repeat: the step round trip and every batch's throughput.
         func measure(seconds: Double) throws {
             stepRTT.append(try Gym.Bench.stepLatency(single, seconds: seconds))
-            for batch in batches { vector[batch.count, default: []].append(try Gym.Bench.throughput(batch, seconds: seconds)) }
+            for batch in batches { vector[batch.count, default: []].append(try Gym.Bench.throughput(batch, seconds: seconds).rate) }
         }
 
         /// The summary's fields, beside the plain figures they are compared with.
