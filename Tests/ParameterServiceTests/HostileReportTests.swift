@@ -85,6 +85,15 @@ final class CountingLearner: ParameterLearner {
         }
     }
 
+    @Test func aFetchAskingToWaitForDaysIsAnsweredWithinTheServicesLongestWait() throws {
+        // The worker's receive timeout is 5 s: a fetch parked for its full 49 days would fail the call.
+        try withServer(limits: ParameterLimits(maxFetchWaitMilliseconds: 300)) { _, _, worker in
+            let reply = try worker.call(7, .fetch(.with { $0.newerThan = 10; $0.timeoutMs = .max }))
+            #expect(reply.id == 7 && !reply.hasError)
+            #expect(reply.weights.safetensors.isEmpty)
+        }
+    }
+
     @Test func oversizedWeightsAreRejected() throws {
         try withServer(limits: ParameterLimits(maxWeightsBytes: 1024)) { server, _, worker in
             expectError(try worker.call(2, .pushGradients(.with { $0.safetensors = Data(count: 2048) })), .invalidArgument)

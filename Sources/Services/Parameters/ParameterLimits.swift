@@ -14,14 +14,20 @@ public struct ParameterLimits: Sendable, Equatable {
     public var maxParkedFetches: Int
     /// Largest weights (Publish) or gradients (PushGradients), in bytes.
     public var maxWeightsBytes: Int
+    /// Longest a fetch waits for newer weights, whatever its `timeout_ms` asks: a parked call
+    /// holds its peer's address and a slot of `maxParkedFetches`, so a fetch asking for 49 days
+    /// is answered (with no newer weights) after this, like any fetch whose time is up.
+    public var maxFetchWaitMilliseconds: UInt32
 
     /// The defaults protocol/README.md documents.
     public init(maxEnvStepsPerReport: UInt64 = 1_000_000, maxEpisodesPerReport: Int = 10_000,
-                maxParkedFetches: Int = 1024, maxWeightsBytes: Int = 256 << 20) {
+                maxParkedFetches: Int = 1024, maxWeightsBytes: Int = 256 << 20,
+                maxFetchWaitMilliseconds: UInt32 = 10_000) {
         self.maxEnvStepsPerReport = maxEnvStepsPerReport
         self.maxEpisodesPerReport = maxEpisodesPerReport
         self.maxParkedFetches = maxParkedFetches
         self.maxWeightsBytes = maxWeightsBytes
+        self.maxFetchWaitMilliseconds = maxFetchWaitMilliseconds
     }
 
     /// Checks a worker's progress: bounded steps, equally many returns and lengths, finite returns.

@@ -44,8 +44,11 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     public var limits = ParameterLimits()
     /// Keys of the socket; nil: `CurveSettings.process` when binding. Set before `start`.
     public var security: CurveSettings?
-    /// Replies libzmq queues for one worker that does not read them.
-    static let queuedRepliesPerWorker = 16
+    /// Replies libzmq queues for one worker that does not read them (more are dropped): as many
+    /// as the requests it buffers from that worker, so a client with up to that many calls in
+    /// flight gets every answer. Weights replies are the learner's network each, so a peer that
+    /// never reads holds at most this many copies.
+    static let queuedRepliesPerWorker = 64
     /// Requests libzmq buffers per worker before it stops reading that worker's connection.
     static let queuedRequestsPerWorker = 64
 
@@ -187,7 +190,8 @@ public final class ParameterServer: GymService, @unchecked Sendable {
                     guard waiting.count < limits.maxParkedFetches else {
                         throw GymError(.quotaExceeded, "\(waiting.count) fetches already wait for new weights, the limit")
                     }
-                    waiting.append((address, request.id, fetch.newerThan, Self.now() + UInt64(fetch.timeoutMs) * 1_000_000))
+                    let wait = UInt64(min(fetch.timeoutMs, limits.maxFetchWaitMilliseconds))
+                    waiting.append((address, request.id, fetch.newerThan, Self.now() + wait * 1_000_000))
                     return
                 }
                 response = weightsReply(id: request.id, newerThan: fetch.newerThan)
