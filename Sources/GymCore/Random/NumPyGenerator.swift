@@ -3,7 +3,7 @@
 /// `gymnasium.utils.seeding.np_random(seed)`.
 public struct NumPyGenerator: Sendable, Hashable {
     /// The underlying bit generator, exposed so raw draws can be compared with `random_raw()`.
-    public private(set) var bitGenerator: PCG64
+    public internal(set) var bitGenerator: PCG64
 
     /// `np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))`, Gymnasium's seeding path.
     public init(seed: UInt64) {
