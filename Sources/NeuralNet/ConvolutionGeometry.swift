@@ -46,35 +46,30 @@ struct ConvolutionGeometry: Equatable {
 /// channel `c` (zero in the padding). Images sit side by side along the columns, so the whole
 /// batch is one product `W[C_out, C_in·k·k] · cols`.
 enum ConvolutionKernels {
-    /// Writes the column matrix of `batch` images from `x` (`[batch, C·H·W]`) into `cols`.
-    static func unroll(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvolutionGeometry, into cols: UnsafeMutablePointer<Float>) {
+    /// Visits every line of the column matrix: for each channel `c`, tap `(i, j)`, image `n` and
+    /// output row `oh`, `body` gets the column line (`W_out` floats of `cols`), the offset of the
+    /// image line it reads (`image + ih·W − pad + j`, output column `ow` at `ow·stride`), the range of
+    /// output columns inside the image, and whether row `ih` is inside at all. The unrolling and
+    /// its adjoint are this one walk with different bodies.
+    @inline(__always)
+    private static func forEachLine(batch: Int, _ g: ConvolutionGeometry,
+                                    _ body: (_ line: Int, _ image: Int, _ columns: Range<Int>, _ inside: Bool) -> Void) {
         let inH = g.input.height, inW = g.input.width, plane = g.input.planeCount
-        let out = g.output, outH = out.height, outW = out.width, pixels = out.planeCount
+        let outH = g.output.height, outW = g.output.width, pixels = g.output.planeCount
         let k = g.kernelSize, s = g.stride, pad = g.padding
         let rowLength = batch * pixels
         for c in 0..<g.input.channels {
             for i in 0..<k {
                 for j in 0..<k {
-                    let row = cols + ((c * k + i) * k + j) * rowLength
+                    let row = ((c * k + i) * k + j) * rowLength
                     let (owLow, owHigh) = g.insideColumns(tap: j)
+                    let columns = owLow < owHigh ? owLow..<owHigh : owLow..<owLow
                     for n in 0..<batch {
-                        let image = x + n * g.input.count + c * plane
-                        let dst = row + n * pixels
+                        let image = n * g.input.count + c * plane
                         for oh in 0..<outH {
                             let ih = oh * s - pad + i
-                            let line = dst + oh * outW
-                            guard ih >= 0 && ih < inH, owLow < owHigh else {
-                                line.update(repeating: 0, count: outW)
-                                continue
-                            }
-                            if owLow > 0 { line.update(repeating: 0, count: owLow) }
-                            if owHigh < outW { (line + owHigh).update(repeating: 0, count: outW - owHigh) }
-                            let src = image + ih * inW - pad + j
-                            if s == 1 {
-                                (line + owLow).update(from: src + owLow, count: owHigh - owLow)
-                            } else {
-                                for ow in owLow..<owHigh { line[ow] = src[ow * s] }
-                            }
+                            let inside = ih >= 0 && ih < inH && !columns.isEmpty
+                            body(row + n * pixels + oh * outW, image + ih * inW - pad + j, columns, inside)
                         }
                     }
                 }
@@ -82,32 +77,34 @@ enum ConvolutionKernels {
         }
     }
 
+    /// Writes the column matrix of `batch` images from `x` (`[batch, C·H·W]`) into `cols`.
+    static func unroll(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvolutionGeometry, into cols: UnsafeMutablePointer<Float>) {
+        let outW = g.output.width, s = g.stride
+        forEachLine(batch: batch, g) { lineOffset, imageOffset, columns, inside in
+            let line = cols + lineOffset
+            guard inside else {
+                line.update(repeating: 0, count: outW)
+                return
+            }
+            if columns.lowerBound > 0 { line.update(repeating: 0, count: columns.lowerBound) }
+            if columns.upperBound < outW { (line + columns.upperBound).update(repeating: 0, count: outW - columns.upperBound) }
+            let src = x + imageOffset
+            if s == 1 {
+                (line + columns.lowerBound).update(from: src + columns.lowerBound, count: columns.count)
+            } else {
+                for ow in columns { line[ow] = src[ow * s] }
+            }
+        }
+    }
+
     /// Adds the column-matrix gradient `cols` back onto the images' gradient `dx` (`[batch, C·H·W]`):
     /// every input pixel receives the sum over the taps that read it.
     static func accumulate(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvolutionGeometry, into dx: UnsafeMutablePointer<Float>) {
-        let inH = g.input.height, inW = g.input.width, plane = g.input.planeCount
-        let out = g.output, outH = out.height, outW = out.width, pixels = out.planeCount
-        let k = g.kernelSize, s = g.stride, pad = g.padding
-        let rowLength = batch * pixels
-        for c in 0..<g.input.channels {
-            for i in 0..<k {
-                for j in 0..<k {
-                    let row = cols + ((c * k + i) * k + j) * rowLength
-                    let (owLow, owHigh) = g.insideColumns(tap: j)
-                    guard owLow < owHigh else { continue }
-                    for n in 0..<batch {
-                        let image = dx + n * g.input.count + c * plane
-                        let src = row + n * pixels
-                        for oh in 0..<outH {
-                            let ih = oh * s - pad + i
-                            guard ih >= 0 && ih < inH else { continue }
-                            let line = src + oh * outW
-                            let dst = image + ih * inW - pad + j
-                            for ow in owLow..<owHigh { dst[ow * s] += line[ow] }
-                        }
-                    }
-                }
-            }
+        let s = g.stride
+        forEachLine(batch: batch, g) { lineOffset, imageOffset, columns, inside in
+            guard inside else { return }
+            let line = cols + lineOffset, dst = dx + imageOffset
+            for ow in columns { dst[ow * s] += line[ow] }
         }
     }
 }

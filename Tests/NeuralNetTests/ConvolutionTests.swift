@@ -2,51 +2,6 @@ import Foundation
 import Testing
 @testable import NeuralNet
 
-/// Compares the analytic gradients of `sum(build(graph) * probe)` with central differences over every
-/// element of `parameters` (a convolution's input, weight and bias), as `checkGradients` does for
-/// graph inputs. Returns the worst error `|analytic − numeric| / (|numeric| + 0.05)`.
-@discardableResult
-func checkParameterGradients(_ parameters: [Parameter], h: Float = 5e-3, tolerance: Float = 1e-2,
-                             sourceLocation: SourceLocation = #_sourceLocation,
-                             _ build: (Graph) -> Variable) -> Float {
-    let graph = Graph()
-    var rng = SeededRNG(seed: 41)
-    var probe: Tensor?
-    func loss() -> Float {
-        graph.reset()
-        let out = build(graph)
-        if probe == nil { probe = Tensor.uniform(out.shape, low: 0.5, high: 1.5, rng: &rng) }
-        guard let probe else { return .nan }
-        let l = (out * graph.constant(probe)).sum()
-        return graph.value(of: l).scalar
-    }
-    for p in parameters { p.zeroGrad() }
-    graph.reset()
-    let out = build(graph)
-    probe = Tensor.uniform(out.shape, low: 0.5, high: 1.5, rng: &rng)
-    graph.backward((out * graph.constant(probe ?? Tensor.zeros(out.shape))).sum())
-    let analytic = parameters.map(\.grad)
-    var worst: Float = 0
-    for (pi, p) in parameters.enumerated() {
-        for k in p.value.data.indices {
-            let original = p.value.data[k]
-            p.value.data[k] = original + h
-            let plus = loss()
-            p.value.data[k] = original - h
-            let minus = loss()
-            p.value.data[k] = original
-            let numeric = (plus - minus) / (2 * h)
-            let a = analytic[pi].data[k]
-            let err = abs(a - numeric) / (abs(numeric) + 0.05)
-            worst = max(worst, err)
-            if err > tolerance {
-                Issue.record("parameter \(pi) element \(k): analytic \(a) vs numeric \(numeric)", sourceLocation: sourceLocation)
-            }
-        }
-    }
-    return worst
-}
-
 /// One convolution geometry under test: batch, input image, output channels, kernel, stride, padding.
 struct ConvolutionCase: Sendable, CustomStringConvertible {
     var batch, channels, height, width, outputs, kernel, stride, padding: Int

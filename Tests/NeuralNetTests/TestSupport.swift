@@ -63,41 +63,48 @@ func checkGradients(_ inputs: [Tensor], h: Float = 5e-3, tolerance: Float = 1e-2
                     sourceLocation: SourceLocation = #_sourceLocation,
                     _ build: ([Variable]) -> Variable) -> Float {
     let params = inputs.map { Parameter($0) }
+    return checkParameterGradients(params, h: h, tolerance: tolerance, seed: seed, label: "input",
+                                   sourceLocation: sourceLocation) { graph in build(params.map { graph.parameter($0) }) }
+}
+
+/// Compares the analytic gradients of `sum(build(graph) * probe)` with central differences over every
+/// element of `parameters` (graph inputs, or a layer's own weight and bias), with a fixed random `probe`.
+/// Returns the worst error `|analytic − numeric| / (|numeric| + 0.05)`.
+@discardableResult
+func checkParameterGradients(_ parameters: [Parameter], h: Float = 5e-3, tolerance: Float = 1e-2, seed: UInt64 = 41,
+                             label: String = "parameter", sourceLocation: SourceLocation = #_sourceLocation,
+                             _ build: (Graph) -> Variable) -> Float {
     let graph = Graph()
     var rng = SeededRNG(seed: seed)
-    var weights: Tensor?
-
-    func loss() -> (Graph, Variable) {
+    var probe: Tensor?
+    func loss() -> Float {
         graph.reset()
-        let out = build(params.map { graph.parameter($0) })
-        if weights == nil {
-            weights = Tensor.uniform(out.shape, low: 0.5, high: 1.5, rng: &rng)
-        }
-        guard let w = weights else { return (graph, out) }
-        return (graph, (out * graph.constant(w)).sum())
+        let out = build(graph)
+        if probe == nil { probe = Tensor.uniform(out.shape, low: 0.5, high: 1.5, rng: &rng) }
+        guard let probe else { return .nan }
+        return graph.value(of: (out * graph.constant(probe)).sum()).scalar
     }
-
-    let (g, l) = loss()
-    g.backward(l)
-    let analytic = params.map(\.grad)
+    for p in parameters { p.zeroGrad() }
+    graph.reset()
+    let out = build(graph)
+    probe = Tensor.uniform(out.shape, low: 0.5, high: 1.5, rng: &rng)
+    graph.backward((out * graph.constant(probe ?? Tensor.zeros(out.shape))).sum())
+    let analytic = parameters.map(\.grad)
     var worst: Float = 0
-    for (pi, p) in params.enumerated() {
+    for (pi, p) in parameters.enumerated() {
         for k in p.value.data.indices {
             let original = p.value.data[k]
             p.value.data[k] = original + h
-            let (g1, l1) = loss()
-            let plus = g1.value(of: l1).scalar
+            let plus = loss()
             p.value.data[k] = original - h
-            let (g2, l2) = loss()
-            let minus = g2.value(of: l2).scalar
+            let minus = loss()
             p.value.data[k] = original
             let numeric = (plus - minus) / (2 * h)
             let a = analytic[pi].data[k]
             let err = abs(a - numeric) / (abs(numeric) + 0.05)
             worst = max(worst, err)
             if err > tolerance {
-                Issue.record("input \(pi) element \(k): analytic \(a) vs numeric \(numeric)",
-                             sourceLocation: sourceLocation)
+                Issue.record("\(label) \(pi) element \(k): analytic \(a) vs numeric \(numeric)", sourceLocation: sourceLocation)
             }
         }
     }
