@@ -33,16 +33,18 @@ public enum ImageInput {
         }
     }
 
-    /// The number of images in `byteCount` bytes of images of `shape`; the count must be a whole number of images.
-    static func batchSize(byteCount: Int, shape: ImageShape) -> Int {
-        precondition(byteCount % shape.count == 0,
-                     "\(byteCount) bytes are not a whole number of \(shape) images (\(shape.count) bytes each)")
+    /// The number of images in `byteCount` bytes of images of `shape`. The bytes are observations a
+    /// server sent, so a count that is not a whole number of images is an error, not a trap.
+    static func batchSize(byteCount: Int, shape: ImageShape) throws(ModuleError) -> Int {
+        guard byteCount % shape.count == 0 else {
+            throw .unsupportedImage("\(byteCount) bytes are not a whole number of \(shape) images (\(shape.count) bytes each)")
+        }
         return byteCount / shape.count
     }
 
     /// A `[batch, C·H·W]` tensor of scaled images from consecutive 8-bit images in `layout`.
-    public static func tensor(_ bytes: [UInt8], shape: ImageShape, layout: ImageLayout) -> Tensor {
-        let batch = batchSize(byteCount: bytes.count, shape: shape)
+    public static func tensor(_ bytes: [UInt8], shape: ImageShape, layout: ImageLayout) throws(ModuleError) -> Tensor {
+        let batch = try batchSize(byteCount: bytes.count, shape: shape)
         var data = [Float](repeating: 0, count: bytes.count)
         bytes.withUnsafeBufferPointer { src in
             data.withUnsafeMutableBufferPointer { dst in
@@ -56,8 +58,8 @@ public enum ImageInput {
 extension Graph {
     /// Adds consecutive 8-bit images in `layout` as constant input images scaled to `[0, 1]`,
     /// converted straight into the graph's buffer.
-    public func images(_ bytes: [UInt8], shape: ImageShape, layout: ImageLayout) -> ImageVariable {
-        let batch = ImageInput.batchSize(byteCount: bytes.count, shape: shape)
+    public func images(_ bytes: [UInt8], shape: ImageShape, layout: ImageLayout) throws(ModuleError) -> ImageVariable {
+        let batch = try ImageInput.batchSize(byteCount: bytes.count, shape: shape)
         let id = makeNode(.constant, rank: 2, rows: batch, cols: shape.count, requiresGrad: false)
         let out = nodes[id].value
         bytes.withUnsafeBufferPointer { ImageInput.convert($0, batch: batch, shape: shape, layout: layout, into: out) }

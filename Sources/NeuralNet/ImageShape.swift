@@ -19,6 +19,23 @@ public struct ImageShape: Sendable, Equatable, CustomStringConvertible {
         self.width = width
     }
 
+    /// Most values one image may hold (`C·H·W`) when its extents come from outside the program.
+    public static let maxCount = 1 << 28
+
+    /// Checks extents that come from outside the program (an observation space a server sent):
+    /// each positive and `C·H·W` at most `maxCount`, computed without overflow.
+    public init(validating channels: Int, height: Int, width: Int) throws(ModuleError) {
+        guard channels > 0, height > 0, width > 0 else {
+            throw .unsupportedImage("image extents must be positive, got \(channels)×\(height)×\(width)")
+        }
+        let (plane, planeOverflow) = height.multipliedReportingOverflow(by: width)
+        let (count, overflow) = plane.multipliedReportingOverflow(by: channels)
+        guard !planeOverflow, !overflow, count <= Self.maxCount else {
+            throw .unsupportedImage("images of \(channels)×\(height)×\(width) exceed \(Self.maxCount) values")
+        }
+        self.init(channels: channels, height: height, width: width)
+    }
+
     /// The number of values in one image (`C·H·W`).
     public var count: Int { channels * height * width }
 

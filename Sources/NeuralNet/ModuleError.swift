@@ -7,6 +7,8 @@ extension ErrorCode where Domain == ModuleErrors {
     public static var unexpectedParameter: Self { Self("unexpectedParameter") }
     /// A tensor's shape differs from the parameter's.
     public static var shapeMismatch: Self { Self("shapeMismatch") }
+    /// Images whose extents or bytes a network cannot take.
+    public static var unsupportedImage: Self { Self("unsupportedImage") }
 }
 
 extension CodedError where Domain == ModuleErrors {
@@ -18,9 +20,11 @@ extension CodedError where Domain == ModuleErrors {
     public static func shapeMismatch(name: String, expected: [Int], found: [Int]) -> Self {
         Self(.shapeMismatch, "\(name) has shape \(found), the module's parameter \(expected)")
     }
+    /// Images the network cannot take, and why.
+    public static func unsupportedImage(_ why: String) -> Self { Self(.unsupportedImage, why) }
 }
 
-/// The failures of loading parameters into a module.
+/// The failures of loading parameters into a module, or of images it cannot take.
 public enum ModuleErrors: ErrorDomain {}
 
 /// Why parameters could not be loaded into a module.

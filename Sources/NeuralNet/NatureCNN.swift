@@ -23,10 +23,12 @@ public final class NatureCNN: Module {
     /// The smallest input side the three convolutions fit (36 pixels).
     public static let minimumSide = 36
 
-    /// Creates the torso for images of `input`, each layer initialised as PyTorch's default.
-    public init(input: ImageShape, features: Int = 512, rng: inout SeededRNG) {
-        precondition(input.height >= Self.minimumSide && input.width >= Self.minimumSide,
-                     "the Nature CNN needs images of at least \(Self.minimumSide)×\(Self.minimumSide), got \(input)")
+    /// Creates the torso for images of `input`, each layer initialised as PyTorch's default; images
+    /// smaller than `minimumSide` on a side (an observation space's choice) are an error.
+    public init(input: ImageShape, features: Int = 512, rng: inout SeededRNG) throws(ModuleError) {
+        guard input.height >= Self.minimumSide && input.width >= Self.minimumSide else {
+            throw .unsupportedImage("the Nature CNN needs images of at least \(Self.minimumSide)×\(Self.minimumSide), got \(input)")
+        }
         self.input = input
         conv1 = Conv2D(inputChannels: input.channels, outputChannels: 32, kernelSize: 8, stride: 4, rng: &rng)
         conv2 = Conv2D(inputChannels: 32, outputChannels: 64, kernelSize: 4, stride: 2, rng: &rng)

@@ -60,14 +60,14 @@ struct ConvolutionFixtureTests {
         let frames = try #require(meta["frames"].flatMap(Int.init)), side = try #require(meta["side"].flatMap(Int.init))
         let features = try #require(meta["features"].flatMap(Int.init))
         var rng = SeededRNG(seed: 0)
-        let net = NatureCNN(input: ImageShape(channels: frames, height: side, width: side), features: features, rng: &rng)
+        let net = try NatureCNN(input: ImageShape(channels: frames, height: side, width: side), features: features, rng: &rng)
         var state: [String: Tensor] = [:]
         for (name, t) in file.tensors where name.hasPrefix("param.") { state[String(name.dropFirst(6))] = t }
         try net.load(stateDict: state)
 
         let bytes = try tensor("images").data.map { UInt8($0) }
         let graph = Graph()
-        let images = graph.images(bytes, shape: net.input, layout: .channelsLast)
+        let images = try graph.images(bytes, shape: net.input, layout: .channelsLast)
         // Both sides divide each byte by 255 in float32: the scaled input agrees exactly.
         #expect(graph.value(of: images.variable) == (try tensor("input")))
         let out = net(images)

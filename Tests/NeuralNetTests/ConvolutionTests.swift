@@ -75,7 +75,7 @@ struct ConvolutionTests {
     }
 
     @Test("8-bit images scale to byte/255 in CHW order from either layout")
-    func imageInput() {
+    func imageInput() throws {
         let shape = ImageShape(channels: 3, height: 2, width: 4)
         var rng = SeededRNG(seed: 8)
         // Two images, with 0 and 255 present.
@@ -89,22 +89,35 @@ struct ConvolutionTests {
                 for p in 0..<shape.planeCount { hwc[n * shape.count + p * 3 + ch] = chw[n * shape.count + ch * shape.planeCount + p] }
             }
         }
-        let first = ImageInput.tensor(chw, shape: shape, layout: .channelsFirst)
-        let last = ImageInput.tensor(hwc, shape: shape, layout: .channelsLast)
+        let first = try ImageInput.tensor(chw, shape: shape, layout: .channelsFirst)
+        let last = try ImageInput.tensor(hwc, shape: shape, layout: .channelsLast)
         #expect(first.shape == [2, shape.count])
         #expect(first == last)
         #expect(first.data[0] == 0 && first.data[1] == 1)
         for (byte, value) in zip(chw, first.data) { #expect(value == Float(byte) / 255) }
         let graph = Graph()
-        let onGraph = graph.images(hwc, shape: shape, layout: .channelsLast)
+        let onGraph = try graph.images(hwc, shape: shape, layout: .channelsLast)
         #expect(onGraph.batchSize == 2 && onGraph.shape == shape)
         #expect(graph.value(of: onGraph.variable) == first)
     }
 
+    @Test("images a server chose are refused with errors, not traps: torn byte counts, overflowing or tiny extents")
+    func hostileImages() throws {
+        let shape = ImageShape(channels: 3, height: 2, width: 4)
+        #expect(throws: ModuleError.self) { try ImageInput.tensor([UInt8](repeating: 0, count: shape.count + 1), shape: shape, layout: .channelsLast) }
+        #expect(throws: ModuleError.self) { try Graph().images([UInt8](repeating: 0, count: 5), shape: shape, layout: .channelsFirst) }
+        #expect(throws: ModuleError.self) { try ImageShape(validating: 1 << 31, height: 1 << 31, width: 1 << 31) }
+        #expect(throws: ModuleError.self) { try ImageShape(validating: 0, height: 84, width: 84) }
+        #expect(throws: ModuleError.self) { try ImageShape(validating: 4, height: -84, width: 84) }
+        #expect(try ImageShape(validating: 4, height: 84, width: 84) == ImageShape(channels: 4, height: 84, width: 84))
+        var rng = SeededRNG(seed: 3)
+        #expect(throws: ModuleError.self) { try NatureCNN(input: ImageShape(channels: 4, height: 10, width: 10), rng: &rng) }
+    }
+
     @Test("the Nature CNN on 84×84×4 frames has CleanRL's layers, names and 3136 flattened features")
-    func natureShape() {
+    func natureShape() throws {
         var rng = SeededRNG(seed: 2)
-        let net = NatureCNN(input: ImageShape(channels: 4, height: 84, width: 84), rng: &rng)
+        let net = try NatureCNN(input: ImageShape(channels: 4, height: 84, width: 84), rng: &rng)
         #expect(net.dense.inputSize == 3136 && net.outputSize == 512)
         #expect(net.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias",
                                                     "7.weight", "7.bias"])
@@ -112,7 +125,7 @@ struct ConvolutionTests {
         #expect(net.parameterCount == 8224 + 32832 + 36928 + 1_606_144)
         let graph = Graph()
         let frames = [UInt8](repeating: 128, count: 3 * 4 * 84 * 84)
-        let features = net(graph.images(frames, shape: net.input, layout: .channelsFirst))
+        let features = net(try graph.images(frames, shape: net.input, layout: .channelsFirst))
         #expect(features.shape == [3, 512])
     }
 }
