@@ -100,13 +100,16 @@ extension Gym {
             for batch in batches { _ = try batch.reset() }
             let curveSide = try curve ? CurveSide(sizes: sizes, spinUs: spinUs, workerSpinUs: workerSpinUs) : nil
             defer { curveSide?.stop() }
+            func measureBatches() throws {
+                for batch in batches {
+                    let (rate, steps) = try Self.throughput(batch, seconds: seconds)
+                    vector[batch.count, default: []].append(rate)
+                    envSteps[batch.count, default: 0] += steps
+                }
+            }
             for run in 1...repeats {
                 guard let single else {
-                    for batch in batches {
-                        let (rate, steps) = try Self.throughput(batch, seconds: seconds)
-                        vector[batch.count, default: []].append(rate)
-                        envSteps[batch.count, default: 0] += steps
-                    }
+                    try measureBatches()
                     continue
                 }
                 // Alternate which daemon goes first, so drift in the machine's load favours neither.
@@ -116,11 +119,7 @@ extension Gym {
                 rawRTT.append(rawMicros)
                 stepRTT.append(stepMicros)
                 ratios.append(stepMicros / rawMicros)
-                for batch in batches {
-                    let (rate, steps) = try Self.throughput(batch, seconds: seconds)
-                    vector[batch.count, default: []].append(rate)
-                    envSteps[batch.count, default: 0] += steps
-                }
+                try measureBatches()
                 if run % 2 == 0 { try curveSide?.measure(seconds: seconds) }
                 inproc.append(try Self.inProcess(seconds: seconds))
                 handler.append(try Self.handlerPath(seconds: seconds))
