@@ -51,7 +51,11 @@ class Server:
             args = ["train", "a3c", "--env", "CartPole-v1", "--no-spawn", "--total-steps", "1000000000",
                     "--bind-parameters", self.endpoint, "--log-level", "critical"]
             self.request, self.response = parameters_pb2.ParametersRequest, parameters_pb2.ParametersResponse
-        self.process = subprocess.Popen([GYM] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = os.environ.get("ABUSE_SERVER_LOG")
+        if log:
+            args[args.index("critical")] = os.environ.get("ABUSE_SERVER_LOG_LEVEL", "info")
+        self.process = subprocess.Popen([GYM] + args, stdout=subprocess.DEVNULL,
+                                        stderr=open(log, "w") if log else subprocess.DEVNULL)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -321,6 +325,7 @@ def fuzz(kind, requests):
     rng = random.Random(13)
     counts = {"sent": 0, "answered": 0, "typed_error": 0, "valid_reply": 0, "internal": 0, "undecodable": 0}
     internal_messages = []
+    outstanding = {}
     try:
         good = GoodClient(server, context)
         handles = [getattr(good, "handle", 0)]
@@ -344,6 +349,9 @@ def fuzz(kind, requests):
             except Exception:
                 counts["undecodable"] += 1
                 return True
+            if outstanding.pop(reply.id, None) is None and outstanding:
+                # A reply without a request id it could read: count it against the oldest.
+                outstanding.pop(next(iter(outstanding)))
             if reply.HasField("error") and reply.error.code != 0:
                 counts["typed_error"] += 1
                 if reply.error.code == gym_pb2.ERROR_CODE_INTERNAL:
@@ -368,6 +376,7 @@ def fuzz(kind, requests):
             if not data:
                 data = b"\x00"
             sock.send(data)
+            outstanding[index + 1] = f"{request.WhichOneof('body')}{' (mutated)' if data != request.SerializeToString() else ''}, {len(data)} bytes"
             counts["sent"] += 1
             in_flight += 1
             while in_flight >= window:
@@ -387,7 +396,8 @@ def fuzz(kind, requests):
                   "answered_share": round(counts["answered"] / max(1, counts["sent"]), 4),
                   "rss_before_kib": rss_before, "rss_after_kib": rss_after,
                   "rss_change": round(rss_after / max(1, rss_before) - 1, 3),
-                  "good_lost": good.lost, "alive": server.alive, "internal_messages": internal_messages}
+                  "good_lost": good.lost, "alive": server.alive, "internal_messages": internal_messages,
+                  "unanswered": sorted(outstanding.values())[:20]}
     finally:
         context.destroy(0)
         server.stop()
