@@ -7,7 +7,6 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -97,12 +96,15 @@ class GoodClient:
         self.next_id = 1
         self.lost = 0
         self.wrong = 0
+        self.first_wrong = None
         if server.kind == "daemon":
             make = self.call(make=gym_pb2.Make(env_id="CartPole-v1", num_envs=4, seed=1))
             self.handle = make.make.handle
             self.call(reset=gym_pb2.Reset(handle=self.handle, seeds=[1]))
         elif server.kind == "buffer":
-            config = buffer_pb2.TableConfig(name="good", max_size=10000, selector=buffer_pb2.SELECTOR_UNIFORM,
+            # A name the garbage cannot guess: a flooder that knows it may reset the table.
+            self.table = "good-%016x" % random.getrandbits(64)
+            config = buffer_pb2.TableConfig(name=self.table, max_size=10000, selector=buffer_pb2.SELECTOR_UNIFORM,
                                             rate_limiter=buffer_pb2.RateLimiter(min_size_to_sample=1))
             self.call(create_table=buffer_pb2.CreateTable(config=config))
             self.inserted = 0
@@ -120,6 +122,8 @@ class GoodClient:
             return None
         if reply.id != request_id or reply.HasField("error"):
             self.wrong += 1
+            if self.first_wrong is None:
+                self.first_wrong = f"request {request_id}: reply {reply.id}: {str(reply.error)[:300]}"
         return reply
 
     def work(self):
@@ -134,10 +138,11 @@ class GoodClient:
             column = buffer_pb2.Column(name="x", tensor=gym_pb2.Tensor(dtype=gym_pb2.DTYPE_FLOAT32, shape=[1, 4],
                                                                         data=struct.pack("<4f", 1, 2, 3, 4)))
             if self.inserted % 2 == 0:
-                reply = self.call(insert=buffer_pb2.Insert(table="good", columns=[column]))
+                reply = self.call(insert=buffer_pb2.Insert(table=self.table, columns=[column]))
             else:
-                reply = self.call(sample=buffer_pb2.Sample(table="good", batch_size=1, timeout_ms=1000))
-                if reply is not None and list(reply.sample.columns[0].tensor.data) != list(struct.pack("<4f", 1, 2, 3, 4)):
+                reply = self.call(sample=buffer_pb2.Sample(table=self.table, batch_size=1, timeout_ms=1000))
+                columns = reply.sample.columns if reply is not None else None
+                if reply is not None and (len(columns) != 1 or columns[0].tensor.data != struct.pack("<4f", 1, 2, 3, 4)):
                     self.wrong += 1
             self.inserted += 1
         else:
@@ -268,7 +273,44 @@ def garbage(rng, server, handles):
 
 # ---------------------------------------------------------------- the two runs
 
-def flood(kind, seconds=3.0):
+def timed_window(good, seconds):
+    samples = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        samples.append(good.work())
+    return samples
+
+
+def beside(kind, server, good, seconds, mode):
+    """The good client's latencies while a second process floods (mode "garbage") or only
+    keeps a core as busy without sending anything (mode "control")."""
+    flooder = subprocess.Popen([sys.executable, os.path.abspath(__file__), "_flooder", mode, kind, server.endpoint,
+                                str(getattr(good, "handle", 0)), str(seconds + 1.0)], stdout=subprocess.PIPE)
+    if flooder.stdout.readline().strip() != b"ready":
+        raise RuntimeError("the flooder did not start")
+    samples = timed_window(good, seconds)
+    sent = int(flooder.communicate(timeout=60)[0] or 0)
+    return samples, sent
+
+
+def release_flood_tables(server, good):
+    """Resets every buffer table but the good client's: what garbage created is state clients
+    asked for, not a leak, so the RSS check compares the service without it."""
+    if server.kind != "buffer":
+        return {}
+    info = good.call(info=buffer_pb2.Info())
+    tables = list(info.info.tables) if info is not None else []
+    rss = rss_kib(server.process.pid)
+    for table in tables:
+        if table.config.name != good.table:
+            good.call(reset=buffer_pb2.ResetTable(table=table.config.name))
+    return {"flood_tables": len(tables), "flood_items": sum(t.size for t in tables), "rss_before_reset_kib": rss}
+
+
+def flood(kind, seconds=3.0, rounds=3):
+    """Rounds of: quiet, a busy process beside (the control), a garbage flood. The flood's cost
+    to the good client is its p99 against the quiet one, and against the control, which has
+    the same CPU load on this machine's cores without a message sent."""
     server = Server(kind)
     context = zmq.Context()
     try:
@@ -277,46 +319,63 @@ def flood(kind, seconds=3.0):
             good.work()
         time.sleep(0.5)
         rss_before = rss_kib(server.process.pid)
-        before = [good.work() for _ in range(2000)]
-        stop = threading.Event()
-        sent = [0]
-
-        def flooder():
-            rng = random.Random(7)
-            sock = dealer(context, server.endpoint)
-            sock.SNDHWM = 1000
-            handles = [getattr(good, "handle", 0)]
-            while not stop.is_set():
-                try:
-                    sock.send(garbage(rng, server, handles), zmq.NOBLOCK)
-                    sent[0] += 1
-                except zmq.Again:
-                    time.sleep(0.0005)
-            sock.close(0)
-
-        thread = threading.Thread(target=flooder)
-        thread.start()
-        during = []
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            during.append(good.work())
-        stop.set()
-        thread.join()
+        quiet, control, during, sent, requests = [], [], [], 0, 300
+        for _ in range(rounds):
+            quiet.append(p99(window := timed_window(good, seconds)))
+            requests += len(window)
+            samples, _ = beside(kind, server, good, seconds, "control")
+            control.append(p99(samples))
+            requests += len(samples)
+            samples, count = beside(kind, server, good, seconds, "garbage")
+            during.append(p99(samples))
+            requests += len(samples)
+            sent += count
         time.sleep(2.0)
+        released = release_flood_tables(server, good)
         for _ in range(300):
             good.work()
+        requests += 300
+        time.sleep(0.5)
         rss_after = rss_kib(server.process.pid)
+        median = lambda values: sorted(values)[len(values) // 2]
         result = {
-            "service": kind, "run": "flood", "garbage_sent": sent[0], "good_requests": len(before) + len(during) + 600,
-            "lost": good.lost, "wrong": good.wrong, "p99_before_ms": round(p99(before) * 1000, 3),
-            "p99_during_ms": round(p99(during) * 1000, 3), "p99_ratio": round(p99(during) / p99(before), 2),
+            "service": kind, "run": "flood", "rounds": rounds, "garbage_sent": sent, "good_requests": requests,
+            "lost": good.lost, "wrong": good.wrong, "first_wrong": good.first_wrong,
+            "p99_quiet_ms": round(median(quiet) * 1000, 3), "p99_control_ms": round(median(control) * 1000, 3),
+            "p99_flood_ms": round(median(during) * 1000, 3),
+            "p99_ratio": round(median(during) / median(quiet), 2),
+            "p99_ratio_to_control": round(median(during) / median(control), 2),
             "rss_before_kib": rss_before, "rss_after_kib": rss_after,
-            "rss_change": round(rss_after / max(1, rss_before) - 1, 3), "alive": server.alive,
+            "rss_change": round(rss_after / max(1, rss_before) - 1, 3), "alive": server.alive, **released,
         }
     finally:
         context.destroy(0)
         server.stop()
     return result
+
+
+def run_flooder(mode, kind, endpoint, handle, seconds):
+    """The flood's sender: garbage made before it starts, then sent without waiting for replies."""
+    server = argparse.Namespace(kind=kind, request={"daemon": gym_pb2.Request, "buffer": buffer_pb2.BufferRequest}[kind])
+    rng = random.Random(7)
+    messages = [garbage(rng, server, [handle]) for _ in range(2000)]
+    context = zmq.Context()
+    sock = dealer(context, endpoint)
+    sock.SNDHWM = 1000
+    print("ready", flush=True)
+    sent = 0
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if mode == "control":
+            continue  # as busy, sending nothing
+        try:
+            sock.send(messages[sent % len(messages)], zmq.NOBLOCK)
+            sent += 1
+        except zmq.Again:
+            time.sleep(0.0005)
+    print(sent, flush=True)
+    sock.close(0)
+    context.destroy(0)
 
 
 def fuzz(kind, requests):
@@ -405,17 +464,21 @@ def fuzz(kind, requests):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "_flooder":
+        run_flooder(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]))
+        return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("run", nargs="?", default="all", choices=["flood", "fuzz", "all"])
     parser.add_argument("--service", default="all", choices=["daemon", "buffer", "parameters", "all"])
     parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each flood window")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of quiet, control and flood windows")
     args = parser.parse_args()
     services = ["daemon", "buffer", "parameters"] if args.service == "all" else [args.service]
     ok = True
     for service in services:
         if args.run in ("flood", "all") and service != "parameters":
-            result = flood(service, args.seconds)
+            result = flood(service, args.seconds, args.rounds)
             print(json.dumps(result), flush=True)
             ok &= result["alive"] and result["lost"] == 0 and result["wrong"] == 0
         if args.run in ("fuzz", "all"):

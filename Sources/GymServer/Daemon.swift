@@ -124,7 +124,7 @@ public final class Daemon: GymService, @unchecked Sendable {
             }
             if ready[1] { forward(&finished, through: socket) }
             if ready[0] {
-                let dispatched = receiveAll(from: socket)
+                let dispatched = receiveAll(from: socket, forwarding: &finished)
                 if dispatched > 0 { awaitCompletions(&finished, through: socket) }
             }
             if ready.count > 2, ready[2], let disconnects { reclaim(disconnects.drain()) }
@@ -157,11 +157,14 @@ public final class Daemon: GymService, @unchecked Sendable {
         if completions.stopWatching() { forward(&finished, through: socket) }
     }
 
+    /// Reads and routes what the socket holds, up to a bound; replies of jobs that finish
+    /// meanwhile go out between two requests, so a client whose step is done does not wait for
+    /// another client's flood of requests to be read first.
     @discardableResult
-    private func receiveAll(from socket: Socket) -> Int {
+    private func receiveAll(from socket: Socket, forwarding finished: inout [Completion]) -> Int {
         var dispatched = 0
-        // Bounded, so completions keep flowing under a flood of requests.
         for _ in 0..<512 {
+            if dispatched > 0, !completions.isEmpty { forward(&finished, through: socket) }
             let frames: [[UInt8]]
             let owner: [UInt8]?
             do {

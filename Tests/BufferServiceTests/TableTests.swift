@@ -53,6 +53,22 @@ func values(_ reply: Gym_V1_SampleReply) throws -> [Double] {
         #expect(drawn.probabilities.allSatisfy { abs($0 - 0.1) < 1e-12 } && drawn.weights.isEmpty)
     }
 
+    @Test func aResetTableReturnsItsMemoryAndServesOnlyWhatComesAfter() throws {
+        let service = try BufferService(tables: [config("t,max-size=1000")])
+        _ = try reply(service, items(0, 700))
+        let table = try #require(service.tables["t"])
+        #expect(table.columns.allSatisfy { $0.allocatedSlots >= 700 })
+        _ = try reply(service, .with { $0.reset = .with { $0.table = "t" } })
+        #expect(table.columns.allSatisfy { $0.allocatedSlots == 0 }, "a reset table holds no item memory")
+        // New items land at slots past the old ones (keys keep growing); they read back intact.
+        let inserted = try reply(service, items(5000, 500)).insert
+        #expect(inserted.firstKey == 700 && inserted.tableSize == 500)
+        let drawn = try sample(service, batch: 2000).sample
+        let got = try values(drawn)
+        #expect(got.count == 2000)
+        for (key, value) in zip(drawn.keys, got) { #expect(value == Double(key - 700 + 5000)) }
+    }
+
     @Test func prioritizedSamplingFollowsPrioritiesToTheAlpha() throws {
         let service = try BufferService(tables: [config("t,selector=prioritized,max-size=100,alpha=0.5,beta=1")])
         // Priorities 1, 4, 9, 16: to the power 0.5 that is 1:2:3:4.

@@ -20,6 +20,12 @@ public final class BufferServer: GymService, @unchecked Sendable {
     private let bindAddress: String
     private let checkpointInterval: Double?
     private let maxMessageBytes: Int
+    /// Replies libzmq queues for one client that does not read them.
+    static let queuedRepliesPerClient = 64
+    /// Requests libzmq buffers per client before it stops reading that client's connection.
+    static let queuedRequestsPerClient = 64
+    /// Replies dropped because their client was gone or had `queuedRepliesPerClient` unread.
+    private var droppedReplies = 0
     private let context: Context
     private let logger: Logger
     private let state = ServiceRunState()
@@ -77,8 +83,12 @@ public final class BufferServer: GymService, @unchecked Sendable {
         try state.start(alreadyRunning: GymError(.invalidArgument, "the buffer server is already running")) {
             let socket = try Socket(context, .router)
             try socket.setMaxMessageSize(maxMessageBytes)
-            try socket.setSendHighWaterMark(0)
-            try socket.setReceiveHighWaterMark(0)
+            // Bounded both ways: a client that sends without reading gets at most this many
+            // replies queued (samples are up to megabytes each; the rest are dropped and counted)
+            // and this many requests buffered before libzmq stops reading its connection.
+            try socket.setSendHighWaterMark(Self.queuedRepliesPerClient)
+            try socket.setReceiveHighWaterMark(Self.queuedRequestsPerClient)
+            try socket.setRouterMandatory(true)
             try socket.secureServer(binding: bindAddress, settings: security ?? .process)
             do {
                 try socket.bind(bindAddress)
@@ -120,7 +130,7 @@ public final class BufferServer: GymService, @unchecked Sendable {
                 nextCheckpoint = Self.now() + UInt64(interval * 1e9)
             }
         }
-        logger.info("stopping after \(requests) request(s)")
+        logger.info("stopping after \(requests) request(s), \(droppedReplies) repl(ies) dropped")
         for call in parked {
             let error = GymError(.shuttingDown, "the buffer service is stopping")
             send(call.frames, Gym_V1_BufferResponse.failure(id: call.request.id, error), through: socket)
@@ -242,7 +252,10 @@ public final class BufferServer: GymService, @unchecked Sendable {
             try socket.send(frames: address + [bytes], dontWait: true)
         } catch {
             // The client is gone or not reading: the reply is dropped, the service goes on.
-            logger.debug("reply dropped: \(error)")
+            droppedReplies += 1
+            if droppedReplies & (droppedReplies - 1) == 0 {
+                logger.warning("reply \(response.id) dropped (\(error)): its client is gone or has \(Self.queuedRepliesPerClient) replies unread; \(droppedReplies) dropped so far")
+            }
         }
     }
 }

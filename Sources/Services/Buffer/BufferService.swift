@@ -2,6 +2,7 @@ import Foundation
 import GymCore
 import GymProtocol
 import Logging
+import ServiceRuntime
 
 /// The replay-buffer service's state and request handling, without sockets: named tables,
 /// their calls, and checkpoints. `BufferServer` puts it behind a ROUTER socket.
@@ -186,7 +187,8 @@ public final class BufferService {
             return reply(request) { $0.info = .with { $0.tables = infos } }
         case .reset(let reset):
             try table(reset.table).reset()
-            logger.info("reset table \(reset.table)")
+            returnFreedMemoryToTheSystem()
+            logger.info("reset table \(reset.table.clippedForEcho())")
             return reply(request) { $0.reset = Gym_V1_ResetTableReply() }
         case .checkpoint:
             let url = try writeCheckpoint()

@@ -45,6 +45,13 @@ final class ColumnStore {
         allocatedSlots = grown
     }
 
+    /// Returns the column's memory (a reset table holds nothing); writes grow it again.
+    func release() {
+        storage?.deallocate()
+        storage = nil
+        allocatedSlots = 0
+    }
+
     /// Copies `count` items from `source` (item after item) into slots starting at `slot`, wrapping.
     func write(_ source: UnsafeRawPointer, count: Int, at slot: Int) {
         guard count > 0 else { return }

@@ -333,8 +333,9 @@ final class ReplayTable {
         return .with { $0.updated = UInt32(updated); $0.missing = UInt32(request.keys.count - updated) }
     }
 
-    /// Drops every item and restarts the counters; keys keep growing.
+    /// Drops every item, returns their memory and restarts the counters; keys keep growing.
     func reset() {
+        for column in columns { column.release() }
         if tree != nil {
             tree = SumTree(capacity: min(capacity, Self.initialTreeLeaves))
             rawPriorities = []
