@@ -8,6 +8,7 @@ same-step final indices per step; arrays travel only through shared memory.
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,13 @@ def run_worker(connection, settings: WorkerSettings) -> None:
     """A worker process's main: answers requests until the pipe closes or says ``exit``."""
     # The operator's Ctrl-C reaches the whole process group: the main process stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A batch policy: a worker woken by a request does not preempt the main process, which is
+    # still sending the other workers theirs (on two cores, each send then waited for a wake-up).
+    if hasattr(os, "SCHED_BATCH"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        except OSError:
+            pass
     try:
         worker = Worker(settings)
     except Exception as error:  # noqa: BLE001 - told to the main process, which logs it
