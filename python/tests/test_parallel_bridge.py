@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import gymd
+from gymd.bridge.shared_arrays import BlockLayout, SharedBlock
 from gymd.daemon_process import start_bridge
 
 TESTS = Path(__file__).resolve().parent
@@ -164,3 +165,26 @@ def test_atari_observations_equal_the_wrappers_applied_locally(workers):
             batch.close()
             for env in locals_:
                 env.close()
+
+
+def test_shared_blocks_are_sized_from_the_spaces_and_bounded():
+    frames = gymnasium.spaces.Box(0, 255, (4, 84, 84), np.uint8)
+    layout = BlockLayout.for_spaces(frames, gymnasium.spaces.Discrete(4), 16)
+    sizes = {slot.name: slot.nbytes for slot in layout.slots}
+    assert sizes == {"observation0": 16 * 4 * 84 * 84, "final0": 16 * 4 * 84 * 84, "action0": 16 * 8,
+                     "rewards": 16 * 8, "terminated": 16, "truncated": 16}
+    assert all(slot.offset % 64 == 0 for slot in layout.slots) and layout.size >= sum(sizes.values())
+    block = SharedBlock(layout)
+    try:
+        block.arrays["observation0"][:] = 7
+        attached = SharedBlock(layout, block.name)
+        assert int(attached.arrays["observation0"].sum()) == 7 * 16 * 4 * 84 * 84
+        attached.close()
+    finally:
+        block.close()
+    with pytest.raises(gymd.InvalidArgumentError, match="shared memory"):
+        BlockLayout.for_spaces(gymnasium.spaces.Box(0, 1, (100_000, 1000), np.uint8), gymnasium.spaces.Discrete(2), 4096)
+    with pytest.raises(gymd.InvalidArgumentError):
+        BlockLayout.for_spaces(frames, gymnasium.spaces.Discrete(4), 16, limit=layout.size - 1)
+    with pytest.raises(gymd.NotSupportedError):
+        BlockLayout.for_spaces(gymnasium.spaces.Text(8), gymnasium.spaces.Discrete(2), 1)

@@ -23,6 +23,10 @@ from .shared_arrays import BlockLayout, SharedBlock
 from .worker_pool import Reply, WorkerPool
 
 
+#: A make gets one more ``--worker-timeout`` for each this many envs a worker makes.
+MAKES_PER_TIMEOUT = 64
+
+
 @dataclass
 class _Shard:
     worker: int
@@ -93,7 +97,8 @@ class ShardedBatch:
                 for worker, start, stop in plan]
         replies = self.pool.call([(shard.worker, ("make", shard.shard_id, self.env_id, self.kwargs, shard.stop - shard.start,
                                                   shard.start, None if seed is None else seed + shard.start,
-                                                  self.max_episode_steps, self.autoreset)) for shard in made])
+                                                  self.max_episode_steps, self.autoreset)) for shard in made],
+                                 timeout=self.pool.timeout * (1 + max(s.stop - s.start for s in made) // MAKES_PER_TIMEOUT))
         for shard, reply in zip(made, replies):
             if reply.status == "ok":
                 self._shards.append(shard)

@@ -8,13 +8,14 @@ only its shard's rows, so a step moves no array through a pipe.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 
 import gymnasium
 import numpy as np
 
-from ..errors import InvalidArgumentError, NotSupportedError
+from ..errors import InvalidArgumentError, NotSupportedError, QuotaExceededError
 from ..spaces import leaf_dtype, leaf_shape, leaves
 
 #: Largest block one batch may have: a client's make cannot ask the bridge for more memory.
@@ -67,11 +68,12 @@ class BlockLayout:
         for name, dtype, shape in wanted:
             # Python integers do not wrap: each size is checked against the limit before the next.
             nbytes = math.prod(shape) * dtype.itemsize
-            if nbytes > limit or offset + nbytes > limit:
+            end = offset + -(-nbytes // _ALIGNMENT) * _ALIGNMENT
+            if end > limit:
                 raise InvalidArgumentError(f"{count} env(s) of these spaces need over {limit} bytes of shared "
                                            f"memory ({name} alone {nbytes}); make fewer")
             slots.append(ArraySlot(name, dtype.str, shape, offset))
-            offset += -(-nbytes // _ALIGNMENT) * _ALIGNMENT
+            offset = end
         return BlockLayout(count, tuple(slots), max(offset, _ALIGNMENT))
 
 
@@ -82,12 +84,28 @@ class SharedBlock:
         self.layout = layout
         self._memory = shared_memory.SharedMemory(name=name, create=name is None, size=layout.size if name is None else 0)
         self._owner = name is None
+        if self._owner:
+            self._reserve(layout.size)
         if self._memory.size < layout.size:
             self._memory.close()
             raise ValueError(f"shared memory {name} has {self._memory.size} bytes, its layout needs {layout.size}")
         self.arrays: dict[str, np.ndarray] = {
             slot.name: np.ndarray(slot.shape, dtype=np.dtype(slot.dtype), buffer=self._memory.buf, offset=slot.offset)
             for slot in layout.slots}
+
+    def _reserve(self, size: int) -> None:
+        """Allocates every page now: a block larger than /dev/shm has free would otherwise be
+        created sparse and kill whichever process first touched a page past the end (SIGBUS)."""
+        descriptor = getattr(self._memory, "_fd", -1)
+        if descriptor < 0 or not hasattr(os, "posix_fallocate"):
+            return
+        try:
+            os.posix_fallocate(descriptor, 0, size)
+        except OSError as error:
+            self._memory.close()
+            self._memory.unlink()
+            raise QuotaExceededError(f"no room for {size} bytes of shared memory for this batch ({error.strerror}); "
+                                     f"make fewer envs") from None
 
     @property
     def name(self) -> str:

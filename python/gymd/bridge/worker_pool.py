@@ -88,7 +88,8 @@ class WorkerPool:
     def call(self, requests: list[tuple[int, tuple]], timeout: float | None = None) -> list[Reply]:
         """Sends each ``(worker index, message)`` at once and gathers the replies in order (one
         request per worker at most); every reply within ``timeout`` (default: the pool's)."""
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
         replies: list[Reply | None] = [None] * len(requests)
         waiting: dict[int, int] = {}
         for number, (index, message) in enumerate(requests):
@@ -104,7 +105,7 @@ class WorkerPool:
                          [self._workers[index].process.sentinel for index in waiting], timeout=max(remaining, 0))
             if not ready:
                 for index, number in list(waiting.items()):
-                    replies[number] = self._lose(index, f"gave no reply within {self.timeout:g} s")
+                    replies[number] = self._lose(index, f"gave no reply within {limit:g} s")
                 break
             for index, number in list(waiting.items()):
                 worker = self._workers[index]
