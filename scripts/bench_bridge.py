@@ -34,8 +34,12 @@ def make_preprocessed() -> gymnasium.Env:
     import ale_py as ale  # each spawned process registers the ALE ids itself
     from gymnasium.wrappers import AtariPreprocessing, FrameStackObservation
 
+    from gymd.bridge.wrappers import ATARI_FIXED_KWARGS
+
     gymnasium.register_envs(ale)
-    env = gymnasium.make(ENV_ID, frameskip=1)
+    # The base env exactly as the bridge makes it (frameskip 1, and the inner observation it
+    # never reads made grayscale), so both sides step the same envs.
+    env = gymnasium.make(ENV_ID, **ATARI_FIXED_KWARGS)
     env = AtariPreprocessing(env, noop_max=30, frame_skip=4, screen_size=84, terminal_on_life_loss=False,
                              grayscale_obs=True, scale_obs=False)
     return FrameStackObservation(env, 4)
