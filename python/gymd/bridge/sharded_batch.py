@@ -163,11 +163,25 @@ class ShardedBatch:
     def _remake_lost(self) -> None:
         """Makes the lost shards anew (unseeded: their old seeds went with them) on the restarted workers."""
         lost = [shard for shard in self._shards if shard.lost]
+        # A shard lost in a failed remake may still live on a worker that was not restarted.
+        stale = [shard for shard in lost if self.pool.generation(shard.worker) == shard.generation]
+        if stale:
+            self.pool.call([(shard.worker, ("close", shard.shard_id)) for shard in stale])
         self._shards = [shard for shard in self._shards if not shard.lost]
         self._has_reset = False
-        self._make_shards([(shard.worker, shard.start, shard.stop) for shard in lost], None)
         starts = {shard.start for shard in lost}
-        self._attach([shard for shard in self._shards if shard.start in starts])
+        try:
+            self._make_shards([(shard.worker, shard.start, shard.stop) for shard in lost], None)
+            self._attach([shard for shard in self._shards if shard.start in starts])
+        except BaseException:
+            # Every env stays covered: what could not be made anew is still lost, and needs a reset.
+            made = {shard.start for shard in self._shards}
+            self._shards += [shard for shard in lost if shard.start not in made]
+            self._shards.sort(key=lambda shard: shard.start)
+            for shard in self._shards:
+                shard.lost = shard.lost or shard.start in starts
+            self._crash_reported = True
+            raise
         self._crash_reported = False
 
     def _gather_infos(self, replies: list[Reply], pick) -> dict[int, dict[str, Any]]:
