@@ -41,6 +41,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--insecure", action="store_true",
                        help="serve plain text on an endpoint other hosts can reach (refused without it unless "
                             "--curve-secret is given); logged as a warning")
+    serve.add_argument("--workers", type=int, default=0, metavar="N",
+                       help="worker processes stepping the environments, each holding a shard of every batch and "
+                            "writing observations into shared memory (default: 0, step them in this process)")
+    serve.add_argument("--worker-timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="with --workers: seconds a worker may take to answer one request; one that overruns "
+                            "it (or dies) is restarted and its environments need a reset (default: %(default)s)")
+    serve.add_argument("--atari", action="store_true",
+                       help="serve ALE/* environments (ale-py) with Gymnasium's AtariPreprocessing (30 no-ops, "
+                            "frame skip 4 with ALE's own frameskip 1, 84x84 grayscale, life loss not terminal) "
+                            "and a 4-frame FrameStackObservation")
+    serve.add_argument("--wrapper", action="append", default=[], metavar="MODULE:CALLABLE",
+                       help="wrap every served environment with this callable (env -> env), after --atari "
+                            "(repeatable; applied in order)")
     serve.add_argument("--log-level", choices=LEVELS, default="info", help="log level (default: %(default)s)")
     return top
 
@@ -49,12 +62,15 @@ def serve(args: argparse.Namespace) -> int:
     """Runs the bridge until SIGINT or SIGTERM."""
     from .bridge import BridgeServer, EnvCatalog
     from .bridge.server import BridgeConfiguration
+    from .bridge.wrappers import OperatorWrappers
     from .curve import CurveKeyError, CurveSettings, is_local_endpoint
 
     log = logging.getLogger("gymd.serve")
     for problem, bad in [("--max-envs-per-client must be at least 1", args.max_envs_per_client < 1),
                          ("--max-message-bytes must be at least 1024", args.max_message_bytes < 1024),
-                         ("--idle-timeout must be positive", not args.idle_timeout > 0)]:
+                         ("--idle-timeout must be positive", not args.idle_timeout > 0),
+                         ("--workers must be 0 or more", args.workers < 0),
+                         ("--worker-timeout must be positive", not args.worker_timeout > 0)]:
         if bad:
             log.error(problem)
             return 2
@@ -70,20 +86,29 @@ def serve(args: argparse.Namespace) -> int:
                       "clients in --allow) or pass --insecure to serve it in plain text", args.bind)
             return 2
         log.warning("serving %s in plain text (--insecure): any host that reaches it can use and read it", args.bind)
+    imports = list(args.imports)
+    if args.atari and any(env_id.startswith("ALE/") for env_id in args.env) and "ale_py" not in imports:
+        imports.append("ale_py")
     try:
-        for module in args.imports:
+        for module in imports:
             importlib.import_module(module)
-        catalog = EnvCatalog(args.env)
+        catalog = EnvCatalog(args.env, OperatorWrappers(atari=args.atari, references=tuple(args.wrapper)))
     except (ImportError, ValueError, TypeError) as error:
         log.error("cannot serve: %s", error)
         return 2
-    server = BridgeServer(catalog, BridgeConfiguration(
-        bind=args.bind, max_envs_per_client=args.max_envs_per_client, max_message_bytes=args.max_message_bytes,
-        idle_timeout=args.idle_timeout, curve=curve))
+    try:
+        server = BridgeServer(catalog, BridgeConfiguration(
+            bind=args.bind, max_envs_per_client=args.max_envs_per_client, max_message_bytes=args.max_message_bytes,
+            idle_timeout=args.idle_timeout, curve=curve, workers=args.workers, worker_timeout=args.worker_timeout,
+            imports=tuple(imports)))
+    except RuntimeError as error:
+        log.error("cannot serve: %s", error)
+        return 2
     try:
         server.bind()
     except Exception as error:  # noqa: BLE001 - zmq raises several kinds for a bad endpoint
         log.error("could not serve on %s: %s", args.bind, error)
+        server.close()
         return 2
     server.install_signal_handlers()
     server.run()

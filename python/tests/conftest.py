@@ -47,9 +47,20 @@ def server(gym_serve) -> str:
     return gym_serve.endpoint
 
 
+#: The bridge's two ways of stepping: in its own process, and sharded over worker processes
+#: through shared memory. The bridge suite runs in both.
+BRIDGE_MODES = {"in-process": (), "workers": ("--workers", "2")}
+
+
+@pytest.fixture(scope="session", params=list(BRIDGE_MODES))
+def bridge_mode(request) -> tuple[str, ...]:
+    """The command-line arguments of one bridge mode."""
+    return BRIDGE_MODES[request.param]
+
+
 @pytest.fixture(scope="session")
-def bridge():
+def bridge(bridge_mode):
     """One bridge serving CartPole-v1 (compared bit for bit with the Swift daemon) and
-    Blackjack-v1 (a Tuple observation space) for the whole session."""
-    with start_bridge("CartPole-v1", "Blackjack-v1") as daemon:
+    Blackjack-v1 (a Tuple observation space) for the whole session, in each mode."""
+    with start_bridge("CartPole-v1", "Blackjack-v1", args=bridge_mode) as daemon:
         yield daemon

@@ -105,8 +105,8 @@ def test_malformed_frames_get_malformed_errors(bridge):
         socket.close()
 
 
-def test_quota_idle_reclaim_and_graceful_stop():
-    with start_bridge("CartPole-v1", args=("--max-envs-per-client", "3", "--idle-timeout", "1.5")) as daemon:
+def test_quota_idle_reclaim_and_graceful_stop(bridge_mode):
+    with start_bridge("CartPole-v1", args=("--max-envs-per-client", "3", "--idle-timeout", "1.5", *bridge_mode)) as daemon:
         with gymd.Connection(daemon.endpoint) as connection:
             batch = gymd.RemoteBatch("CartPole-v1", 3, connection=connection)
             with pytest.raises(gymd.QuotaExceededError):
@@ -118,14 +118,14 @@ def test_quota_idle_reclaim_and_graceful_stop():
         assert "idle for over" in daemon.output() and "stopped after" in daemon.output()
 
 
-def test_unknown_environment_fails_at_startup():
+def test_unknown_environment_fails_at_startup(bridge_mode):
     with pytest.raises(RuntimeError, match="not a registered Gymnasium environment"):
-        start_bridge("NoSuchEnv-v9")
+        start_bridge("NoSuchEnv-v9", args=bridge_mode)
 
 
-def test_box2d_lunar_lander_through_the_bridge():
+def test_box2d_lunar_lander_through_the_bridge(bridge_mode):
     pytest.importorskip("Box2D", reason="LunarLander needs Box2D: pip install 'gymnasium[box2d]'")
-    with start_bridge("LunarLander-v3") as daemon:
+    with start_bridge("LunarLander-v3", args=bridge_mode) as daemon:
         lines = gym("rollout", "--env", "LunarLander-v3", "--seed", "0", "--random", "--steps", "30",
                     "--server", daemon.endpoint).splitlines()
         env = gymd.RemoteEnv("LunarLander-v3", server=daemon.endpoint)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from gymd.bridge import BridgeServer, EnvCatalog
+from gymd.bridge.server import BridgeConfiguration
 from gymd.protocol import gym_pb2
 from gymd.tensors import to_tensor
 from gymd.values import to_value_map
@@ -18,12 +19,13 @@ from gymd.wire_limits import MAX_ERROR_MESSAGE_BYTES, MAX_VALUE_DEPTH
 IDENTITY = b"client-a"
 
 
-@pytest.fixture(scope="module")
-def server() -> BridgeServer:
-    bridge = BridgeServer(EnvCatalog(["CartPole-v1", "FrozenLake-v1", "Acrobot-v1"]))
+@pytest.fixture(scope="module", params=[0, 2], ids=["in-process", "workers"])
+def server(request) -> BridgeServer:
+    """The bridge in each mode: stepping in this process, or over 2 worker processes."""
+    bridge = BridgeServer(EnvCatalog(["CartPole-v1", "FrozenLake-v1", "Acrobot-v1"]),
+                          BridgeConfiguration(workers=request.param))
     yield bridge
-    for handle in list(bridge._entries):
-        bridge._entries.pop(handle).batch.close()
+    bridge.close()
 
 
 def call(server: BridgeServer, payload: bytes | gym_pb2.Request) -> gym_pb2.Response:

@@ -3,5 +3,6 @@
 from .batch import GymnasiumBatch
 from .catalog import EnvCatalog
 from .server import BridgeServer
+from .sharded_batch import ShardedBatch
 
-__all__ = ["BridgeServer", "EnvCatalog", "GymnasiumBatch"]
+__all__ = ["BridgeServer", "EnvCatalog", "GymnasiumBatch", "ShardedBatch"]

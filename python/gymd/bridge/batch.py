@@ -14,6 +14,28 @@ from ..remote_batch import StepResult
 from ..spaces import first_outside, leaf_dtype, leaf_shape, leaves, split_value, value_at
 
 
+def check_step(action_leaves: Sequence[gymnasium.Space], count: int, actions: Sequence[np.ndarray], *,
+               has_reset: bool, autoreset: int, needs_reset: Sequence[bool]) -> None:
+    """What a batch of ``count`` envs checks before a step: the count, dtype, shape and range of
+    every action array, then that the envs may step (``RESET_NEEDED`` otherwise)."""
+    if len(actions) != len(action_leaves):
+        raise InvalidActionError(f"expected {len(action_leaves)} action array(s), got {len(actions)}")
+    for number, (array, leaf) in enumerate(zip(actions, action_leaves)):
+        dtype, shape = leaf_dtype(leaf), (count, *leaf_shape(leaf))
+        if array.dtype != dtype:
+            raise InvalidActionError(f"action {number} must be {dtype} for {leaf}, got {array.dtype}")
+        if array.shape != shape:
+            raise InvalidActionError(f"action {number} must have shape {list(shape)}, got {list(array.shape)}")
+        outside = first_outside(leaf, array)
+        if outside is not None:
+            raise InvalidActionError(outside[1])
+    if not has_reset:
+        raise ResetNeededError("step before the first reset")
+    if autoreset == gym_pb2.AUTORESET_MODE_DISABLED and any(needs_reset):
+        ended = list(needs_reset).index(True)
+        raise ResetNeededError(f"env {ended} ended its episode and autoreset is disabled: reset first")
+
+
 class GymnasiumBatch:
     """The bridge's counterpart of the daemon's ``EnvBatch``.
 
@@ -77,22 +99,8 @@ class GymnasiumBatch:
 
     def validate(self, actions: Sequence[np.ndarray]) -> None:
         """Checks count, dtype, shape and range of every action before any env moves."""
-        if len(actions) != len(self._action_leaves):
-            raise InvalidActionError(f"expected {len(self._action_leaves)} action array(s), got {len(actions)}")
-        for number, (array, leaf) in enumerate(zip(actions, self._action_leaves)):
-            dtype, shape = leaf_dtype(leaf), (self.count, *leaf_shape(leaf))
-            if array.dtype != dtype:
-                raise InvalidActionError(f"action {number} must be {dtype} for {leaf}, got {array.dtype}")
-            if array.shape != shape:
-                raise InvalidActionError(f"action {number} must have shape {list(shape)}, got {list(array.shape)}")
-            outside = first_outside(leaf, array)
-            if outside is not None:
-                raise InvalidActionError(outside[1])
-        if not self._has_reset:
-            raise ResetNeededError("step before the first reset")
-        if self.autoreset == gym_pb2.AUTORESET_MODE_DISABLED and any(self._needs_reset):
-            ended = self._needs_reset.index(True)
-            raise ResetNeededError(f"env {ended} ended its episode and autoreset is disabled: reset first")
+        check_step(self._action_leaves, self.count, actions, has_reset=self._has_reset,
+                   autoreset=self.autoreset, needs_reset=self._needs_reset)
 
     def step(self, actions: Sequence[np.ndarray]) -> StepResult:
         """Validates the actions, then steps (or autoresets) every env."""

@@ -13,6 +13,7 @@ from ..protocol import gym_pb2
 from ..spaces import space_to_wire
 from ..values import to_value
 from ..wire_limits import echo
+from .wrappers import OperatorWrappers
 
 #: The render modes a client may ask for: ``human`` opens windows and costs tens of
 #: milliseconds a step on the bridge's one thread, ``rgb_array_list`` keeps every frame.
@@ -31,9 +32,11 @@ class EnvCatalog:
     environment was registered with.
     """
 
-    def __init__(self, env_ids: list[str]):
+    def __init__(self, env_ids: list[str], wrappers: OperatorWrappers | None = None, *,
+                 renders: dict[str, bool] | None = None):
+        self.wrappers = wrappers or OperatorWrappers()
         self._registry: dict[str, gymnasium.envs.registration.EnvSpec] = {}
-        self._renders: dict[str, bool] = {}
+        self._renders: dict[str, bool] = dict(renders or {})
         self.specs: dict[str, gym_pb2.EnvSpec] = {}
         for env_id in env_ids:
             try:
@@ -41,7 +44,19 @@ class EnvCatalog:
             except gymnasium.error.Error as error:
                 raise ValueError(f"{env_id} is not a registered Gymnasium environment: {error}") from None
             self._registry[env_id] = registered
-            self.specs[env_id] = self._describe(env_id)
+            # A worker process is handed what the main process found out about rendering.
+            if renders is None:
+                self.specs[env_id] = self._describe(env_id)
+
+    @property
+    def renders(self) -> dict[str, bool]:
+        """Which served ids render ``rgb_array`` frames (for worker processes' catalogs)."""
+        return dict(self._renders)
+
+    @property
+    def env_ids(self) -> list[str]:
+        """Every id this catalog makes."""
+        return list(self._registry)
 
     @property
     def ids(self) -> list[str]:
@@ -60,8 +75,9 @@ class EnvCatalog:
         options: dict[str, Any] = dict(kwargs or {})
         if self._renders.get(env_id, True):
             options.setdefault("render_mode", "rgb_array")
+        options.update(self.wrappers.fixed_kwargs(env_id))
         try:
-            return gymnasium.make(unlimited, disable_env_checker=True, **options)
+            env = gymnasium.make(unlimited, disable_env_checker=True, **options)
         except (TypeError, ValueError, AssertionError, gymnasium.error.Error) as error:
             raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: {echo(str(error))}") from None
         except Exception as error:
@@ -70,6 +86,11 @@ class EnvCatalog:
                 raise
             raise InvalidArgumentError(f"could not make {env_id} with kwargs {sorted(options)}: "
                                        f"{type(error).__name__}: {echo(str(error))}") from None
+        try:
+            return self.wrappers.apply(env_id, env)
+        except BaseException:
+            env.close()
+            raise
 
     def checked_kwargs(self, env_id: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """A client's kwargs for ``env_id`` if each is one the environment was registered with,
@@ -85,6 +106,9 @@ class EnvCatalog:
                                                f"not {echo(str(value))!r}")
                 checked[name] = value
                 continue
+            if name in self.wrappers.refused_kwargs(env_id):
+                raise InvalidArgumentError(f"{env_id} is served with the operator's --atari preprocessing, "
+                                           f"which sets {name} itself")
             if name not in registered:
                 raise InvalidArgumentError(f"{env_id} takes no kwarg {echo(name)!r} here; it takes: "
                                            f"{', '.join(sorted(k for k in registered if k != 'render_mode')) or 'none'}")
@@ -102,7 +126,7 @@ class EnvCatalog:
             if registered.reward_threshold is not None:
                 spec.reward_threshold = float(registered.reward_threshold)
             for key, value in registered.kwargs.items():
-                if key == "render_mode":
+                if key == "render_mode" or key in self.wrappers.refused_kwargs(env_id):
                     continue
                 try:
                     spec.kwargs[key].CopyFrom(to_value(value))

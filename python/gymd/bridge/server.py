@@ -20,6 +20,9 @@ from ..values import from_value_map, to_value
 from ..wire_limits import ACTION, clip_message, echo
 from .batch import GymnasiumBatch
 from .catalog import EnvCatalog
+from .sharded_batch import ShardedBatch
+from .worker import WorkerSettings
+from .worker_pool import WorkerPool
 from .validation import validate_request
 
 log = logging.getLogger("gymd.serve")
@@ -29,7 +32,7 @@ log = logging.getLogger("gymd.serve")
 class _Entry:
     owner: bytes
     env_id: str
-    batch: GymnasiumBatch
+    batch: GymnasiumBatch | ShardedBatch
 
 
 @dataclass
@@ -43,6 +46,12 @@ class BridgeConfiguration:
     name: str = "gymd-bridge"
     #: CURVE key files (its secret, the clients' allowlist); None or no secret: plaintext.
     curve: CurveSettings | None = None
+    #: Worker processes stepping the environments (0: in this process, one env at a time).
+    workers: int = 0
+    #: Seconds a worker may take to answer one request before it is restarted.
+    worker_timeout: float = 60.0
+    #: Modules the workers import first (``--import``), for environments registered on import.
+    imports: tuple[str, ...] = ()
 
 
 @dataclass
@@ -55,8 +64,9 @@ class _Counters:
 class BridgeServer:
     """Serves the environments of ``catalog`` on one ROUTER socket.
 
-    Single-threaded: Python steps one environment at a time anyway, so requests are answered
-    in arrival order. Handles belong to the client that made them: with CURVE its public key (so
+    One thread answers requests in arrival order. Without workers it steps the environments
+    itself; with ``workers`` it hands every batch to a ``WorkerPool`` (``ShardedBatch``), whose
+    processes step their shards in parallel while this thread waits for them. Handles belong to the client that made them: with CURVE its public key (so
     a routing id a client chooses cannot make it another client, and a client reconnecting with
     the same key keeps its environments until the idle timeout), else its ZeroMQ identity; idle clients'
     environments are closed after ``idle_timeout``; SIGINT/SIGTERM (via ``stop``) finish the
@@ -76,6 +86,11 @@ class BridgeServer:
         self._counters = _Counters()
         self._authenticator: AllowlistAuthenticator | None = None
         self.endpoint: str | None = None
+        self._pool: WorkerPool | None = None
+        if self.configuration.workers > 0:
+            self._pool = WorkerPool(self.configuration.workers, WorkerSettings(
+                env_ids=tuple(catalog.env_ids), renders=catalog.renders, wrappers=catalog.wrappers,
+                imports=tuple(self.configuration.imports)), timeout=self.configuration.worker_timeout)
 
     def bind(self) -> str:
         """Binds the socket and returns the bound endpoint (a ``:*`` port resolved). With a CURVE
@@ -143,13 +158,20 @@ class BridgeServer:
                     self.reclaim_idle(now)
                     next_reclaim = now + 1.0
         finally:
-            for handle in list(self._entries):
-                self._entries.pop(handle).batch.close()
+            self.close()
             socket.close()
             self._socket = None
             self._stop_authenticator()
             log.info("stopped after %d request(s), %d error reply(ies), %d client(s)",
                      self._counters.requests, self._counters.errors, len(self._counters.clients))
+
+    def close(self) -> None:
+        """Closes every environment and stops the worker processes."""
+        for handle in list(self._entries):
+            self._entries.pop(handle).batch.close()
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _owner(self, frame: zmq.Frame) -> bytes | None:
         """Who sent ``frame`` under CURVE: ZAP's User-Id, the client's Z85 public key."""
@@ -278,9 +300,13 @@ class BridgeServer:
             raise InvalidArgumentError(f"unknown autoreset mode {make.autoreset}")
         limit = make.max_episode_steps if make.HasField("max_episode_steps") else self.catalog.max_episode_steps(make.env_id)
         kwargs = self.catalog.checked_kwargs(make.env_id, from_value_map(make.kwargs))
-        batch = GymnasiumBatch(lambda: self.catalog.make(make.env_id, kwargs), count,
-                               seed=make.seed if make.HasField("seed") else None,
-                               max_episode_steps=limit, autoreset=make.autoreset)
+        seed = make.seed if make.HasField("seed") else None
+        if self._pool is not None:
+            batch = ShardedBatch(self._pool, make.env_id, kwargs, count, seed=seed, max_episode_steps=limit,
+                                 autoreset=make.autoreset)
+        else:
+            batch = GymnasiumBatch(lambda: self.catalog.make(make.env_id, kwargs), count, seed=seed,
+                                   max_episode_steps=limit, autoreset=make.autoreset)
         handle = self._next_handle
         self._next_handle += 1
         self._entries[handle] = _Entry(identity, make.env_id, batch)
@@ -290,7 +316,8 @@ class BridgeServer:
             # kwargs may change the spaces: report the ones this batch has.
             spec.observation_space.CopyFrom(space_to_wire(batch.observation_space))
             spec.action_space.CopyFrom(space_to_wire(batch.action_space))
-        log.info("client %s made %d x %s as handle %d", _who(identity), count, make.env_id, handle)
+        workers = f" on workers {batch.workers}" if self._pool is not None else ""
+        log.info("client %s made %d x %s as handle %d%s", _who(identity), count, make.env_id, handle, workers)
         return gym_pb2.MakeReply(handle=handle, spec=spec, num_envs=count, autoreset=make.autoreset,
                                  max_episode_steps=batch.max_episode_steps or 0)
 
@@ -304,7 +331,10 @@ class BridgeServer:
         return entry
 
     def reclaim_idle(self, now: float) -> None:
-        """Closes the environments of clients silent for longer than the idle timeout."""
+        """Closes the environments of clients silent for longer than the idle timeout (and
+        restarts the worker processes that died meanwhile)."""
+        if self._pool is not None:
+            self._pool.check()
         idle = [client for client, seen in self._last_seen.items() if now - seen > self.configuration.idle_timeout]
         for client in idle:
             del self._last_seen[client]
