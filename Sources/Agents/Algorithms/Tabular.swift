@@ -70,11 +70,13 @@ public enum Tabular {
 
         // Seeding: the table's initial values, exploration, and the environment each have a stream.
         var explore = EpsilonGreedy(seed: session.seeds.exploration)
+        // A discrete observation is its own row; a Box is binned (anything else is an error, before any environment is made).
         let discrete = ObservationEncoding.isDiscrete(session.spec.observationSpace)
+        let binning = discrete ? nil : try makeDiscretizer(args, spec: session.spec)
         let env = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: 1,
                                     seed: session.seeds.trainingEnvironments, form: discrete ? .tableIndex : .features)
         defer { env.close() }
-        let states = discrete ? TableStates.indexed(radices: env.encoding.radices) : .binned(try makeDiscretizer(args, spec: session.spec))
+        let states = binning.map(TableStates.binned) ?? .indexed(radices: env.encoding.radices)
         let (tableSize, overflow) = states.count.multipliedReportingOverflow(by: env.layout.actionCount)
         guard !overflow, tableSize <= maxTableValues else {
             throw AgentError(.unsupportedEnvironment, "\(session.spec.id): a table of \(states.count) states × "
