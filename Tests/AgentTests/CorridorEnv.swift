@@ -33,4 +33,13 @@ final class CorridorEnv: Environment {
         id: "Corridor-v0",
         observationSpace: .dict([.init("position", .discrete(n: 8, start: 10)), .init("parity", .multiBinary(shape: [1]))]),
         actionSpace: .discrete(n: 2, start: -1), maxEpisodeSteps: 20, rewardThreshold: 0.94) { _ in CorridorEnv() }
+
+    /// The same corridor with `MultiDiscrete([2, 3], start=[-1, 5])` actions: the first part
+    /// moves as above, the second (5, 6 or 7) is ignored, so 2 of the 6 joint actions go right.
+    static let multiDiscreteSpec: EnvSpec = {
+        var spec = CorridorEnv.spec
+        spec.id = "CorridorMulti-v0"
+        spec.actionSpace = .multiDiscrete(nvec: [2, 3], start: [-1, 5])
+        return spec
+    }()
 }

@@ -58,6 +58,24 @@ import Testing
         #expect(report.evaluation.mean > 0.9, "greedy mean \(report.evaluation.mean)")
     }
 
+    @Test func multiDiscreteActionsAreJointIndices() throws {
+        let daemon = try TestDaemon(extra: [CorridorEnv.multiDiscreteSpec])
+        let spec = try #require(daemon.connection.listEnvs().first { $0.id == "CorridorMulti-v0" })
+        #expect(try SpaceLayout(spec).actionCount == 6)
+        let session = try daemon.session("qlearning", env: "CorridorMulti-v0", seed: 5)
+        var args = Tabular.Arguments(method: .qLearning)
+        args.episodes = 300
+        args.penalty = nil
+        args.validationEpisodes = 0
+        // The daemon refuses actions outside the space: every step sent a valid joint action.
+        let report = try session.finish(try Tabular.train(args, session: session), evaluationEpisodes: 5, save: nil)
+        #expect(abs(report.evaluation.mean - 0.94) < 1e-9, "greedy mean \(report.evaluation.mean)")
+        // Too many joint actions is an error naming the space.
+        var huge = spec
+        huge.actionSpace = .multiDiscrete(nvec: [64, 65], start: [0, 0])
+        #expect(throws: AgentError.self) { try SpaceLayout(huge) }
+    }
+
     @Test func aTableOfTheWrongSizeIsRefusedByEvaluation() throws {
         let daemon = try TestDaemon(extra: [CorridorEnv.spec])
         let session = try daemon.session("qlearning", env: "Corridor-v0", seed: 1)

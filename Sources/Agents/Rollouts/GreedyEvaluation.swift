@@ -54,7 +54,7 @@ public enum GreedyEvaluation {
             switch actions {
             case .discrete(let indices):
                 guard let discrete else { throw AgentError(.policyFile, "\(batch.spec.id) has no discrete actions") }
-                return try batch.step(discrete: discrete.wire(indices))
+                return try batch.step([discrete.wire(indices)])
             case .box(let values):
                 return try batch.step(box: values)
             }

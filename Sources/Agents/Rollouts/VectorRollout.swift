@@ -82,9 +82,7 @@ public final class VectorRollout {
     /// Sends one action per environment without waiting for the result.
     public func send(actions: [Int]) throws {
         precondition(pending == nil, "receive the previous step before sending another")
-        let wire = layout.wire(actions)
-        let array = NDArray(dtype: .int64, shape: [wire.count], bytes: wire.withUnsafeBytes { Array($0) })
-        pending = (try batch.sendStep([array]), actions, [])
+        pending = (try batch.sendStep([layout.wire(actions)]), actions, [])
         if logsActions {
             actionLog.append(contentsOf: actions.map(Float.init))
             loggedSteps += 1
