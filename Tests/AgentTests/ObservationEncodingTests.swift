@@ -27,6 +27,7 @@ private func int8s(_ values: [Int8], shape: [Int]) -> NDArray {
         }
         let table = try ObservationEncoding(.multiDiscrete(nvec: [2, 3], start: [0, 5]), form: .tableIndex)
         #expect(throws: AgentError.self) { try table.encode([int64s([1, 8], shape: [1, 2])], rows: 1) }
+        #expect(throws: AgentError.self) { try ObservationEncoding(.multiBinary(shape: [2])).encode([int8s([1, 2], shape: [1, 2])], rows: 1) }
         // Arrays that do not hold the rows asked for.
         #expect(throws: AgentError.self) { try encoding.encode([int64s([0], shape: [1])], rows: 2) }
         #expect(throws: AgentError.self) { try encoding.encode([], rows: 1) }

@@ -270,7 +270,17 @@ public struct ObservationEncoding: Sendable, Equatable {
                     }
                 }
                 column += nvec.reduce(0, +)
-            case .binary(let count), .box(let count, _, _, _):
+            case .binary(let count):
+                let values = leaves[leaf].int64s
+                for row in 0..<rows {
+                    for element in 0..<count {
+                        let value = values[row * count + element]
+                        guard value == 0 || value == 1 else { throw outOfRange(value, part) }
+                        out[row * width + column + element] = Float(value)
+                    }
+                }
+                column += count
+            case .box(let count, _, _, _):
                 let values = leaves[leaf].floats
                 for row in 0..<rows {
                     for element in 0..<count { out[row * width + column + element] = values[row * count + element] }
