@@ -12,10 +12,11 @@ final class TestDaemon {
     let embedded: EmbeddedDaemon
     let connection: GymConnection
 
-    init() throws {
+    /// `extra` environments are registered beside the shipped ones.
+    init(extra: [EnvSpec] = []) throws {
         var registry = EnvRegistry()
         try ClassicControl.register(into: &registry)
-        for spec in FlyerEnvironments.specs { try registry.register(spec) }
+        for spec in FlyerEnvironments.specs + extra { try registry.register(spec) }
         var logger = Logger(label: "gym.agent-tests")
         logger.logLevel = .error
         embedded = try EmbeddedDaemon(registry: registry, workers: 1, logger: logger)

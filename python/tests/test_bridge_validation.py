@@ -62,8 +62,10 @@ def test_only_the_served_ids_are_made_and_no_module_is_imported(server, tmp_path
 
 def test_kwargs_are_the_registered_ones_with_their_types(server):
     assert not code(make(server, "FrozenLake-v1", map_name="8x8"))
-    for kwargs in [{"map_name": 8}, {"map_name": True}, {"desc": ["SF", "HG"]}, {"is_slippery": False},
-                   {"entry_point": "os:system"}, {"max_episode_steps": 5}, {"disable_env_checker": False}]:
+    # is_slippery is a constructor switch the bridge also takes (CONSTRUCTOR_SWITCHES), as a bool only.
+    assert not code(make(server, "FrozenLake-v1", is_slippery=False))
+    for kwargs in [{"map_name": 8}, {"map_name": True}, {"desc": ["SF", "HG"]}, {"is_slippery": "no"}, {"is_slippery": 0},
+                   {"success_rate": 1.0}, {"entry_point": "os:system"}, {"max_episode_steps": 5}, {"disable_env_checker": False}]:
         reply = make(server, "FrozenLake-v1", **kwargs)
         assert code(reply) == "ERROR_CODE_INVALID_ARGUMENT", kwargs
     reply = make(server, "CartPole-v1", sutton_barto_reward=True)

@@ -65,7 +65,7 @@ public enum A2C: TrainableAlgorithm {
         // (inside the loop); environment i resets with seed + i.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace)
-                                             : .identity(session.spec.observationSpace.elementCount)
+                                             : .identity(ObservationEncoding.featureWidth(of: session.spec.observationSpace))
         let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head,
                                          sharing: args.sharing, activation: args.activation, rng: &initRandom)
         let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)

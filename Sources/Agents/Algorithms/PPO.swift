@@ -92,7 +92,7 @@ public enum PPO: TrainableAlgorithm {
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var shuffleRandom = SeededRNG(seed: session.seeds.minibatchOrder)
         let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace)
-                                             : .identity(session.spec.observationSpace.elementCount)
+                                             : .identity(ObservationEncoding.featureWidth(of: session.spec.observationSpace))
         let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head,
                                          sharing: args.sharing, activation: args.activation, rng: &initRandom)
         let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)

@@ -12,8 +12,10 @@ public enum SARSA: TrainableAlgorithm {
     /// What `gym train sarsa --help` adds.
     public static let details = """
     After each step the table moves toward r + γ Q(s', a'), with a' the ε-greedy action the agent \
-    takes next (on-policy). Each observation dimension is cut into --bins bins over --low..--high \
-    (CartPole: the lecture's ranges); an episode that terminates early ends on -penalty.
+    takes next (on-policy). Each dimension of a Box observation is cut into --bins bins over \
+    --low..--high (CartPole: the lecture's ranges); an observation made only of Discrete, \
+    MultiDiscrete and MultiBinary parts (FrozenLake, Taxi, Blackjack) is its own table row. An \
+    episode that terminates early ends on -penalty (--no-penalty where reaching the goal terminates).
     """
 
     /// Trains a table with SARSA targets on `session`'s environment.

@@ -3,8 +3,10 @@ import NeuralNet
 
 /// Tabular SARSA and Q-learning over a discretized observation, as in the lecture notebook.
 ///
-/// Each observation dimension is cut into bins (CartPole: 6 over x ∈ [−2.4, 2.4],
-/// ẋ ∈ [−3, 3], θ ∈ [−0.5, 0.5], θ̇ ∈ [−2, 2]); the Q table starts uniform in ±0.1 and
+/// A Box observation has each dimension cut into bins (CartPole: 6 over x ∈ [−2.4, 2.4],
+/// ẋ ∈ [−3, 3], θ ∈ [−0.5, 0.5], θ̇ ∈ [−2, 2]); an observation made only of Discrete,
+/// MultiDiscrete and MultiBinary parts (FrozenLake, Taxi, Blackjack's Tuple) is its own row,
+/// numbered as `ObservationEncoding.tableIndex` says. The Q table starts uniform in ±0.1 and
 /// is updated after every step by `Q(s,a) += α (y − Q(s,a))` with
 ///
 /// - SARSA (on-policy): `y = r + γ Q(s', a')`, `a'` the ε-greedy action taken next;
@@ -68,10 +70,19 @@ public enum Tabular {
 
         // Seeding: the table's initial values, exploration, and the environment each have a stream.
         var explore = EpsilonGreedy(seed: session.seeds.exploration)
-        let env = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: 1, seed: session.seeds.trainingEnvironments)
+        // A discrete observation is its own row; a Box is binned (anything else is an error, before any environment is made).
+        let discrete = ObservationEncoding.isDiscrete(session.spec.observationSpace)
+        let binning = discrete ? nil : try makeDiscretizer(args, spec: session.spec)
+        let env = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: 1,
+                                    seed: session.seeds.trainingEnvironments, form: discrete ? .tableIndex : .features)
         defer { env.close() }
-        let discretizer = try makeDiscretizer(args, spec: session.spec)
-        let table = QTablePolicy(discretizer: discretizer, actionCount: env.layout.actionCount,
+        let states = binning.map(TableStates.binned) ?? .indexed(radices: env.encoding.radices)
+        let (tableSize, overflow) = states.count.multipliedReportingOverflow(by: env.layout.actionCount)
+        guard !overflow, tableSize <= maxTableValues else {
+            throw AgentError(.unsupportedEnvironment, "\(session.spec.id): a table of \(states.count) states × "
+                             + "\(env.layout.actionCount) actions is more than \(maxTableValues) values: use fewer --bins, or dqn or ppo")
+        }
+        let table = QTablePolicy(states: states, actionCount: env.layout.actionCount,
                                  initialBound: args.initialBound, seed: session.seeds.initialization)
         let actions = table.actionCount
         let validation = PolicyValidation<[Float]>(session: session, window: args.solveWindow, episodes: args.validationEpisodes,
@@ -85,7 +96,7 @@ public enum Tabular {
         var step = 0
         var episode = 0
         var solved = false
-        var state = discretizer.state(env.observations)
+        var state = states.state(env.observations)
         var action = choose(state, episode: episode, step: step)
         while episode < args.episodes {
             let t = try env.step(actions: [action])
@@ -93,7 +104,7 @@ public enum Tabular {
             let terminated = t.terminated[0]
             let ended = terminated || t.truncated[0]
             let reward = terminated && !t.truncated[0] ? (args.penalty.map { -$0 } ?? t.rewards[0]) : t.rewards[0]
-            let nextState = discretizer.state(t.nextObservations)
+            let nextState = states.state(t.nextObservations)
 
             // The TD target: SARSA picks (and will take) its next action first.
             var nextAction: Int?
@@ -121,7 +132,7 @@ public enum Tabular {
                     solved = true
                     break
                 }
-                state = discretizer.state(env.observations)
+                state = states.state(env.observations)
                 action = choose(state, episode: episode, step: step)
             } else {
                 state = nextState
@@ -133,16 +144,21 @@ public enum Tabular {
 
         // Unsolved within the budget: keep the final table unless an earlier one validated better.
         if !solved, session.stopReason == nil, let best = try validation.better(than: table, step: step) {
-            return TrainedAgent(policy: QTablePolicy(discretizer: discretizer, actionCount: actions, values: best),
+            return TrainedAgent(policy: QTablePolicy(states: states, actionCount: actions, values: best),
                                 steps: step, episodes: episode, hyperparameters: args.hyperparameters)
         }
         return TrainedAgent(policy: table, steps: step, episodes: episode, hyperparameters: args.hyperparameters)
     }
 
+    /// Most values a Q table may hold (64 MiB of floats).
+    public static let maxTableValues = 1 << 24
+
     /// The bins: given ranges, the lecture's for CartPole, or the observation space's bounds.
     static func makeDiscretizer(_ args: Arguments, spec: EnvSpec) throws(AgentError) -> StateDiscretizer {
         guard case .box(let spaceLow, let spaceHigh, _, _) = spec.observationSpace else {
-            throw AgentError(.unsupportedEnvironment, "\(spec.id): tabular methods need a Box observation")
+            throw AgentError(.unsupportedEnvironment, "\(spec.id): tabular methods bin one Box observation or index one made only "
+                             + "of Discrete, MultiDiscrete and MultiBinary parts; \(spec.observationSpace.summary) mixes them: "
+                             + "train dqn, ppo, a2c or reinforce on it instead")
         }
         let low: [Double], high: [Double]
         if let givenLow = args.low, let givenHigh = args.high {
@@ -156,6 +172,16 @@ public enum Tabular {
         }
         guard low.count == spaceLow.count, let discretizer = StateDiscretizer(bins: Array(repeating: args.bins, count: low.count), low: low, high: high) else {
             throw AgentError(.invalidArgument, "need \(spaceLow.count) finite ranges with low < high, got low \(low), high \(high)")
+        }
+        // bins^dimensions must be checked before anything multiplies it out.
+        var states = 1
+        for _ in 0..<low.count {
+            let (product, overflow) = states.multipliedReportingOverflow(by: args.bins)
+            guard !overflow, product <= maxTableValues else {
+                throw AgentError(.unsupportedEnvironment, "\(spec.id): \(args.bins) bins over \(low.count) dimensions are more than "
+                                 + "\(maxTableValues) states: use fewer --bins, or dqn or ppo")
+            }
+            states = product
         }
         return discretizer
     }

@@ -25,7 +25,7 @@ extension BoxScaling {
     /// for the others, and for a space that is not a Box).
     public init(observations space: Space) {
         guard case .box(let low, let high, let shape, _) = space else {
-            self = .identity(space.elementCount)
+            self = .identity(ObservationEncoding.featureWidth(of: space))
             return
         }
         let size = shape.reduce(1, *)

@@ -1,10 +1,13 @@
 import GymCore
 
-/// The spaces a continuous-action agent accepts: one numeric `Box` observation, read as a flat
-/// float vector, and a float32 `Box` action with finite bounds, sent as a flat float vector.
+/// The spaces a continuous-action agent accepts: any observation the `ObservationEncoding` reads
+/// as features (a Box's values, one-hot discrete parts), and a float32 `Box` action with finite
+/// bounds, sent as a flat float vector.
 public struct ContinuousSpaceLayout: Sendable, Equatable {
+    /// How observations become features.
+    public let observation: ObservationEncoding
     /// Features in one observation.
-    public let observationSize: Int
+    public var observationSize: Int { observation.width }
     /// Floats in one action.
     public let actionSize: Int
     /// The observation space's bounds, per feature (infinite where unbounded).
@@ -18,21 +21,22 @@ public struct ContinuousSpaceLayout: Sendable, Equatable {
 
     /// Reads the layout of `spec`, or says why the environment does not fit.
     public init(_ spec: EnvSpec) throws(AgentError) {
-        guard case .box(let obsLow, let obsHigh, let obsShape, let obsType) = spec.observationSpace, obsType.isFloatingPoint else {
-            throw AgentError(.unsupportedEnvironment,
-                             "\(spec.id): needs a float Box observation space, got \(spec.observationSpace.summary)")
-        }
         guard case .box(let low, let high, let shape, .float32) = spec.actionSpace else {
+            let hint = if case .discrete = spec.actionSpace { "; for Discrete actions train dqn, ppo, a2c, reinforce, sarsa or qlearning" } else { "" }
             throw AgentError(.unsupportedEnvironment,
-                             "\(spec.id): needs a float32 Box action space, got \(spec.actionSpace.summary)")
+                             "\(spec.id): needs a float32 Box action space, got \(spec.actionSpace.summary)\(hint)")
         }
         guard low.allSatisfy(\.isFinite), high.allSatisfy(\.isFinite), zip(low, high).allSatisfy({ $0 < $1 }) else {
             throw AgentError(.unsupportedEnvironment, "\(spec.id): the action space \(spec.actionSpace.summary) needs finite bounds")
         }
-        observationSize = obsShape.reduce(1, *)
+        do {
+            observation = try ObservationEncoding(spec.observationSpace)
+        } catch {
+            throw AgentError(error.code, "\(spec.id): \(error.message)")
+        }
         actionSize = shape.reduce(1, *)
-        observationLow = obsLow
-        observationHigh = obsHigh
+        observationLow = observation.low
+        observationHigh = observation.high
         actionLow = low.map { Float($0) }
         actionHigh = high.map { Float($0) }
     }

@@ -182,9 +182,20 @@ public enum PolicyFile {
         guard let values = tensors["q_table"], values.rank == 2, values.shape[1] >= 1 else {
             throw AgentError(.policyFile, "\(url.path): needs a q_table tensor of shape [states, actions] with at least one action")
         }
+        func product(_ counts: [Int]) -> Int? {
+            counts.reduce(Optional(1)) { product, count in product.flatMap { $0.multipliedReportingOverflow(by: count).overflow ? nil : $0 * count } }
+        }
+        if case .ints(let radices) = structure["radices"] {
+            // A table indexed by discrete observations: its digits' radices, at most maxStates rows.
+            guard !radices.isEmpty, radices.count <= ObservationEncoding.maxStates, radices.allSatisfy({ $0 >= 1 }),
+                  product(radices) == values.shape[0], values.shape[0] <= ObservationEncoding.maxStates else {
+                throw AgentError(.policyFile, "\(url.path): the q_table's radices must be positive counts whose product is its "
+                                 + "\(values.shape[0]) rows (at most \(ObservationEncoding.maxStates))")
+            }
+            return QTablePolicy(states: .indexed(radices: radices), actionCount: values.shape[1], values: values.data)
+        }
         guard case .ints(let bins) = structure["bins"], !bins.isEmpty, bins.count <= maxTableDimensions, bins.allSatisfy({ $0 >= 1 }),
-              bins.reduce(Optional(1), { product, bin in product.flatMap { $0.multipliedReportingOverflow(by: bin).overflow ? nil : $0 * bin } })
-                == values.shape[0] else {
+              product(bins) == values.shape[0] else {
             throw AgentError(.policyFile, "\(url.path): the q_table's bins must be 1...\(maxTableDimensions) positive counts whose product is its \(values.shape[0]) rows")
         }
         guard let low = doubles(structure["low"]), let high = doubles(structure["high"]),

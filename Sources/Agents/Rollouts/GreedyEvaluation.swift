@@ -19,13 +19,14 @@ public enum GreedyEvaluation {
         let batch = try RemoteVectorEnv(connection: connection, id: env, count: count, kwargs: kwargs, autoreset: .nextStep)
         defer { try? batch.close() }
         let send = try actionSender(policy, batch: batch)
+        let encoding = try ObservationEncoding(batch.spec.observationSpace, form: policy.observationForm)
         var returns = [Double](repeating: 0, count: seeds.count)
         var lengths = [Int](repeating: 0, count: seeds.count)
         for chunkStart in stride(from: 0, to: seeds.count, by: count) {
             let chunk = Array(seeds[chunkStart..<min(chunkStart + count, seeds.count)])
             // A short last chunk fills the batch with spare episodes whose results are dropped.
             let padding = (0..<(count - chunk.count)).map { (chunk.last ?? 0) &+ 1 &+ UInt64($0) }
-            var observations = try batch.reset(seeds: chunk + padding).observations[0].floats
+            var observations = try encoding.encode(batch.reset(seeds: chunk + padding).observations, rows: count)
             var running = Array(repeating: true, count: chunk.count)
             while running.contains(true) {
                 let step = try send(policy.actions(observations, count: count))
@@ -35,7 +36,7 @@ public enum GreedyEvaluation {
                     lengths[episode] += 1
                     if step.terminated[index] || step.truncated[index] || lengths[episode] >= stepLimit { running[index] = false }
                 }
-                observations = step.observations[0].floats
+                observations = try encoding.encode(step.observations, rows: count)
             }
         }
         return EvaluationResult(returns: returns, lengths: lengths)
@@ -46,14 +47,14 @@ public enum GreedyEvaluation {
         if policy.isContinuous {
             try ContinuousSpaceLayout(batch.spec).check(policy, env: batch.spec.id)
         } else {
-            try SpaceLayout(batch.spec).check(policy, env: batch.spec.id)
+            try SpaceLayout(batch.spec, form: policy.observationForm).check(policy, env: batch.spec.id)
         }
-        let discrete = try? SpaceLayout(batch.spec)
+        let discrete = try? SpaceLayout(batch.spec, form: policy.observationForm)
         return { actions in
             switch actions {
             case .discrete(let indices):
                 guard let discrete else { throw AgentError(.policyFile, "\(batch.spec.id) has no discrete actions") }
-                return try batch.step(discrete: discrete.wire(indices))
+                return try batch.step([discrete.wire(indices)])
             case .box(let values):
                 return try batch.step(box: values)
             }

@@ -22,7 +22,9 @@ public final class VectorRollout {
     public let batch: RemoteVectorEnv
     /// Its action layout.
     public let actionLayout: ActionLayout
-    /// Features in one observation.
+    /// How observations are read.
+    public let encoding: ObservationEncoding
+    /// Floats in one encoded observation.
     public let observationSize: Int
     /// Observations the next actions are chosen from, `count × observationSize`.
     public private(set) var observations: [Float]
@@ -42,21 +44,24 @@ public final class VectorRollout {
 
     /// Makes `count` environments of `env` and resets env `i` with `seed + i`. The environment
     /// must have `Discrete` actions, or with `acceptingBox` a float32 `Box` of them; `kwargs`
-    /// are its arguments (`--env-arg`).
-    public init(connection: GymConnection, env: String, kwargs: ValueMap = [:], count: Int, seed: UInt64, acceptingBox: Bool = false) throws {
+    /// are its arguments (`--env-arg`). Observations of any space the `ObservationEncoding`
+    /// reads arrive encoded in `form` (features, or one table row per environment).
+    public init(connection: GymConnection, env: String, kwargs: ValueMap = [:], count: Int, seed: UInt64, acceptingBox: Bool = false,
+                form: ObservationEncoding.Form = .features) throws {
         batch = try RemoteVectorEnv(connection: connection, id: env, count: count, kwargs: kwargs, autoreset: .sameStep)
         self.seed = seed
         do {
             if acceptingBox, case .box = batch.spec.actionSpace {
                 let layout = try ContinuousSpaceLayout(batch.spec)
                 actionLayout = .box(layout)
-                observationSize = layout.observationSize
+                encoding = layout.observation
             } else {
-                let layout = try SpaceLayout(batch.spec)
+                let layout = try SpaceLayout(batch.spec, form: form)
                 actionLayout = .discrete(layout)
-                observationSize = layout.observationSize
+                encoding = layout.observation
             }
-            observations = try batch.reset(seeds: [seed]).observations[0].floats
+            observationSize = encoding.width
+            observations = try encoding.encode(batch.reset(seeds: [seed]).observations, rows: count)
         } catch {
             try? batch.close()
             throw error
@@ -77,9 +82,7 @@ public final class VectorRollout {
     /// Sends one action per environment without waiting for the result.
     public func send(actions: [Int]) throws {
         precondition(pending == nil, "receive the previous step before sending another")
-        let wire = layout.wire(actions)
-        let array = NDArray(dtype: .int64, shape: [wire.count], bytes: wire.withUnsafeBytes { Array($0) })
-        pending = (try batch.sendStep([array]), actions, [])
+        pending = (try batch.sendStep([layout.wire(actions)]), actions, [])
         if logsActions {
             actionLog.append(contentsOf: actions.map(Float.init))
             loggedSteps += 1
@@ -105,9 +108,10 @@ public final class VectorRollout {
         pending = nil
         let step = try batch.receiveStep(id)
         let size = observationSize
-        let reset = step.observations[0].floats
+        let reset = try encoding.encode(step.observations, rows: count)
         var next = reset
-        if !step.finalIndices.isEmpty, let finals = step.finalObservations.first?.floats {
+        if !step.finalIndices.isEmpty {
+            let finals = try encoding.encode(step.finalObservations, rows: step.finalIndices.count)
             for (row, index) in step.finalIndices.enumerated() {
                 next.replaceSubrange((index * size)..<((index + 1) * size), with: finals[(row * size)..<((row + 1) * size)])
             }
@@ -145,7 +149,7 @@ public final class VectorRollout {
     /// forgets the returns of the episodes cut short.
     public func reset() throws {
         precondition(pending == nil, "receive the pending step before resetting")
-        observations = try batch.reset().observations[0].floats
+        observations = try encoding.encode(batch.reset().observations, rows: count)
         replayable = false
         episodeReturns = Array(repeating: 0, count: count)
         episodeLengths = Array(repeating: 0, count: count)

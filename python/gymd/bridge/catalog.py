@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 from typing import Any, Mapping
 
@@ -21,6 +22,31 @@ SERVED_RENDER_MODES = ("rgb_array",)
 
 log = logging.getLogger("gymd.serve")
 
+#: Constructor switches clients may set although the registry does not list them, by entry
+#: point: only booleans, read with their defaults from the constructor's signature
+#: (``--env-arg is_slippery=false`` on FrozenLake).
+CONSTRUCTOR_SWITCHES = {
+    "gymnasium.envs.toy_text.frozen_lake:FrozenLakeEnv": ("is_slippery",),
+    "gymnasium.envs.toy_text.cliffwalking:CliffWalkingEnv": ("is_slippery",),
+    "gymnasium.envs.toy_text.taxi:TaxiEnv": ("is_rainy", "fickle_passenger"),
+}
+
+
+def _settable_kwargs(registered: gymnasium.envs.registration.EnvSpec) -> dict[str, Any]:
+    """The registered kwargs plus the ``CONSTRUCTOR_SWITCHES`` of its entry point, with their defaults."""
+    kwargs = dict(registered.kwargs)
+    switches = CONSTRUCTOR_SWITCHES.get(registered.entry_point) if isinstance(registered.entry_point, str) else None
+    if switches:
+        try:
+            parameters = inspect.signature(gymnasium.envs.registration.load_env_creator(registered.entry_point)).parameters
+        except (ImportError, AttributeError, TypeError, ValueError):
+            return kwargs
+        for name in switches:
+            default = parameters[name].default if name in parameters else None
+            if isinstance(default, bool):
+                kwargs.setdefault(name, default)
+    return kwargs
+
 
 class EnvCatalog:
     """Gymnasium ids made without Gymnasium's own time limit (the batch applies the
@@ -29,13 +55,14 @@ class EnvCatalog:
     Only the ids the operator named are served, each resolved once here: a client's id is
     looked up among them and never reaches Gymnasium's registry (where ``module:Env-v0`` would
     import ``module``). A client's kwargs are checked by ``checked_kwargs`` against what the
-    environment was registered with.
+    environment was registered with (and the few ``CONSTRUCTOR_SWITCHES``).
     """
 
     def __init__(self, env_ids: list[str], wrappers: OperatorWrappers | None = None, *,
                  renders: dict[str, bool] | None = None):
         self.wrappers = wrappers or OperatorWrappers()
         self._registry: dict[str, gymnasium.envs.registration.EnvSpec] = {}
+        self._kwargs: dict[str, dict[str, Any]] = {}
         self._renders: dict[str, bool] = dict(renders or {})
         self.specs: dict[str, gym_pb2.EnvSpec] = {}
         for env_id in env_ids:
@@ -44,6 +71,7 @@ class EnvCatalog:
             except gymnasium.error.Error as error:
                 raise ValueError(f"{env_id} is not a registered Gymnasium environment: {error}") from None
             self._registry[env_id] = registered
+            self._kwargs[env_id] = _settable_kwargs(registered)
             # A worker process is handed what the main process found out about rendering.
             if renders is None:
                 self.specs[env_id] = self._describe(env_id)
@@ -96,7 +124,7 @@ class EnvCatalog:
         """A client's kwargs for ``env_id`` if each is one the environment was registered with,
         of its registered value's type (a float may be given as an int), or ``render_mode`` with
         a mode this bridge renders the environment in; else ``InvalidArgumentError``."""
-        registered = self._registry[env_id].kwargs
+        registered = self._kwargs[env_id]
         checked: dict[str, Any] = {}
         for name, value in kwargs.items():
             if name == "render_mode":
@@ -125,7 +153,7 @@ class EnvCatalog:
                 description=_summary(type(env.unwrapped).__doc__) or f"Gymnasium's {env_id}")
             if registered.reward_threshold is not None:
                 spec.reward_threshold = float(registered.reward_threshold)
-            for key, value in registered.kwargs.items():
+            for key, value in self._kwargs[env_id].items():
                 if key == "render_mode" or key in self.wrappers.refused_kwargs(env_id):
                     continue
                 try:
