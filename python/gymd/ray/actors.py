@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 
-from .kinds import KINDS, has_option
-from .plan import Plan, expand
+from .kinds import KINDS, hello_probe
+from .plan import Plan, service_arguments
 from .service_process import ServiceProcess, install_exit_handlers
 
 NAMESPACE = "gymd"
@@ -20,26 +20,6 @@ LOOKUP_TIMEOUT = 120.0
 
 def actor_name(run: str, role: str, index: int) -> str:
     return f"{run}.{role}.{index}"
-
-
-def _probe(service: str, args: list[str]):
-    """The hello health check of a ``serve``/``bridge`` (daemon protocol) or ``buffer`` service;
-    None for other services and for CURVE ones (the actor holds no client key)."""
-    protocol = KINDS[service].probe
-    if protocol is None or has_option(args, "--curve-secret"):
-        return None
-
-    def probe(endpoint: str) -> None:
-        from ..connection import Connection
-
-        kwargs = {}
-        if protocol == "buffer":
-            from ..protocol import buffer_pb2
-
-            kwargs = {"request_type": buffer_pb2.BufferRequest, "response_type": buffer_pb2.BufferResponse}
-        Connection(endpoint, timeout=3.0, client_name="gymd.ray health check", **kwargs).close()
-
-    return probe
 
 
 class ServiceActor:
@@ -60,21 +40,14 @@ class ServiceActor:
         self.node_id = ray.get_runtime_context().get_node_id()
         self.host = self.node_ip if plan.host == "node" else plan.host
         self.label = f"{role}.{index}"
-        kind = KINDS[self.role.service]
         self._args: list[str] = []
-        self.process = ServiceProcess(self.label, kind, binary, self._arguments, restarts=self.role.restarts,
+        self.process = ServiceProcess(self.label, KINDS[self.role.service], binary, self._arguments, restarts=self.role.restarts,
                                       ready_timeout=self.role.ready_timeout, run=plan.name)
         self.process.start()
 
     def _arguments(self) -> list[str]:
-        kind = KINDS[self.role.service]
-        args = [expand(arg, self.index, self.plan, self.host, self._endpoint) for arg in self.role.args]
-        for option in kind.default_args:
-            if not has_option(args, option):
-                args.append(option)
-        if kind.bind_option and not has_option(args, kind.bind_option):
-            args += [kind.bind_option, f"tcp://{self.host}:*"]
-        self.process._probe = _probe(self.role.service, args)
+        args = service_arguments(self.plan, self.role.name, self.index, self.host, self._endpoint)
+        self.process.probe = hello_probe(self.role.service, args)
         self._args = args
         return args
 
@@ -140,6 +113,11 @@ class LearnerActor(ServiceActor):
     service = "train"
 
 
+class TrainerActor(ServiceActor):
+    """``gym train ALGO --server ADDR``: a learner without workers, against remote env servers."""
+    service = "trainer"
+
+
 class WorkerActor(ServiceActor):
     """``gym worker --learner ADDR``: an Ape-X actor or an A3C worker."""
     service = "worker"
@@ -150,4 +128,4 @@ class BridgeActor(ServiceActor):
     service = "bridge"
 
 
-ACTOR_CLASSES = {cls.service: cls for cls in (EnvServerActor, BufferActor, RecorderActor, LearnerActor, WorkerActor, BridgeActor)}
+ACTOR_CLASSES = {cls.service: cls for cls in (EnvServerActor, BufferActor, RecorderActor, LearnerActor, TrainerActor, WorkerActor, BridgeActor)}

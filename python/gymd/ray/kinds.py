@@ -24,12 +24,13 @@ class ServiceKind:
     default_args: tuple[str, ...] = ()
     probe: str | None = None  # "gym" (daemon) or "buffer"
     python: bool = False
+    subcommand: str = ""
 
     def command(self, binary: str, args: list[str]) -> list[str]:
         """The full command line for ``args`` (the subcommand is part of the kind)."""
         if self.python:
             return [sys.executable, "-m", "gymd", "serve", *args]
-        return [binary, self.name, *args]
+        return [binary, self.subcommand or self.name, *args]
 
 
 _LISTENING = re.compile(r"listening on (tcp://\S+?)[;,\s]")
@@ -41,6 +42,8 @@ KINDS: dict[str, ServiceKind] = {kind.name: kind for kind in (
     # The learner's parameter service: workers join it with `gym worker --learner ADDR`.
     ServiceKind("train", "learner (gym train ALGO --no-spawn)", re.compile(r"parameter service on (tcp://\S+?)[,;\s]"),
                 "--bind-parameters", default_args=("--no-spawn",)),
+    # A learner with no workers (PPO, DQN, ...) training against remote env servers.
+    ServiceKind("trainer", "learner without workers (gym train ALGO --server ADDR)", None, subcommand="train"),
     ServiceKind("worker", "worker or actor (gym worker --learner ADDR)", None),
     ServiceKind("bridge", "Gymnasium bridge (python -m gymd serve)", _LISTENING, "--bind", probe="gym", python=True),
 )}
@@ -49,3 +52,23 @@ KINDS: dict[str, ServiceKind] = {kind.name: kind for kind in (
 def has_option(args: list[str], option: str) -> bool:
     """Whether ``args`` gives ``option`` (as ``--opt value`` or ``--opt=value``)."""
     return any(arg == option or arg.startswith(option + "=") for arg in args)
+
+
+def hello_probe(service: str, args: list[str]):
+    """The hello health check of a ``serve``/``bridge`` (daemon protocol) or ``buffer`` service;
+    None for other services and for CURVE ones (the actor holds no client key)."""
+    protocol = KINDS[service].probe
+    if protocol is None or has_option(args, "--curve-secret"):
+        return None
+
+    def probe(endpoint: str) -> None:
+        from ..connection import Connection
+
+        kwargs = {}
+        if protocol == "buffer":
+            from ..protocol import buffer_pb2
+
+            kwargs = {"request_type": buffer_pb2.BufferRequest, "response_type": buffer_pb2.BufferResponse}
+        Connection(endpoint, timeout=3.0, client_name="gymd.ray health check", **kwargs).close()
+
+    return probe

@@ -16,6 +16,8 @@ from .plan_yaml import PlanError
 
 #: Seconds between log and status polls of the actors.
 POLL_INTERVAL = 0.5
+#: Seconds without an answer to a poll after which an instance counts as lost.
+LOST_AFTER = 10.0
 _remote_classes: dict = {}
 
 
@@ -120,17 +122,36 @@ class Launch:
         self.statuses[f"{key[0]}.{key[1]}"] = status
 
     def _watch(self) -> None:
-        """Streams logs until every instance of the ending role is done."""
+        """Streams logs until every instance of the ending role is done. A poll an actor does not
+        answer within ``LOST_AFTER`` seconds (its node is gone, Ray is restarting it) marks it
+        lost without holding up the others' logs."""
         import ray
 
         until = [(self.plan.until, index) for index in range(self.plan.roles[self.plan.until].count)]
+        outstanding: dict[tuple[str, int], tuple[object, float]] = {}
         while True:
-            refs = {key: handle.poll.remote(self.cursors.get(key, 0)) for key, handle in self.handles.items()}
-            for key, ref in refs.items():
+            now = time.monotonic()
+            for key, handle in self.handles.items():
+                if key not in outstanding:
+                    outstanding[key] = (handle.poll.remote(self.cursors.get(key, 0)), now)
+            refs = [ref for ref, _ in outstanding.values()]
+            ray.wait(refs, num_returns=len(refs), timeout=POLL_INTERVAL)
+            for key, (ref, asked) in list(outstanding.items()):
                 label = f"{key[0]}.{key[1]}"
-                try:
-                    status, lines, cursor, dropped = ray.get(ref, timeout=30)
-                except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError) as error:
+                ready, _ = ray.wait([ref], timeout=0)
+                error = None
+                if ready:
+                    del outstanding[key]
+                    try:
+                        status, lines, cursor, dropped = ray.get(ref)
+                    except ray.exceptions.RayError as failure:
+                        error = failure
+                elif time.monotonic() - asked > LOST_AFTER:
+                    del outstanding[key]
+                    error = TimeoutError(f"no answer within {LOST_AFTER:.0f} s")
+                else:
+                    continue
+                if error is not None:
                     if key not in self.lost:
                         self.lost.add(key)
                         self.statuses.setdefault(label, {})["state"] = "lost"
@@ -165,11 +186,15 @@ class Launch:
 
         for name in reversed(self.plan.order):
             keys = [key for key in self.handles if key[0] == name]
-            refs = {key: self.handles[key].stop.remote(3.0) for key in keys}
+            refs = {key: self.handles[key].stop.remote(3.0) for key in keys if key not in self.lost}
+            if refs:
+                ray.wait(list(refs.values()), num_returns=len(refs), timeout=20)
             for key, ref in refs.items():
+                label = f"{key[0]}.{key[1]}"
                 try:
-                    self.statuses[f"{key[0]}.{key[1]}"] = {**ray.get(ref, timeout=20), "state": self.statuses.get(
-                        f"{key[0]}.{key[1]}", {}).get("state", "stopped")}
+                    final = ray.get(ref, timeout=0)
+                    watched = self.statuses.get(label, {}).get("state")
+                    self.statuses[label] = {**final, "state": watched if watched in ("exited", "failed", "lost") else final["state"]}
                 except Exception:  # noqa: BLE001 - a lost actor has nothing left to stop
                     pass
             for key in keys:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .kinds import KINDS
+from .kinds import KINDS, has_option
 from .plan_yaml import LinedList, LinedMap, PlanError, load_yaml
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -175,7 +175,7 @@ def _role(name, spec, line: int, fail: Callable) -> Role:
     role = Role(name=name, service=service, line=line)
     role.count = _number(spec.get("count", 1), f"{name}.count", spec.line_of("count"), fail, 1, True, MAX_COUNT)
     role.cpus = float(_number(spec.get("cpus", role.cpus), f"{name}.cpus", spec.line_of("cpus"), fail, 0, maximum=1024))
-    role.restarts = _number(spec.get("restarts", 0 if service == "train" else 3), f"{name}.restarts",
+    role.restarts = _number(spec.get("restarts", 0 if service in ("train", "trainer") else 3), f"{name}.restarts",
                             spec.line_of("restarts"), fail, 0, True, 100)
     role.ready_timeout = float(_number(spec.get("ready_timeout", role.ready_timeout), f"{name}.ready_timeout",
                                        spec.line_of("ready_timeout"), fail, 1, maximum=3600))
@@ -280,10 +280,10 @@ def _until(document: LinedMap, roles: dict[str, Role], fail: Callable) -> str:
         if until not in roles:
             fail(f"'until' names unknown role {until!r} (roles: {', '.join(roles)})", document.line_of("until"))
         return until
-    learners = [name for name, role in roles.items() if role.service == "train"]
+    learners = [name for name, role in roles.items() if role.service in ("train", "trainer")]
     if len(learners) != 1:
         fail("say which role's exit ends the run with 'until: ROLE' (the plan has "
-             f"{len(learners)} train roles)", document.line)
+             f"{len(learners)} train or trainer roles)", document.line)
     return learners[0]
 
 
@@ -307,3 +307,18 @@ def expand(arg: str, index: int, plan: Plan, host: str, endpoint: Callable[[str,
         return endpoint(head, index % other.count)
 
     return PLACEHOLDER.sub(fill, arg)
+
+
+def service_arguments(plan: Plan, role_name: str, index: int, host: str, endpoint: Callable[[str, int], str]) -> list[str]:
+    """The arguments instance ``index`` of a role runs with: its own, expanded, plus what the
+    launcher supplies when they do not say (``--no-spawn`` for a learner; the bind option with
+    ``host`` and a free port for a service that listens)."""
+    role = plan.roles[role_name]
+    kind = KINDS[role.service]
+    args = [expand(arg, index, plan, host, endpoint) for arg in role.args]
+    for option in kind.default_args:
+        if not has_option(args, option):
+            args.append(option)
+    if kind.bind_option and not has_option(args, kind.bind_option):
+        args += [kind.bind_option, f"tcp://{host}:*"]
+    return args

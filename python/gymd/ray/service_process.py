@@ -108,7 +108,7 @@ class ServiceProcess:
                  restarts: int = 3, ready_timeout: float = 120.0, run: str = "",
                  probe: Callable[[str], None] | None = None, health_interval: float = HEALTH_INTERVAL):
         self.label, self.kind, self.binary = label, kind, binary
-        self._arguments, self._probe = arguments, probe
+        self._arguments, self.probe = arguments, probe
         self.restarts, self.ready_timeout, self.run = restarts, ready_timeout, run
         self.health_interval = health_interval
         self.state = "starting"
@@ -245,10 +245,10 @@ class ServiceProcess:
             if self.state != "ready" and time.monotonic() - started > self.ready_timeout:
                 self._log(f"gymd.ray: {self.label} was not ready within {self.ready_timeout:.0f} s; killing it")
                 break
-            if self.state == "ready" and self._probe and self.endpoint and time.monotonic() - last_check > self.health_interval:
+            if self.state == "ready" and self.probe and self.endpoint and time.monotonic() - last_check > self.health_interval:
                 last_check = time.monotonic()
                 try:
-                    self._probe(self.endpoint)
+                    self.probe(self.endpoint)
                     failures = 0
                 except Exception as error:  # noqa: BLE001 - any failure to answer counts
                     failures += 1
