@@ -41,7 +41,8 @@ def processes_of(run: str) -> list[str]:
             if marker in (entry / "environ").read_bytes().split(b"\0"):
                 state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
                 if state != "Z":
-                    found.append(f"{entry.name} {(entry / 'cmdline').read_bytes().replace(b'\0', b' ').decode()}")
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    found.append(f"{entry.name} {command}")
         except OSError:
             continue
     return found
@@ -81,11 +82,18 @@ def test_apex_plan_survives_losing_an_actor_node_and_leaves_no_process(cluster):
     # Let actor 1 join and contribute, then take its node (with env server 1) away.
     time.sleep(8)
     made.remove_node(nodes[1], allow_graceful=False)
+    # The lost node's env server and actor die with it (their parent-death signal), mid-run.
+    deadline = time.monotonic() + 20
+    while len(processes_of(run)) > 4 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    survivors = processes_of(run)
     runner.join(600)
     text = log.getvalue()
+    print(text[-6000:], result, sep="\n")  # shown by pytest -rP or on failure
     assert not runner.is_alive(), f"the run did not finish:\n{text[-4000:]}"
     assert result["ok"], f"{result}\n{text[-4000:]}"
     assert "actor.1 was lost" in text, text[-4000:]
+    assert len(survivors) == 4, survivors
     summary = result["summary"]
     assert summary["eval_mean"] >= THRESHOLD, summary
     assert summary["actors"] >= 2, summary  # both actors joined before one was lost
