@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
-from .plan import load_plan
+from .plan import MAX_COUNT, load_plan
 from .plan_yaml import PlanError
 
 
-def _connect(address: str | None):
+def _connect(address: str | None, resources: dict[str, float] | None = None):
     try:
         import ray
     except ImportError:
@@ -18,8 +18,9 @@ def _connect(address: str | None):
     from .actors import NAMESPACE
 
     if not ray.is_initialized():
+        extra = {"resources": resources} if address is None and resources else {}
         ray.init(address=address, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False,
-                 configure_logging=True, logging_level="warning")
+                 configure_logging=True, logging_level="warning", **extra)
     return ray
 
 
@@ -28,7 +29,11 @@ def _up(args) -> int:
     from .launcher import Launch, terminate_as_interrupt
 
     terminate_as_interrupt()
-    ray = _connect(args.address)
+    # Without --address the run gets a local node of its own, which carries every custom
+    # resource the plan pins roles to (one machine stands in for all the plan's nodes).
+    local = {name: float(MAX_COUNT) for role in plan.roles.values() for index in range(role.count)
+             for name in role.resources_for(index)}
+    ray = _connect(args.address, local)
     try:
         launch = Launch(plan, binary=args.binary)
         summary = launch.run()
