@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--plan", default=str(Path(__file__).resolve().parents[1] / "python/examples/ray/apex-cartpole.yaml"))
     parser.add_argument("--binary", required=True)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--total-steps", type=int, help="the learner's budget instead of the plan's (longer runs, steadier rates)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     import ray
@@ -68,6 +69,12 @@ def main() -> int:
     from gymd.ray.actors import NAMESPACE
 
     plan = load_plan(args.plan)
+    if args.total_steps is not None:
+        learner = plan.roles[plan.until].args
+        if "--total-steps" in learner:
+            learner[learner.index("--total-steps") + 1] = str(args.total_steps)
+        else:
+            learner += ["--total-steps", str(args.total_steps)]
     # One machine: the node carries every resource the plan pins its roles to.
     resources = {name: 1.0 for role in plan.roles.values() for index in range(role.count) for name in role.resources_for(index)}
     ray.init(namespace=NAMESPACE, resources=resources, include_dashboard=False, log_to_driver=False, logging_level="warning")

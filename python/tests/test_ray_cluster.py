@@ -5,6 +5,7 @@ process the run started is left once Ray has shut down (checked through /proc)."
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import threading
@@ -18,6 +19,7 @@ pytest.importorskip("yaml", reason="gymd.ray plans need PyYAML (pip install 'gym
 
 from ray.cluster_utils import Cluster  # noqa: E402
 
+from gymd.ray.__main__ import main  # noqa: E402
 from gymd.ray.actors import NAMESPACE  # noqa: E402
 from gymd.ray.launcher import Launch  # noqa: E402
 from gymd.ray.plan import parse_plan  # noqa: E402
@@ -65,7 +67,7 @@ def cluster():
             pass
 
 
-def test_apex_plan_survives_losing_an_actor_node_and_leaves_no_process(cluster):
+def test_apex_plan_survives_losing_an_actor_node_and_leaves_no_process(cluster, capsys):
     made, nodes = cluster
     run = f"apexci{os.getpid()}"
     plan = parse_plan(re.sub(r"(?m)^name: apex$", f"name: {run}", PLAN.read_text()), PLAN.name)
@@ -76,9 +78,17 @@ def test_apex_plan_survives_losing_an_actor_node_and_leaves_no_process(cluster):
     runner.start()
     assert launch.running.wait(240), f"the plan did not come up:\n{log.getvalue()[-4000:]}"
     # Each service runs on the node its resources name.
-    placed = {label: status["node_ip"] for label, status in launch.statuses.items()}
+    placed = {label: status["node_id"] for label, status in launch.statuses.items()}
     assert set(placed) == {"env.0", "env.1", "buffer.0", "learner.0", "actor.0", "actor.1"}
+    names = {node["NodeID"]: node["Resources"] for node in ray.nodes()}
+    for label, node in placed.items():
+        wanted = "head" if label.split(".")[0] in ("buffer", "learner") else f"actor_node_{label.split('.')[1]}"
+        assert wanted in names[node], (label, names[node])
     assert len(processes_of(run)) == 6, processes_of(run)
+    # `status` finds them from the cluster (named actors) and prints one JSON object last.
+    assert main(["status", "--address", made.address, "--run", run, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["instances"]
+    assert sorted(row["label"] for row in listed) == sorted(placed) and all(row["state"] == "ready" for row in listed)
     # Let actor 1 join and contribute, then take its node (with env server 1) away.
     time.sleep(8)
     made.remove_node(nodes[1], allow_graceful=False)

@@ -138,3 +138,10 @@ def _answers(endpoint: str) -> bool:
         return True
     except Exception:  # noqa: BLE001
         return False
+
+
+def test_a_missing_binary_fails_at_once_without_restarts(tmp_path):
+    service = ServiceProcess("s.0", SCRIPT_KIND, str(tmp_path / "no-such-gym"), lambda: [], restarts=3).start()
+    with pytest.raises(RuntimeError, match="cannot start .*no-such-gym"):
+        service.wait_ready(10)
+    assert service.status()["restarts"] == 0 and service.state == "failed"

@@ -15,7 +15,7 @@ from .plan import Plan
 from .plan_yaml import PlanError
 
 #: Seconds between log and status polls of the actors.
-POLL_INTERVAL = 0.5
+POLL_INTERVAL = 1.0
 #: Seconds without an answer to a poll after which an instance counts as lost.
 LOST_AFTER = 10.0
 _remote_classes: dict = {}

@@ -206,9 +206,9 @@ class ServiceProcess:
                 if code == 0:
                     self.state, self.reason = "exited", "exit status 0"
                     return
-                if self.restarts_used >= self.restarts:
+                if self.restarts_used >= self.restarts or self.reason.startswith("cannot start"):
                     self.state = "failed"
-                    self.reason = f"exit status {code}; {self.restarts_used} restart(s) used of {self.restarts}"
+                    self.reason = self.reason or f"exit status {code}; {self.restarts_used} restart(s) used of {self.restarts}"
                     self._log(f"gymd.ray: {self.label} failed: {self.reason}")
                     return
                 self.restarts_used += 1
@@ -227,7 +227,9 @@ class ServiceProcess:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        env=env, start_new_session=True, preexec_fn=_die_with_parent(os.getpid()))
         except OSError as error:
-            self._log(f"gymd.ray: cannot start {command[0]}: {error}")
+            # A binary missing on this node will not appear by restarting: fail at once.
+            self.reason = f"cannot start {command[0]}: {error}"
+            self._log(f"gymd.ray: {self.reason}")
             return 127
         self._process = process
         self._log(f"gymd.ray: started {' '.join(command)} (pid {process.pid})")
@@ -241,7 +243,14 @@ class ServiceProcess:
         failures = 0
         last_check = time.monotonic()
         while process.poll() is None and not self._stopping.is_set():
-            time.sleep(0.1)
+            # Sleep in wait(): an exit (or stop(), which kills the group) wakes it at once, and a
+            # ready service costs no wake-ups between health checks.
+            try:
+                process.wait(0.5 if self.state != "ready" else max(0.05, self.health_interval - (time.monotonic() - last_check)))
+            except subprocess.TimeoutExpired:
+                pass
+            if process.poll() is not None or self._stopping.is_set():
+                break
             if self.state != "ready" and time.monotonic() - started > self.ready_timeout:
                 self._log(f"gymd.ray: {self.label} was not ready within {self.ready_timeout:.0f} s; killing it")
                 break
