@@ -25,13 +25,19 @@ def actor_name(run: str, role: str, index: int) -> str:
 class ServiceActor:
     """Runs instance ``index`` of ``plan``'s role ``role`` on the node Ray placed it on.
 
+    ``environment`` is what the launcher's environment says of the variables Ray sets in its
+    workers (``OMP_NUM_THREADS=1``): the service gets the launcher's value, or none, so that
+    OpenBLAS in a learner runs as it does when started by hand. ``niceness`` is the launcher's
+    too: Ray runs its workers at 15, behind everything else on the node.
+
     The process starts in ``__init__``, so when Ray restarts the actor (its node was lost) the
     new one starts the process again on its new node, looking its dependencies' endpoints up anew.
     """
 
     service = ""
 
-    def __init__(self, plan: Plan, role: str, index: int, binary: str):
+    def __init__(self, plan: Plan, role: str, index: int, binary: str, environment: dict[str, str | None] | None = None,
+                 niceness: int | None = None):
         import ray
 
         install_exit_handlers()
@@ -42,7 +48,8 @@ class ServiceActor:
         self.label = f"{role}.{index}"
         self._args: list[str] = []
         self.process = ServiceProcess(self.label, KINDS[self.role.service], binary, self._arguments, restarts=self.role.restarts,
-                                      ready_timeout=self.role.ready_timeout, run=plan.name)
+                                      ready_timeout=self.role.ready_timeout, run=plan.name, environment=environment,
+                                      niceness=niceness)
         self.process.start()
 
     def _arguments(self) -> list[str]:

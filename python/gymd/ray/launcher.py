@@ -3,6 +3,7 @@ the role that ends the run, and tear everything down however the run ends."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,8 @@ from .plan_yaml import PlanError
 
 #: Seconds between log and status polls of the actors.
 POLL_INTERVAL = 1.0
+#: Variables Ray sets in its worker processes that the services must see as the launcher has them.
+RAY_SETS = ("OMP_NUM_THREADS",)
 #: Seconds without an answer to a poll after which an instance counts as lost.
 LOST_AFTER = 10.0
 _remote_classes: dict = {}
@@ -95,7 +98,9 @@ class Launch:
             if role.group is not None:
                 options["scheduling_strategy"] = PlacementGroupSchedulingStrategy(
                     self.groups[role.group], placement_group_bundle_index=index)
-            self.handles[(name, index)] = _remote(role.service).options(**options).remote(self.plan, name, index, self.binary)
+            self.handles[(name, index)] = _remote(role.service).options(**options).remote(
+                self.plan, name, index, self.binary, {variable: os.environ.get(variable) for variable in RAY_SETS},
+                os.getpriority(os.PRIO_PROCESS, 0))
         pending = {index: self.handles[(name, index)].ready.remote(role.ready_timeout) for index in range(role.count)}
         for index, ref in pending.items():
             key = (name, index)

@@ -38,15 +38,23 @@ except OSError:  # pragma: no cover - not Linux
 _live: "weakref.WeakSet[ServiceProcess]" = weakref.WeakSet()
 
 
-def _die_with_parent(parent: int) -> Callable[[], None]:
+def _die_with_parent(parent: int, niceness: int | None) -> Callable[[], None]:
     """A preexec function: the child gets SIGKILL when the thread that started it ends (Linux's
-    parent-death signal), so a supervisor killed with -9 (or its node) leaves no orphan."""
+    parent-death signal), so a supervisor killed with -9 (or its node) leaves no orphan; and it
+    runs at ``niceness`` when given (Ray's workers run at 15, which a service must not inherit:
+    behind every other process of the machine it would lose its CPU; lowering it needs
+    CAP_SYS_NICE, and the child keeps the inherited value without)."""
 
     def preexec():
         if _libc is not None:
             _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
+        if niceness is not None:
+            try:
+                os.setpriority(os.PRIO_PROCESS, 0, niceness)
+            except OSError:
+                pass
 
     return preexec
 
@@ -106,11 +114,16 @@ class ServiceProcess:
 
     def __init__(self, label: str, kind: ServiceKind, binary: str, arguments: Callable[[], list[str]],
                  restarts: int = 3, ready_timeout: float = 120.0, run: str = "",
-                 probe: Callable[[str], None] | None = None, health_interval: float = HEALTH_INTERVAL):
+                 probe: Callable[[str], None] | None = None, health_interval: float = HEALTH_INTERVAL,
+                 environment: dict[str, str | None] | None = None, niceness: int | None = None):
         self.label, self.kind, self.binary = label, kind, binary
         self._arguments, self.probe = arguments, probe
         self.restarts, self.ready_timeout, self.run = restarts, ready_timeout, run
         self.health_interval = health_interval
+        #: Variables set (a string) or removed (None) for the process, over this interpreter's.
+        self.environment = dict(environment or {})
+        #: The niceness the process runs at (None: this interpreter's).
+        self.niceness = niceness
         self.state = "starting"
         self.endpoint = ""
         self.restarts_used = 0
@@ -223,9 +236,14 @@ class ServiceProcess:
         command = self.kind.command(self.binary, args)
         env = {**os.environ, RUN_MARKER: self.run or self.label, "PYGAME_HIDE_SUPPORT_PROMPT": "1",
                "SDL_AUDIODRIVER": "dummy", "SDL_VIDEODRIVER": "dummy"}
+        for name, value in self.environment.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       env=env, start_new_session=True, preexec_fn=_die_with_parent(os.getpid()))
+                                       env=env, start_new_session=True, preexec_fn=_die_with_parent(os.getpid(), self.niceness))
         except OSError as error:
             # A binary missing on this node will not appear by restarting: fail at once.
             self.reason = f"cannot start {command[0]}: {error}"
