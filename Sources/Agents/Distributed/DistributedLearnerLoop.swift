@@ -71,6 +71,22 @@ final class DistributedLearnerLoop {
         }
     }
 
+    /// Logs "waiting for workers" every ten seconds in which no report arrived, when the workers
+    /// are started elsewhere (`--no-spawn`): they may join late or vanish with their machine, and
+    /// a learner that waits for them must say so instead of looking hung. Returns the time of the
+    /// last note.
+    private func noteWaiting(since lastHeard: UInt64, lastNote: UInt64, endpoint: String, fleet: WorkerFleet?) -> UInt64 {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let quiet = now - max(lastHeard, lastNote)
+        guard fleet == nil, quiet > 10_000_000_000 else { return lastNote }
+        let joined = roster.joinedNames.count
+        let text = "waiting for workers: no report for \(Int(Double(now - lastHeard) / 1e9)) s; \(joined) joined so far "
+            + "(start more with `gym worker --learner \(endpoint)`)"
+        session.monitor.note(text)
+        logger.info("\(text)")
+        return now
+    }
+
     /// Runs until `totalSteps` environment steps or until a callback says the task is solved.
     ///
     /// - `onEpisode(report, steps)` sees each finished episode after the monitor has it; true stops the run.
@@ -90,10 +106,12 @@ final class DistributedLearnerLoop {
         let started = DispatchTime.now().uptimeNanoseconds
         var lastNote = started
         var lastHeard = started
+        var lastWait = started
         training: while steps < totalSteps {
             let reports = drain()
             if reports.isEmpty {
                 try fleet?.ensureAlive(lastHeard: lastHeard)
+                lastWait = noteWaiting(since: lastHeard, lastNote: lastWait, endpoint: channel.endpoint, fleet: fleet)
                 if idle > 0 { Thread.sleep(forTimeInterval: idle) }
             } else {
                 lastHeard = DispatchTime.now().uptimeNanoseconds
