@@ -94,6 +94,31 @@ final class CountingLearner: ParameterLearner {
         }
     }
 
+    @Test func aBurstOfFetchesLargerThanTheSocketsQueueIsAnsweredInFull() throws {
+        // 120 half-megabyte weights replies to a worker that reads none of them yet: more than
+        // libzmq queues for one peer (64) plus what the loopback connection holds; the rest wait
+        // in the service's backlog until the worker reads, instead of being dropped.
+        try withServer { server, _, worker in
+            server.publish([UInt8](repeating: 7, count: 512 << 10))
+            try worker.socket.setReceiveHighWaterMark(1)
+            let count = 120
+            for id in 1...count {
+                try worker.socket.send(try Gym_V1_ParametersRequest.with {
+                    $0.id = UInt64(id)
+                    $0.fetch = .with { $0.newerThan = 0; $0.timeoutMs = 0 }
+                }.serializedBytes() as [UInt8])
+            }
+            Thread.sleep(forTimeInterval: 1)
+            var ids: Set<UInt64> = []
+            while ids.count < count, let frames = try? worker.socket.receiveMessage() {
+                let reply = try Gym_V1_ParametersResponse(serializedBytes: frames.last ?? [])
+                #expect(!reply.hasError && reply.weights.safetensors.count == 512 << 10)
+                ids.insert(reply.id)
+            }
+            #expect(ids == Set((1...count).map(UInt64.init)))
+        }
+    }
+
     @Test func oversizedWeightsAreRejected() throws {
         try withServer(limits: ParameterLimits(maxWeightsBytes: 1024)) { server, _, worker in
             expectError(try worker.call(2, .pushGradients(.with { $0.safetensors = Data(count: 2048) })), .invalidArgument)

@@ -45,6 +45,15 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     private var repliesSent = 0
     private var repliesDropped = 0
     private var nextDropWarning: UInt64 = 0
+    /// Replies the socket could not queue yet (libzmq's count of a peer's unread replies lags
+    /// behind its reads, so a burst can find the queue full though the worker reads): sent again
+    /// on the next turns of the loop, in order, for up to `backlogPatience` nanoseconds.
+    private var backlog: [(frames: [[UInt8]], id: UInt64, since: UInt64)] = []
+    private var backlogBytes = 0
+    /// Most replies, and bytes, waiting to be sent again; beyond either, a reply is dropped.
+    static let maxBacklogReplies = 256
+    static let maxBacklogBytes = 64 << 20
+    static let backlogPatience: UInt64 = 10_000_000_000
     /// What a worker's call may claim or hold; set before `start`.
     public var limits = ParameterLimits()
     /// Keys of the socket; nil: `CurveSettings.process` when binding. Set before `start`.
@@ -123,7 +132,7 @@ public final class ParameterServer: GymService, @unchecked Sendable {
 
     private func serve(_ socket: Socket) {
         defer {
-            logger.info("parameter service stopped after \(requestsReceived) request(s): \(repliesSent) replied, \(repliesDropped) repl(ies) dropped, \(waiting.count) fetch(es) still waiting")
+            logger.notice("parameter service stopped after \(requestsReceived) request(s): \(repliesSent) replied, \(repliesDropped) repl(ies) dropped, \(backlog.count) unsent, \(waiting.count) fetch(es) still waiting")
             socket.close()
             state.markExited()
         }
@@ -131,7 +140,8 @@ public final class ParameterServer: GymService, @unchecked Sendable {
         poller.add(socket)
         var lastVersion = currentVersion
         while !state.isStopping {
-            guard let ready = try? poller.poll(timeoutMilliseconds: 10) else { continue }
+            if !backlog.isEmpty { flushBacklog(through: socket) }
+            guard let ready = try? poller.poll(timeoutMilliseconds: backlog.isEmpty ? 10 : 1) else { continue }
             if ready[0] {
                 for _ in 0..<256 {
                     guard let frames = try? socket.receiveMessage(dontWait: true) else { break }
@@ -240,19 +250,60 @@ public final class ParameterServer: GymService, @unchecked Sendable {
 
     private func send(_ address: [[UInt8]], _ response: Gym_V1_ParametersResponse, through socket: Socket) {
         guard let bytes: [UInt8] = try? response.serializedBytes() else {
-            repliesDropped += 1
+            drop(response.id, because: "it could not be encoded")
             return
         }
-        do {
-            try socket.send(frames: address + [bytes], dontWait: true)
-            repliesSent += 1
-        } catch {
-            repliesDropped += 1
-            let now = Self.now()
-            if now >= nextDropWarning {
-                nextDropWarning = now + 10_000_000_000
-                logger.warning("reply \(response.id) dropped (\(error)): its worker has \(Self.queuedRepliesPerWorker) replies unread or is gone; \(repliesDropped) dropped so far")
+        let frames = address + [bytes]
+        // Behind replies already waiting, a new one waits too: a worker gets its replies in order.
+        if backlog.isEmpty, trySend(frames, id: response.id, through: socket) { return }
+        guard backlog.count < Self.maxBacklogReplies, backlogBytes + bytes.count <= Self.maxBacklogBytes else {
+            drop(response.id, because: "\(backlog.count) replies (\(backlogBytes) bytes) already wait for their workers to read")
+            return
+        }
+        backlog.append((frames, response.id, Self.now()))
+        backlogBytes += bytes.count
+    }
+
+    /// Sends what it can of the backlog, in order; stops at the first reply that still does not
+    /// fit, and drops replies whose worker is gone or has not read for `backlogPatience`.
+    private func flushBacklog(through socket: Socket) {
+        let now = Self.now()
+        var sent = 0
+        for entry in backlog {
+            if trySend(entry.frames, id: entry.id, through: socket) {
+                sent += 1
+            } else if now - entry.since >= Self.backlogPatience {
+                drop(entry.id, because: "its worker read nothing for \(Self.backlogPatience / 1_000_000_000) s")
+                sent += 1
+            } else {
+                break
             }
+        }
+        for entry in backlog.prefix(sent) { backlogBytes -= entry.frames.last?.count ?? 0 }
+        backlog.removeFirst(sent)
+    }
+
+    /// True when the reply left, or was dropped because its worker is gone; false when the
+    /// socket's queue for that worker is full.
+    private func trySend(_ frames: [[UInt8]], id: UInt64, through socket: Socket) -> Bool {
+        do {
+            try socket.send(frames: frames, dontWait: true)
+            repliesSent += 1
+            return true
+        } catch let error as ZMQError where error.code == .timedOut {
+            return false
+        } catch {
+            drop(id, because: "\(error)")
+            return true
+        }
+    }
+
+    private func drop(_ id: UInt64, because reason: String) {
+        repliesDropped += 1
+        let now = Self.now()
+        if now >= nextDropWarning {
+            nextDropWarning = now + 10_000_000_000
+            logger.warning("reply \(id) dropped: \(reason); \(repliesDropped) dropped so far")
         }
     }
 }
