@@ -173,9 +173,9 @@ public final class Daemon: GymService, @unchecked Sendable {
                 owner = socket.lastFrameUserID
                 // A connection's own identity (no CURVE) ends with it; a CURVE key's environments
                 // wait out the idle timeout instead, so the same key can reconnect and resume them.
-                if let disconnects, let identity = frames.first, !CurveIdentity.isKey(owner),
-                   let gone = disconnects.saw(ClientID(owner ?? identity), on: source) {
-                    reclaim([gone])
+                if let disconnects, let identity = frames.first, !CurveIdentity.isKey(owner) {
+                    let gone = disconnects.saw(ClientID(owner ?? identity), on: source)
+                    if !gone.isEmpty { reclaim(gone) }
                 }
             } catch let error as ZMQError where error.code == .timedOut {
                 return dispatched

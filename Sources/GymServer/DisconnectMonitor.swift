@@ -33,19 +33,26 @@ final class DisconnectMonitor {
         try socket.connect(endpoint)
     }
 
-    /// Notes that a message from `client` came on `descriptor`; returns a client found gone
-    /// because its descriptor now belongs to another.
-    func saw(_ client: ClientID, on descriptor: Int32) -> ClientID? {
-        guard descriptor >= 0, !recentlyGone.contains(client) else { return nil }
+    /// Notes that a message from `client` came on `descriptor`; returns the clients found gone:
+    /// those whose disconnect events were waiting, and one whose descriptor now belongs to another.
+    ///
+    /// libzmq reports a disconnect before it closes the descriptor, so before the number can be
+    /// reused: when a client first shows up on a descriptor, the events of connections that closed
+    /// there before it are already queued. They are read first, so that none of them (a port
+    /// probe's, a client's that quit) is taken for the new client's own.
+    func saw(_ client: ClientID, on descriptor: Int32) -> [ClientID] {
+        guard descriptor >= 0, !recentlyGone.contains(client), clientOn[descriptor] != client else { return [] }
+        var gone = drain()
+        guard !recentlyGone.contains(client) else { return gone }
         let previous = clientOn[descriptor]
-        if previous == client { return nil }
         if let old = descriptorOf[client], old != descriptor, clientOn[old] == client { clientOn[old] = nil }
         clientOn[descriptor] = client
         descriptorOf[client] = descriptor
-        guard let previous else { return nil }
+        guard let previous else { return gone }
         pendingEvents[descriptor, default: 0] += 1
         markGone(previous)
-        return previous
+        gone.append(previous)
+        return gone
     }
 
     /// Reads every waiting event; returns the clients whose connection closed.
