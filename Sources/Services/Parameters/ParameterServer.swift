@@ -44,7 +44,6 @@ public final class ParameterServer: GymService, @unchecked Sendable {
     private var requestsReceived = 0
     private var repliesSent = 0
     private var repliesDropped = 0
-    private var nextDropWarning: UInt64 = 0
     /// Replies the socket could not queue yet (libzmq's count of a peer's unread replies lags
     /// behind its reads, so a burst can find the queue full though the worker reads): sent again
     /// on the next turns of the loop, in order, for up to `backlogPatience` nanoseconds.
@@ -300,9 +299,8 @@ public final class ParameterServer: GymService, @unchecked Sendable {
 
     private func drop(_ id: UInt64, because reason: String) {
         repliesDropped += 1
-        let now = Self.now()
-        if now >= nextDropWarning {
-            nextDropWarning = now + 10_000_000_000
+        // Logged at the 1st, 2nd, 4th, 8th… drop, as the daemon and the buffer log theirs.
+        if repliesDropped & (repliesDropped - 1) == 0 {
             logger.warning("reply \(id) dropped: \(reason); \(repliesDropped) dropped so far")
         }
     }
