@@ -21,7 +21,7 @@ public final class BufferServer: GymService, @unchecked Sendable {
     private let checkpointInterval: Double?
     private let maxMessageBytes: Int
     /// Replies libzmq queues for one client that does not read them.
-    static let queuedRepliesPerClient = 64
+    static let queuedRepliesPerClient = 1024
     /// Requests libzmq buffers per client before it stops reading that client's connection.
     static let queuedRequestsPerClient = 64
     /// Replies dropped because their client was gone or had `queuedRepliesPerClient` unread.
