@@ -89,6 +89,10 @@ public final class Daemon: GymService, @unchecked Sendable {
             try socket.setSendHighWaterMark(configuration.maxQueuedReplies)
             try socket.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
             try socket.setRouterMandatory(true)
+            if configuration.heartbeatSeconds > 0, configuration.heartbeatSeconds.isFinite {
+                let interval = Int(min(configuration.heartbeatSeconds, 3600) * 1000)
+                try socket.setHeartbeat(intervalMilliseconds: max(1, interval), timeoutMilliseconds: max(3, 3 * interval))
+            }
             let security = configuration.security ?? .process
             try socket.secureServer(binding: configuration.bind, settings: security)
             try socket.bind(configuration.bind)
@@ -232,7 +236,8 @@ public final class Daemon: GymService, @unchecked Sendable {
     }
 
     private func reclaimIdle(now: Double) {
-        for (client, jobs) in router.reclaimIdle(now: now) {
+        let connected = disconnects.map { monitor in { (client: ClientID) in monitor.isConnected(client) } }
+        for (client, jobs) in router.reclaimIdle(now: now, keeping: connected ?? { _ in false }) {
             logger.notice("client \(client) idle for over \(configuration.idleTimeout) s: closing its \(jobs.count) handle(s)")
             router.counters.reclaimedHandles += jobs.count
             for (worker, job) in jobs { workers[worker].queue.push(job) }

@@ -12,8 +12,13 @@ public struct DaemonConfiguration: Sendable {
     public var maxEnvsPerClient: Int
     /// Larger incoming messages make libzmq drop the sender's connection.
     public var maxMessageBytes: Int
-    /// Seconds without a request after which a client's environments are closed.
+    /// Seconds without a request after which a client's environments are closed, unless its
+    /// connection is known to be open (TCP and IPC without CURVE: the daemon watches connections
+    /// and heartbeats them, so a live client keeps its environments however long it waits).
     public var idleTimeout: Double
+    /// Seconds between ZMTP heartbeats to each client; a client that answers none for three
+    /// intervals is disconnected and its environments are closed. 0 turns heartbeats off.
+    public var heartbeatSeconds: Double = 10
     /// Environments this daemon can make.
     public var registry: EnvRegistry
     /// Name reported in the hello reply and logs.

@@ -55,6 +55,13 @@ final class DisconnectMonitor {
         return gone
     }
 
+    /// Whether `client` was last seen on a connection that has not closed (as far as the events
+    /// read so far tell).
+    func isConnected(_ client: ClientID) -> Bool {
+        guard let descriptor = descriptorOf[client] else { return false }
+        return clientOn[descriptor] == client
+    }
+
     /// Reads every waiting event; returns the clients whose connection closed.
     func drain() -> [ClientID] {
         var gone: [ClientID] = []

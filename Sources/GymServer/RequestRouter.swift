@@ -216,9 +216,12 @@ public final class RequestRouter {
         table.remove(handle)
     }
 
-    /// Close jobs for every client idle longer than the timeout; forgets those clients.
-    public func reclaimIdle(now: Double) -> [(client: ClientID, jobs: [(worker: Int, job: Job)])] {
-        let idle = lastSeen.filter { now - $0.value > configuration.idleTimeout }.map(\.key)
+    /// Close jobs for every client idle longer than the timeout, except those `connected` says
+    /// still hold an open connection; forgets those clients.
+    public func reclaimIdle(
+        now: Double, keeping connected: (ClientID) -> Bool = { _ in false }
+    ) -> [(client: ClientID, jobs: [(worker: Int, job: Job)])] {
+        let idle = lastSeen.filter { now - $0.value > configuration.idleTimeout && !connected($0.key) }.map(\.key)
         var reclaimed: [(client: ClientID, jobs: [(worker: Int, job: Job)])] = []
         for client in idle {
             let jobs = forget(client)

@@ -12,3 +12,13 @@ extension Socket {
     /// The kernel receive buffer of each connection (SO_RCVBUF).
     public func setReceiveBuffer(bytes: Int) throws { try setOption(ZMQ_RCVBUF, Int32(clamping: bytes)) }
 }
+
+extension Socket {
+    /// ZMTP heartbeats: a PING to every peer each `intervalMilliseconds`; a peer that answers
+    /// nothing for `timeoutMilliseconds` is disconnected (and a monitor reports it), so a peer
+    /// whose process hangs or whose host vanished without closing its TCP connection is found.
+    public func setHeartbeat(intervalMilliseconds: Int, timeoutMilliseconds: Int) throws {
+        try setOption(ZMQ_HEARTBEAT_IVL, Int32(clamping: intervalMilliseconds))
+        try setOption(ZMQ_HEARTBEAT_TIMEOUT, Int32(clamping: timeoutMilliseconds))
+    }
+}

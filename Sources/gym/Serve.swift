@@ -32,8 +32,11 @@ extension Gym {
         @Option(help: "Largest request in bytes; a client sending more is disconnected.")
         var maxMessageBytes = 256 << 20
 
-        @Option(help: "Seconds without requests after which a client's environments are closed (a client whose connection closes loses them at once).")
+        @Option(help: "Seconds without requests after which a client's environments are closed. A client whose connection closes loses them at once; one whose connection stays open (TCP or IPC without CURVE) keeps them however long it waits.")
         var idleTimeout: Double = 600
+
+        @Option(help: "Seconds between heartbeats to each client; a client that answers none for three of them (its process hangs, its host vanished) is disconnected and loses its environments. 0: no heartbeats.")
+        var heartbeat: Double = 10
 
         @Option(help: "Seconds one make, reset, step, render or close may run; past it the client gets DEADLINE_EXCEEDED, the environment is quarantined and its worker moves on.")
         var stepTimeout: Double = 5
@@ -81,6 +84,7 @@ extension Gym {
             guard maxEnvsPerClient >= 1 else { throw ValidationError("--max-envs-per-client must be at least 1") }
             guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
             guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+            guard heartbeat >= 0, heartbeat <= 3600 else { throw ValidationError("--heartbeat must be in [0, 3600] seconds") }
             guard stepTimeout > 0, shutdownTimeout > 0 else { throw ValidationError("--step-timeout and --shutdown-timeout must be positive") }
             guard maxEnvs >= 1, maxClients >= 1, maxInFlight >= 1, maxQueuedReplies >= 1 else {
                 throw ValidationError("--max-envs, --max-clients, --max-in-flight and --max-queued-replies must be at least 1")
@@ -104,6 +108,7 @@ extension Gym {
             configuration.eventPolicy = eventsPolicy
             configuration.eventQueueBytes = eventsQueueMb << 20
             configuration.stepTimeout = stepTimeout
+            configuration.heartbeatSeconds = heartbeat
             configuration.shutdownTimeout = shutdownTimeout
             configuration.maxEnvs = maxEnvs
             configuration.maxClients = maxClients

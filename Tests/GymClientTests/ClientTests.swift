@@ -190,8 +190,9 @@ func startDaemon(bind: String = "tcp://127.0.0.1:*", idleTimeout: Double = 600) 
         #expect(restarted.observations[0].floats.allSatisfy { abs($0) <= 0.05 })
     }
 
-    @Test func idleClientsEnvsAreReclaimed() throws {
-        let daemon = try startDaemon(idleTimeout: 0.3)
+    /// Without a connection to watch (in-process), a client silent past the idle timeout loses its environments.
+    @Test func idleClientsEnvsAreReclaimedWithoutAConnectionToWatch() throws {
+        let daemon = try startDaemon(bind: "inproc://gym-idle-\(UInt64.random(in: 0...UInt64.max))", idleTimeout: 0.3)
         defer { daemon.shutdown() }
         let connection = try GymConnection(endpoint: daemon.endpoint)
         let env = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 1)
@@ -203,6 +204,19 @@ func startDaemon(bind: String = "tcp://127.0.0.1:*", idleTimeout: Double = 600) 
             #expect(error.code == .unknownHandle)
             #expect(error.message.contains("reclaimed"))
         }
+    }
+
+    /// A client whose TCP connection stays open keeps its environments past the idle timeout
+    /// (an evaluation env used every ten minutes; DescriptorReuseTests covers closed connections).
+    @Test func aConnectedClientKeepsItsEnvsPastTheIdleTimeout() throws {
+        let daemon = try startDaemon(idleTimeout: 0.3)
+        defer { daemon.shutdown() }
+        let connection = try GymConnection(endpoint: daemon.endpoint)
+        let env = try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: 1)
+        _ = try env.reset(seeds: [1])
+        Thread.sleep(forTimeInterval: 1.2)
+        let step = try env.step(discrete: [1])
+        #expect(step.rewards == [1])
     }
 }
 

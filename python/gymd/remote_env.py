@@ -8,6 +8,7 @@ import gymnasium
 import numpy as np
 
 from .connection import DEFAULT_TIMEOUT, Connection
+from .gymnasium_parity import render_fps, reward_type
 from .protocol import gym_pb2
 from .remote_batch import RemoteBatch
 from .spaces import split_value, value_at
@@ -16,9 +17,13 @@ from .spaces import split_value, value_at
 class RemoteEnv(gymnasium.Env):
     """One environment on a daemon, with Gymnasium's single-env API.
 
-    Spaces come from the daemon's spec; the daemon applies the time limit (``truncated``);
-    stepping after an episode ended raises ``ResetNeededError`` until ``reset``. Every call
-    waits at most ``timeout`` seconds, then raises ``GymTimeoutError``.
+    Spaces come from the daemon's spec; the daemon applies the time limit (``truncated``),
+    except under ``gymnasium.make``, which registers the limit in the spec and applies it with
+    its own ``TimeLimit`` (so ``max_episode_steps=`` and ``env.spec.max_episode_steps`` behave
+    as for Gymnasium's envs). Stepping after an episode ended raises ``ResetNeededError`` until
+    ``reset`` (Gymnasium's envs warn and step on from an undefined state; the daemon refuses).
+    A ``RemoteEnv`` cannot be deep-copied: its state lives on the daemon. Every call waits at
+    most ``timeout`` seconds, then raises ``GymTimeoutError``.
 
     >>> env = RemoteEnv("CartPole-v1", server="tcp://127.0.0.1:5555")
     >>> obs, info = env.reset(seed=0)
@@ -29,13 +34,19 @@ class RemoteEnv(gymnasium.Env):
 
     def __init__(self, env_id: str, server: str | None = None, *, timeout: float = DEFAULT_TIMEOUT,
                  render_mode: str | None = None, max_episode_steps: int | None = None,
-                 connection: Connection | None = None, **kwargs: Any):
+                 connection: Connection | None = None, gymnasium_time_limit: bool = False, **kwargs: Any):
         """Makes ``env_id`` on ``server`` (default ``$GYMD_SERVER`` or tcp://127.0.0.1:5555);
-        extra keyword arguments are the environment's own kwargs."""
+        extra keyword arguments are the environment's own kwargs. ``gymnasium_time_limit``
+        (set by the ``gymd/`` registrations): the daemon applies no limit, Gymnasium's
+        ``TimeLimit`` wrapper does."""
+        if gymnasium_time_limit:
+            max_episode_steps = 0
         self._batch = RemoteBatch(env_id, 1, server=server, connection=connection, timeout=timeout, kwargs=kwargs,
                                   max_episode_steps=max_episode_steps, autoreset=gym_pb2.AUTORESET_MODE_DISABLED)
         self.env_id = env_id
-        self.metadata = {**type(self).metadata, "render_modes": ["rgb_array"] if self._batch.can_render else []}
+        self._reward_type = reward_type(env_id)
+        self.metadata = {**type(self).metadata, "render_fps": render_fps(env_id),
+                         "render_modes": ["rgb_array"] if self._batch.can_render else []}
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             self._batch.close()
             raise ValueError(f"{env_id} cannot render as {render_mode!r} (it offers {self.metadata['render_modes']})")
@@ -67,8 +78,8 @@ class RemoteEnv(gymnasium.Env):
         """Applies one action; returns (observation, reward, terminated, truncated, info)."""
         result = self._batch.step(split_value(self.action_space, action))
         observation = value_at(self.observation_space, result.observations, 0)
-        return (observation, float(result.rewards[0]), bool(result.terminated[0]), bool(result.truncated[0]),
-                result.infos.get(0, {}))
+        return (observation, self._reward_type(result.rewards[0]), bool(result.terminated[0]),
+                bool(result.truncated[0]), result.infos.get(0, {}))
 
     def render(self) -> np.ndarray | None:
         """An RGB frame ``[height, width, 3]`` when made with ``render_mode="rgb_array"``, else None."""
@@ -79,6 +90,10 @@ class RemoteEnv(gymnasium.Env):
     def close(self) -> None:
         """Destroys the environment on the daemon and closes an owned connection."""
         self._batch.close()
+
+    def __deepcopy__(self, memo):
+        raise TypeError(f"a RemoteEnv cannot be deep-copied: {self.env_id}'s state lives on the daemon; "
+                        "make another with gymnasium.make (and reset it with the same seed) instead")
 
     def __repr__(self) -> str:
         return f"RemoteEnv({self.env_id!r}, server={self._batch.connection.endpoint!r})"

@@ -9,6 +9,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from .connection import DEFAULT_TIMEOUT, Connection
+from .gymnasium_parity import render_fps
 from .protocol import gym_pb2
 from .remote_batch import RemoteBatch
 from .spaces import join_batch, split_batch, value_at
@@ -34,14 +35,19 @@ class RemoteVectorEnv(VectorEnv):
     def __init__(self, env_id: str, num_envs: int = 1, server: str | None = None, *,
                  timeout: float = DEFAULT_TIMEOUT, autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
                  render_mode: str | None = None, max_episode_steps: int | None = None,
-                 connection: Connection | None = None, **kwargs: Any):
-        """Makes ``num_envs`` copies of ``env_id``; extra keyword arguments are the env's kwargs."""
+                 connection: Connection | None = None, gymnasium_time_limit: bool = False, **kwargs: Any):
+        """Makes ``num_envs`` copies of ``env_id``; extra keyword arguments are the env's kwargs.
+        ``gymnasium_time_limit`` comes with the ``gymd/`` registrations and changes nothing
+        here: ``gymnasium.make_vec`` adds no ``TimeLimit``, it passes ``max_episode_steps`` on,
+        and the daemon applies it."""
+        del gymnasium_time_limit
         mode = AutoresetMode(autoreset_mode)
         self._batch = RemoteBatch(env_id, num_envs, server=server, connection=connection, timeout=timeout,
                                   kwargs=kwargs, max_episode_steps=max_episode_steps, autoreset=_WIRE_MODES[mode])
         self.env_id = env_id
         self.num_envs = self._batch.num_envs
-        self.metadata = {"render_modes": ["rgb_array"] if self._batch.can_render else [], "autoreset_mode": mode}
+        self.metadata = {"render_modes": ["rgb_array"] if self._batch.can_render else [], "autoreset_mode": mode,
+                         "render_fps": render_fps(env_id)}
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             self._batch.close()
             raise ValueError(f"{env_id} cannot render as {render_mode!r} (it offers {self.metadata['render_modes']})")
