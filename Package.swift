@@ -97,6 +97,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
+        // The network library's step timings, compared with PyTorch by scripts/bench-nn.
+        .executableTarget(name: "NNBench", dependencies: ["NeuralNet"], path: "Benchmarks/NNBench"),
         // Fuzz harnesses (scripts/fuzz): libFuzzer binaries with -D FUZZING, corpus replayers without.
         .target(name: "FuzzSupport", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"], path: "Fuzz/Support"),
         .executableTarget(name: "FuzzRequestDecode", dependencies: ["FuzzSupport", "GymServer", "GymProtocol", "GymCore", "ClassicControl"],
