@@ -31,7 +31,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-message-bytes", type=int, default=256 << 20,
                        help="largest request in bytes; a client sending more is disconnected")
     serve.add_argument("--idle-timeout", type=float, default=600.0,
-                       help="seconds without requests after which a client's environments are closed")
+                       help="seconds without requests after which a client's environments are closed, where "
+                            "no connection can be watched (CURVE keys); a client whose connection closes loses them "
+                            "at once, one whose connection stays open keeps them")
+    serve.add_argument("--heartbeat", type=float, default=10.0, metavar="SECONDS",
+                       help="seconds between heartbeats to each client; one answering none for three is "
+                            "disconnected and loses its environments (0: none; default: %(default)s)")
     serve.add_argument("--curve-secret", metavar="FILE",
                        help="serve CurveZMQ with this secret key file (gym keygen NAME writes NAME.secret); "
                             "default: GYM_CURVE_SECRET, then curve-secret in ~/.config/gym/config")
@@ -69,6 +74,7 @@ def serve(args: argparse.Namespace) -> int:
     for problem, bad in [("--max-envs-per-client must be at least 1", args.max_envs_per_client < 1),
                          ("--max-message-bytes must be at least 1024", args.max_message_bytes < 1024),
                          ("--idle-timeout must be positive", not args.idle_timeout > 0),
+                         ("--heartbeat must be in [0, 3600]", not 0 <= args.heartbeat <= 3600),
                          ("--workers must be 0 or more", args.workers < 0),
                          ("--worker-timeout must be positive", not args.worker_timeout > 0)]:
         if bad:
@@ -99,7 +105,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         server = BridgeServer(catalog, BridgeConfiguration(
             bind=args.bind, max_envs_per_client=args.max_envs_per_client, max_message_bytes=args.max_message_bytes,
-            idle_timeout=args.idle_timeout, curve=curve, workers=args.workers, worker_timeout=args.worker_timeout,
+            idle_timeout=args.idle_timeout, heartbeat=args.heartbeat, curve=curve, workers=args.workers, worker_timeout=args.worker_timeout,
             imports=tuple(imports)))
     except RuntimeError as error:
         log.error("cannot serve: %s", error)

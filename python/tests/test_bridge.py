@@ -105,17 +105,24 @@ def test_malformed_frames_get_malformed_errors(bridge):
         socket.close()
 
 
-def test_quota_idle_reclaim_and_graceful_stop(bridge_mode):
+def test_quota_reclaim_at_disconnect_and_graceful_stop(bridge_mode):
     with start_bridge("CartPole-v1", args=("--max-envs-per-client", "3", "--idle-timeout", "1.5", *bridge_mode)) as daemon:
         with gymd.Connection(daemon.endpoint) as connection:
             batch = gymd.RemoteBatch("CartPole-v1", 3, connection=connection)
             with pytest.raises(gymd.QuotaExceededError):
                 gymd.RemoteBatch("CartPole-v1", 1, connection=connection)
-            time.sleep(3.5)
+            # Silent past the idle timeout on an open connection: the environments stay.
+            time.sleep(2.5)
+            batch.reset()
+        # The connection closed: its environments are closed at once, not after the idle timeout.
+        deadline = time.monotonic() + 5
+        while "disconnected: closing its 1 handle(s)" not in daemon.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with gymd.Connection(daemon.endpoint) as other:
             with pytest.raises(gymd.UnknownHandleError, match="reclaimed"):
-                batch.reset()
+                other.call(reset=gym_pb2.Reset(handle=batch.handle))
         assert daemon.stop() == 0
-        assert "idle for over" in daemon.output() and "stopped after" in daemon.output()
+        assert "disconnected: closing its 1 handle(s)" in daemon.output() and "stopped after" in daemon.output()
 
 
 def test_unknown_environment_fails_at_startup(bridge_mode):

@@ -20,6 +20,7 @@ from ..values import from_value_map, to_value
 from ..wire_limits import ACTION, clip_message, echo
 from .batch import GymnasiumBatch
 from .catalog import EnvCatalog
+from .connection_watch import ConnectionWatch
 from .sharded_batch import ShardedBatch
 from .worker import WorkerSettings
 from .worker_pool import WorkerPool
@@ -43,6 +44,9 @@ class BridgeConfiguration:
     max_envs_per_client: int = 4096
     max_message_bytes: int = 256 << 20
     idle_timeout: float = 600.0
+    #: Seconds between ZMTP heartbeats to each client; one that answers none for three is
+    #: disconnected and loses its environments. 0: no heartbeats.
+    heartbeat: float = 10.0
     name: str = "gymd-bridge"
     #: CURVE key files (its secret, the clients' allowlist); None or no secret: plaintext.
     curve: CurveSettings | None = None
@@ -68,8 +72,10 @@ class BridgeServer:
     itself; with ``workers`` it hands every batch to a ``WorkerPool`` (``ShardedBatch``), whose
     processes step their shards in parallel while this thread waits for them. Handles belong to the client that made them: with CURVE its public key (so
     a routing id a client chooses cannot make it another client, and a client reconnecting with
-    the same key keeps its environments until the idle timeout), else its ZeroMQ identity; idle clients'
-    environments are closed after ``idle_timeout``; SIGINT/SIGTERM (via ``stop``) finish the
+    the same key keeps its environments until the idle timeout), else its ZeroMQ identity. A client
+    whose connection closes (or stops answering heartbeats) loses its environments at once; one
+    whose connection stays open keeps them however long it is silent; ``idle_timeout`` applies
+    where there is no connection to watch (CURVE keys, ``inproc://``); SIGINT/SIGTERM (via ``stop``) finish the
     request in hand, close every environment and return from ``run``.
     """
 
@@ -82,6 +88,7 @@ class BridgeServer:
         self._entries: dict[int, _Entry] = {}
         self._next_handle = 1
         self._last_seen: dict[bytes, float] = {}
+        self._watch: ConnectionWatch | None = None
         self._stopping = threading.Event()
         self._counters = _Counters()
         self._authenticator: AllowlistAuthenticator | None = None
@@ -100,6 +107,10 @@ class BridgeServer:
         try:
             socket.setsockopt(zmq.LINGER, 1000)
             socket.setsockopt(zmq.MAXMSGSIZE, self.configuration.max_message_bytes)
+            heartbeat = self.configuration.heartbeat
+            if 0 < heartbeat <= 3600:
+                socket.setsockopt(zmq.HEARTBEAT_IVL, max(1, int(heartbeat * 1000)))
+                socket.setsockopt(zmq.HEARTBEAT_TIMEOUT, max(3, int(3 * heartbeat * 1000)))
             if keys is not None:
                 own, allowed = keys
                 self._authenticator = AllowlistAuthenticator(self._context, allowed)
@@ -116,6 +127,8 @@ class BridgeServer:
             raise
         self._socket = socket
         self.endpoint = socket.getsockopt_string(zmq.LAST_ENDPOINT)
+        if not self.endpoint.startswith("inproc://"):
+            self._watch = ConnectionWatch(socket)
         return self.endpoint
 
     def _stop_authenticator(self) -> None:
@@ -142,12 +155,22 @@ class BridgeServer:
         socket = self._socket
         log.info("listening on %s; environments: %s", self.endpoint, ", ".join(self.catalog.ids))
         next_reclaim = time.monotonic() + 1.0
+        poller = zmq.Poller()
+        poller.register(socket, zmq.POLLIN)
+        watch = self._watch
+        if watch is not None:
+            poller.register(watch.socket, zmq.POLLIN)
         try:
             while not self._stopping.is_set():
-                if socket.poll(200, zmq.POLLIN):
+                ready = dict(poller.poll(200))
+                if watch is not None and watch.socket in ready:
+                    self.reclaim_disconnected(watch.drain())
+                if socket in ready:
                     parts = socket.recv_multipart(copy=False)
                     frames = [part.bytes for part in parts]
                     owner = self._owner(parts[-1])
+                    if watch is not None and owner is None:
+                        self.reclaim_disconnected(watch.saw(frames[0], _source_descriptor(parts[-1])))
                     reply = self.handle(frames[0], frames[1:], owner)
                     try:
                         socket.send_multipart(reply, flags=zmq.NOBLOCK)
@@ -159,6 +182,9 @@ class BridgeServer:
                     next_reclaim = now + 1.0
         finally:
             self.close()
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
             socket.close()
             self._socket = None
             self._stop_authenticator()
@@ -335,7 +361,9 @@ class BridgeServer:
         restarts the worker processes that died meanwhile)."""
         if self._pool is not None:
             self._pool.check()
-        idle = [client for client, seen in self._last_seen.items() if now - seen > self.configuration.idle_timeout]
+        watch = self._watch
+        idle = [client for client, seen in self._last_seen.items()
+                if now - seen > self.configuration.idle_timeout and not (watch is not None and watch.is_connected(client))]
         for client in idle:
             del self._last_seen[client]
             handles = [h for h, entry in self._entries.items() if entry.owner == client]
@@ -344,6 +372,25 @@ class BridgeServer:
                          _who(client), self.configuration.idle_timeout, len(handles))
             for handle in handles:
                 self._entries.pop(handle).batch.close()
+
+
+    def reclaim_disconnected(self, clients: list[bytes]) -> None:
+        """Closes the environments of clients whose connection closed."""
+        for client in clients:
+            self._last_seen.pop(client, None)
+            handles = [h for h, entry in self._entries.items() if entry.owner == client]
+            if handles:
+                log.info("client %s disconnected: closing its %d handle(s)", _who(client), len(handles))
+            for handle in handles:
+                self._entries.pop(handle).batch.close()
+
+
+def _source_descriptor(frame: zmq.Frame) -> int:
+    """The descriptor ``frame`` came on, -1 when libzmq does not say."""
+    try:
+        return int(frame.get(zmq.SRCFD))
+    except (zmq.ZMQError, TypeError, ValueError):
+        return -1
 
 
 def _who(client: bytes) -> str:
