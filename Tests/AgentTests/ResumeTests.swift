@@ -108,6 +108,18 @@ import Testing
         #expect(result.whole == result.resumed)
     }
 
+    /// The tabular agents: the table, the exploration stream, the loop's state and action, the
+    /// environment and the validations come back.
+    @Test(arguments: [Tabular.Method.sarsa, .qLearning]) func tabularAgentsResumeBitIdentically(method: Tabular.Method) throws {
+        var args = Tabular.Arguments()
+        args.episodes = 60
+        let algo = method == .sarsa ? "sarsa" : "qlearning"
+        let result = try wholeAndResumed(algo, env: "CartPole-v1", seed: 5, stopAt: 400) { try Tabular.train(args, method: method, session: $0) }
+        #expect(result.steps.whole > 400 && result.steps.whole == result.steps.resumed)
+        #expect(result.whole["q_table"] != nil)
+        #expect(result.whole == result.resumed)
+    }
+
     /// DDPG's OU noise and TD3's delayed actor updates and smoothing noise come back too.
     @Test(arguments: ["ddpg", "td3"]) func ddpgAndTD3ResumeBitIdentically(algo: String) throws {
         var common = OffPolicyArguments()

@@ -103,6 +103,45 @@ import Glibc
         #expect(stderr.contains("checkpoint: \(root.path)/checkpoints/step-"), "\(stderr)")
     }
 
+    /// A second SIGINT exits at once, even while the first one's orderly stop waits on a daemon
+    /// that no longer answers.
+    @Test func aSecondSigintExitsAtOnce() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gym-runs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let endpoint = "tcp://127.0.0.1:\(freePort())"
+        let (serve, _) = try startServe(["--bind", endpoint])
+        defer {
+            kill(serve.processIdentifier, SIGCONT)
+            if serve.isRunning { kill(serve.processIdentifier, SIGKILL) }
+        }
+        _ = try #require(try waitForEnvs(endpoint))
+        let process = Process()
+        process.executableURL = gymBinary
+        process.arguments = ["train", "reinforce", "--env", "CartPole-v1", "--server", endpoint, "--timeout", "60",
+                             "--total-steps", "10000000", "--logdir", root.path]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let csv = root.appendingPathComponent("episodes.csv")
+        let deadline = Date().addingTimeInterval(60)
+        while ((try? Data(contentsOf: csv))?.count ?? 0) < 200, process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(process.isRunning)
+        // The daemon stops answering: the run's next step waits for its 60 s timeout.
+        kill(serve.processIdentifier, SIGSTOP)
+        Thread.sleep(forTimeInterval: 0.3)
+        process.interrupt()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(process.isRunning, "the first SIGINT waits for the step in flight")
+        let second = Date()
+        process.interrupt()
+        let stopDeadline = second.addingTimeInterval(10)
+        while process.isRunning, Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(Date().timeIntervalSince(second) < 3, "the second SIGINT took \(Date().timeIntervalSince(second)) s")
+        #expect(!process.isRunning)
+        if !process.isRunning { #expect(process.terminationStatus == 130) }
+    }
+
     /// SIGTERM stops an algorithm without checkpoints too: exit 143, and a policy `gym eval` loads.
     @Test func sigtermStopsAnyAlgorithmWithItsPolicySaved() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gym-runs-\(UUID())")

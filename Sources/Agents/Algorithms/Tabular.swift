@@ -98,6 +98,35 @@ public enum Tabular {
         var solved = false
         var state = states.state(env.observations)
         var action = choose(state, episode: episode, step: step)
+        let run = session.state
+        run.track("table", save: { ([table.values.count], ["values": Tensor(shape: [table.values.count], data: table.values)]) },
+                  restore: { (count: [Int], tensors: [String: Tensor]) in
+                      guard count == [table.values.count], let values = tensors["values"], values.data.allSatisfy(\.isFinite),
+                            table.restore(values: values.data) else {
+                          throw RunStateError("has a Q table that is not this run's \(table.values.count) values")
+                      }
+                  })
+        run.track("exploration", value: { explore.random }, restore: { explore.random = $0 })
+        run.track("counters", value: { TabularCounters(step: step, episode: episode, state: state, action: action) },
+                  restore: { saved in
+                      guard saved.step >= 0, saved.episode >= 0, (0..<states.count).contains(saved.state),
+                            (0..<actions).contains(saved.action) else {
+                          throw RunStateError("has tabular counters outside the table")
+                      }
+                      (step, episode, state, action) = (saved.step, saved.episode, saved.state, saved.action)
+                  })
+        let valueCount = table.values.count
+        validation.track(in: run, encode: { PolicyCheckpoint(kind: "q_table", tensors: ["values": Tensor(shape: [$0.count], data: $0)], structure: [:]) },
+                         decode: { checkpoint in
+                             guard checkpoint.kind == "q_table", let values = checkpoint.tensors["values"], values.data.count == valueCount,
+                                   values.data.allSatisfy(\.isFinite) else {
+                                 throw RunStateError("its best table is not this run's \(valueCount) values")
+                             }
+                             return values.data
+                         })
+        env.track(in: run)
+        run.markComplete()
+        try session.begin()
         while episode < args.episodes {
             let t = try env.step(actions: [action])
             step += 1
@@ -148,6 +177,14 @@ public enum Tabular {
                                 steps: step, episodes: episode, hyperparameters: args.hyperparameters)
         }
         return TrainedAgent(policy: table, steps: step, episodes: episode, hyperparameters: args.hyperparameters)
+    }
+
+    /// Where the loop is between two steps, for checkpoints.
+    struct TabularCounters: Codable {
+        var step: Int
+        var episode: Int
+        var state: Int
+        var action: Int
     }
 
     /// Most values a Q table may hold (64 MiB of floats).

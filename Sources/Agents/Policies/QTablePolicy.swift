@@ -47,6 +47,13 @@ public final class QTablePolicy: GreedyPolicy {
         if case .indexed = states { .tableIndex } else { .features }
     }
 
+    /// Replaces every value (a checkpoint's table); false, changing nothing, when the count differs.
+    func restore(values saved: [Float]) -> Bool {
+        guard saved.count == values.count else { return false }
+        values = saved
+        return true
+    }
+
     /// Q(state, action).
     public subscript(state: Int, action: Int) -> Float {
         get { values[state * actionCount + action] }
