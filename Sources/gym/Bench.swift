@@ -21,7 +21,9 @@ extension Gym {
             median over --repeats runs. vector_env_steps: the env-steps each batch size made in \
             all, for dividing a daemon's CPU time (read from /proc) by. --vector-only measures \
             the batches alone, so that every request a --server daemon sees in the run is one of \
-            theirs (scripts/bench-peers reads its CPU time that way).
+            theirs (scripts/bench-peers reads its CPU time that way). --pipelined (with \
+            --vector-only) steps each batch as a DoubleBufferedVectorEnv, two halves with one step \
+            always in flight: pipelined_steps_per_s and pipelined_env_steps.
             """)
 
         @Option(help: ArgumentHelp("Daemon to measure; without it one starts in this process on tcp loopback.", valueName: "addr"))
