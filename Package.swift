@@ -103,6 +103,8 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"], path: "Fuzz/Support"),
         .executableTarget(name: "FuzzRequestDecode", dependencies: ["FuzzSupport", "GymServer", "GymProtocol", "GymCore", "ClassicControl"],
                           path: "Fuzz/RequestDecode", exclude: ["corpus"]),
+        .executableTarget(name: "FuzzStepReplyDecode", dependencies: ["FuzzSupport", "GymProtocol", "GymCore", "ClassicControl"],
+                          path: "Fuzz/StepReplyDecode", exclude: ["corpus"]),
         .executableTarget(name: "FuzzBufferHandler", dependencies: ["FuzzSupport", "BufferService", "GymProtocol", "GymCore",
                                                                     .product(name: "Logging", package: "swift-log")],
                           path: "Fuzz/BufferHandler", exclude: ["corpus"]),

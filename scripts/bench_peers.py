@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 import zmq  # noqa: E402
 
 from gymd.daemon_process import DaemonProcess  # noqa: E402
+from gymd.double_buffered import DoubleBufferedVectorEnv  # noqa: E402
 from gymd.remote_vector_env import RemoteVectorEnv  # noqa: E402
 
 GYM = os.environ.get("GYM", os.path.join(HERE, ".build", "release", "gym"))
@@ -64,6 +65,32 @@ def python_loop(env, num_envs: int, seconds: float, rng: np.random.Generator) ->
         now = time.perf_counter()
         if now >= deadline:
             return steps * num_envs / (now - started)
+
+
+def pipelined_python_loop(env: DoubleBufferedVectorEnv, seconds: float, rng: np.random.Generator) -> float:
+    """Env-steps per second of the same loop double-buffered: sample one half's actions, receive
+    that half's step, send it, then the other half, while the daemon steps the half in flight."""
+    sizes = [half.num_envs for half in env.halves]
+    for half in (0, 1):
+        env.send_step(half, rng.integers(0, 2, size=sizes[half]))
+    chunk = max(1, 4096 // env.num_envs)
+    started = time.perf_counter()
+    deadline = started + seconds
+    steps = 0
+    try:
+        while True:
+            for _ in range(chunk):
+                for half in (0, 1):
+                    actions = rng.integers(0, 2, size=sizes[half])
+                    env.receive_step(half)
+                    env.send_step(half, actions)
+            steps += chunk
+            now = time.perf_counter()
+            if now >= deadline:
+                return steps * env.num_envs / (now - started)
+    finally:
+        for half in (0, 1):
+            env.receive_step(half)
 
 
 class EnvPoolAdapter:
@@ -146,6 +173,7 @@ def main() -> None:
         gymnasium_envs = {}
         envpool_envs = {}
         remote_envs = {}
+        pipelined_envs = {}
         for n in sizes:
             env = gymnasium.make_vec("CartPole-v1", n, vectorization_mode="vector_entry_point")
             env.reset(seed=0)
@@ -159,6 +187,11 @@ def main() -> None:
                 remote.reset(seed=0)
                 stack.callback(remote.close)
                 remote_envs[transport, n] = remote
+            if "tcp" in daemons:
+                doubled = DoubleBufferedVectorEnv("CartPole-v1", n, server=daemons["tcp"].endpoint)
+                doubled.reset(seed=0)
+                stack.callback(doubled.close)
+                pipelined_envs[n] = doubled
 
         def pyzmq_rtt() -> None:
             request = b"\x03" * REQUEST_BYTES
@@ -195,6 +228,16 @@ def main() -> None:
             run.add(f"swift_{transport}_{n}", result["vector_steps_per_s"][str(n)])
             run.add(f"daemon_cpu_us_per_env_step_{transport}_{n}", used * 1e6 / result["vector_env_steps"][str(n)])
 
+        def swift_pipelined(n: int) -> None:
+            # Double-buffered (DoubleBufferedVectorEnv): two halves of n, one always in flight.
+            daemon = daemons["tcp"]
+            before = cpu_seconds(daemon.process.pid)
+            result = gym_bench("--server", daemon.endpoint, "--vector-only", "--pipelined", "--batch-sizes", str(n),
+                               "--repeats", "1", "--seconds", seconds)
+            used = cpu_seconds(daemon.process.pid) - before
+            run.add(f"swift_pipelined_tcp_{n}", result["pipelined_steps_per_s"][str(n)])
+            run.add(f"daemon_cpu_us_per_env_step_pipelined_tcp_{n}", used * 1e6 / result["pipelined_env_steps"][str(n)])
+
         plan = []
         for n in sizes:
             plan.append((f"gymnasium_{n}", lambda n=n: run.add(f"gymnasium_{n}", python_loop(gymnasium_envs[n], n, args.seconds, rng))))
@@ -204,6 +247,10 @@ def main() -> None:
             for transport in ("ipc", "inproc"):
                 if transport in transports:
                     plan.append((f"swift_{transport}_{n}", lambda n=n, t=transport: swift(t, n)))
+            if "tcp" in daemons and n >= 2:
+                plan.append((f"swift_pipelined_tcp_{n}", lambda n=n: swift_pipelined(n)))
+                plan.append((f"python_pipelined_tcp_{n}",
+                             lambda n=n: run.add(f"python_pipelined_tcp_{n}", pipelined_python_loop(pipelined_envs[n], args.seconds, rng))))
             for transport in daemons:
                 plan.append((f"python_{transport}_{n}",
                              lambda n=n, t=transport: run.add(f"python_{t}_{n}", python_loop(remote_envs[t, n], n, args.seconds, rng))))
@@ -250,9 +297,15 @@ def report(run: Run, sizes, transports, with_envpool: bool, sb3, args) -> None:
         rows.append((f"EnvPool ({args.envpool_threads} threads), in-process", *[fmt(run.median(f"envpool_{n}")) for n in sizes]))
     for transport in transports:
         rows.append((f"ours, Swift RemoteVectorEnv over {transport}", *[fmt(run.median(f"swift_{transport}_{n}")) for n in sizes]))
+    if "tcp" in transports:
+        rows.append(("ours, Swift DoubleBufferedVectorEnv (2 halves) over tcp", *[fmt(run.median(f"swift_pipelined_tcp_{n}")) for n in sizes]))
     for transport in ("tcp", "ipc"):
         if transport in transports:
             rows.append((f"ours, Python RemoteVectorEnv over {transport}", *[fmt(run.median(f"python_{transport}_{n}")) for n in sizes]))
+    if "tcp" in transports:
+        rows.append(("ours, Python DoubleBufferedVectorEnv (2 halves) over tcp", *[fmt(run.median(f"python_pipelined_tcp_{n}")) for n in sizes]))
+        rows.append(("daemon CPU µs per env-step (tcp, double-buffered)",
+                     *[fmt(run.median(f"daemon_cpu_us_per_env_step_pipelined_tcp_{n}")) for n in sizes]))
     for transport in ("tcp", "ipc"):
         if transport in transports:
             rows.append((f"daemon CPU µs per env-step ({transport})",
@@ -279,6 +332,9 @@ def report(run: Run, sizes, transports, with_envpool: bool, sb3, args) -> None:
         "inproc_256_over_gymnasium_256": ratio("swift_inproc_256", "gymnasium_256"),
         "python_tcp_256_over_gymnasium_256": ratio("python_tcp_256", "gymnasium_256"),
         "tcp_256_over_envpool_256": ratio("swift_tcp_256", "envpool_256"),
+        "pipelined_tcp_256_over_gymnasium_256": ratio("swift_pipelined_tcp_256", "gymnasium_256"),
+        "pipelined_tcp_4096_over_gymnasium_4096": ratio("swift_pipelined_tcp_4096", "gymnasium_4096"),
+        "python_pipelined_tcp_256_over_gymnasium_256": ratio("python_pipelined_tcp_256", "gymnasium_256"),
         "step_rtt_ratio": None if run.median("step_rtt_ratio") is None else round(run.median("step_rtt_ratio"), 3),
     }
     if sb3 is not None:

@@ -41,6 +41,12 @@ public final class GymConnection: @unchecked Sendable {
         try channel.receive(id)
     }
 
+    /// Waits for the reply to step request `id`, read straight into arrays (`StepReplyWire`);
+    /// an error reply is thrown as its `GymError`, another body as MALFORMED.
+    public func receiveStep(_ id: UInt64) throws -> DecodedStepReply {
+        try channel.receive(id, fast: StepReplyWire.decode, slow: DecodedStepReply.init)
+    }
+
     /// Sends a request and waits for its reply.
     public func call(_ body: Gym_V1_Request.OneOf_Body) throws -> Gym_V1_Response {
         try receive(try send(body))

@@ -93,20 +93,19 @@ public final class RemoteVectorEnv {
 
     /// Waits for a step sent with `sendStep`.
     public func receiveStep(_ id: UInt64) throws -> Step {
-        let reply = try connection.receive(id).step
-        guard reply.rewards.data.count == 8 * count, reply.terminated.count == count, reply.truncated.count == count,
+        let reply = try connection.receiveStep(id)
+        guard reply.rewardData.count == 8 * count, reply.terminated.count == count, reply.truncated.count == count,
               reply.final.envIndices.allSatisfy({ Int($0) < count }) else {
             throw GymError(.malformed, "the server's step reply does not hold one reward, terminated and truncated flag per env of \(count)")
         }
-        let rewards = reply.rewards.data.withUnsafeBytes { raw in
+        let rewards = reply.rewardData.withUnsafeBytes { raw in
             (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
         }
-        let observations = try reply.observations.map { try $0.ndarray() }
-        try checkObservations(observations, rows: count, what: "step")
+        try checkObservations(reply.observations, rows: count, what: "step")
         let finalObservations = try reply.final.observations.map { try $0.ndarray() }
         if !reply.final.envIndices.isEmpty { try checkObservations(finalObservations, rows: reply.final.envIndices.count, what: "step's final") }
         return Step(
-            observations: observations,
+            observations: reply.observations,
             rewards: rewards,
             terminated: reply.terminated.map { $0 != 0 },
             truncated: reply.truncated.map { $0 != 0 },

@@ -19,6 +19,8 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
     private var nextID: UInt64 = 1
     private var outstanding: Set<UInt64> = []
     private var early: [UInt64: Response] = [:]
+    /// Replies to pipelined requests that came first, still as bytes (read by id only).
+    private var earlyPayloads: [UInt64: [UInt8]] = [:]
     private var receiveTimeout = -1
     /// Whether any reply ever arrived on this channel.
     private var heardFrom = false
@@ -76,8 +78,20 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
     /// Waits for the reply to request `id`, at most `timeout + extraSeconds`; an error reply is
     /// thrown as its `GymError`.
     public func receive(_ id: UInt64, extraSeconds: Double = 0) throws -> Response {
+        try receive(id, extraSeconds: extraSeconds, fast: { _ in nil }, slow: { $0 })
+    }
+
+    /// Waits for the reply to request `id` like `receive(_:extraSeconds:)`, reading it with
+    /// `fast` straight from the received bytes; when `fast` answers nil (an error reply, or
+    /// anything it leaves to swift-protobuf) the reply is decoded as a `Response` for `slow`.
+    public func receive<T>(_ id: UInt64, extraSeconds: Double = 0, fast: (UnsafeRawBufferPointer) -> T?,
+                           slow: (Response) throws -> T) throws -> T {
         defer { outstanding.remove(id) }
-        if let response = early.removeValue(forKey: id) { return try checked(response) }
+        if let response = early.removeValue(forKey: id) { return try slow(checked(response)) }
+        if let payload = earlyPayloads.removeValue(forKey: id) {
+            if let value = payload.withUnsafeBytes(fast) { return value }
+            if let response = try? Response(serializedBytes: payload), response.id == id { return try slow(checked(response)) }
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         let seconds = timeout + max(0, extraSeconds)
         let budget = UInt64(Self.bounded(seconds) * 1e9)
@@ -98,9 +112,23 @@ public final class ServiceChannel<Request: ServiceRequest, Response: ServiceResp
             } catch let error as ZMQError where error.code == .timedOut {
                 continue
             }
+            // The id is read without decoding the rest: a pipelined request's reply waits as
+            // bytes until asked for, and the awaited one is read once, by `fast` when it can.
+            if let peeked = payload.withUnsafeBytes(StepReplyWire.responseID) {
+                heardFrom = true
+                guard peeked == id else {
+                    // Stale replies (to requests given up on) are dropped.
+                    if outstanding.contains(peeked) { earlyPayloads[peeked] = payload }
+                    continue
+                }
+            }
+            if let value = payload.withUnsafeBytes(fast) {
+                heardFrom = true
+                return value
+            }
             guard let response = try? Response(serializedBytes: payload) else { continue }
             heardFrom = true
-            if response.id == id { return try checked(response) }
+            if response.id == id { return try slow(checked(response)) }
             // A pipelined request's reply, kept until asked for; stale ones are dropped.
             if outstanding.contains(response.id) { early[response.id] = response }
         }

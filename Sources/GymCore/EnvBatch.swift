@@ -15,9 +15,11 @@ public final class EnvBatch {
     public let maxEpisodeSteps: Int?
 
     private let envs: [Environment]
-    private let observationLeaves: [Space]
+    /// The observation space's leaves, in the order each row of `observations` holds them.
+    public let observationLeaves: [Space]
     private let actionLeaves: [Space]
-    private let observationBytes: Int
+    /// Bytes of one environment's observation: the stride of `observations`.
+    public let observationBytes: Int
     private let actionBytes: Int
     private var elapsed: [Int]
     private var needsReset: [Bool]
@@ -155,6 +157,26 @@ public final class EnvBatch {
     private func stepAll(actions: UnsafeRawBufferPointer) throws {
         let stride = observationBytes
         let limit = maxEpisodeSteps ?? Int.max
+        // The per-env arrays move into locals for the loop and back after it: written through
+        // `self`, every element store paid a dynamic exclusivity check and a uniqueness check,
+        // most of the batch's own time at CartPole's size.
+        var elapsed: [Int] = [], needsReset: [Bool] = [], rewards: [Double] = [], terminated: [UInt8] = [], truncated: [UInt8] = []
+        swap(&elapsed, &self.elapsed)
+        swap(&needsReset, &self.needsReset)
+        swap(&rewards, &self.rewards)
+        swap(&terminated, &self.terminated)
+        swap(&truncated, &self.truncated)
+        defer {
+            swap(&elapsed, &self.elapsed)
+            swap(&needsReset, &self.needsReset)
+            swap(&rewards, &self.rewards)
+            swap(&terminated, &self.terminated)
+            swap(&truncated, &self.truncated)
+        }
+        var observations: [UInt8] = []
+        swap(&observations, &self.observations)
+        defer { swap(&observations, &self.observations) }
+        let envs = self.envs
         try observations.withUnsafeMutableBytes { out in
             for index in 0..<count {
                 let slot = UnsafeMutableRawBufferPointer(rebasing: out[(index * stride)..<((index + 1) * stride)])
@@ -179,7 +201,9 @@ public final class EnvBatch {
                 if !result.info.isEmpty { infos.append((index, result.info)) }
                 if result.terminated || timeUp {
                     if autoreset == .sameStep {
+                        // The restarted episode counts from 0 (`elapsed` is this loop's local, not `self`'s).
                         try finishAndRestart(index, slot: slot, info: result.info)
+                        elapsed[index] = 0
                     } else {
                         needsReset[index] = true
                     }
@@ -196,7 +220,6 @@ public final class EnvBatch {
         // The reset info replaces the step info in `infos`; the step's went to `finalInfos`.
         if let last = infos.last, last.index == index { infos.removeLast() }
         if !resetInfo.isEmpty { infos.append((index, resetInfo)) }
-        elapsed[index] = 0
     }
 
     private func clearFinal() {

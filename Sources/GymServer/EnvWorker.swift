@@ -71,6 +71,9 @@ public final class EnvWorker {
 
     /// Runs a job and returns what the socket thread must send and do.
     public func execute(_ job: Job) -> Completion {
+        if case .step(let step) = job.kind, let address = job.replyTo, !(events?.isAttached ?? false) {
+            return executeStep(step, job: job, replyingTo: address)
+        }
         var abandoned: UInt64?
         let response: Gym_V1_Response
         do {
@@ -105,6 +108,38 @@ public final class EnvWorker {
             payload = (try? Gym_V1_Response.failure(id: job.requestID, GymError(.internalError, "could not encode reply: \(error)")).serializedBytes()) ?? []
         }
         return Completion(frames: address.frames(payload), abandonedHandle: abandoned, error: response.gymError, client: address.client)
+    }
+
+    /// A step nobody records: its reply is written straight from the batch's buffers
+    /// (`StepReplyWire`), with no `Gym_V1_Response` built in between.
+    private func executeStep(_ step: Gym_V1_Step, job: Job, replyingTo address: ReplyAddress) -> Completion {
+        let payload: [UInt8]
+        do {
+            let batch = try self.batch(job.handle)
+            try batch.step(actions: try step.actions.map { try $0.ndarray(limits: .action, what: "action") })
+            payload = try Self.encodedStepReply(id: job.requestID, batch)
+        } catch {
+            let failure = error as? GymError ?? GymError(.internalError, "\(error)")
+            let bytes = (try? Gym_V1_Response.failure(id: job.requestID, failure).serializedBytes()) ?? []
+            return Completion(frames: address.frames(bytes), abandonedHandle: nil, error: failure, client: address.client)
+        }
+        return Completion(frames: address.frames(payload), abandonedHandle: nil, error: nil, client: address.client)
+    }
+
+    /// The bytes of the `Response` that `stepReply(batch)` makes, written in one pass.
+    static func encodedStepReply(id: UInt64, _ batch: EnvBatch) throws -> [UInt8] {
+        var final: Gym_V1_FinalObservations?
+        if !batch.finalIndices.isEmpty {
+            final = .with {
+                $0.envIndices = batch.finalIndices.map { UInt32($0) }
+                $0.observations = batch.finalObservationArrays().map(Gym_V1_Tensor.init)
+                $0.infos = wire(batch.finalInfos.filter { !$0.info.isEmpty })
+            }
+        }
+        return try StepReplyWire.encode(
+            id: id, leaves: batch.observationLeaves.map(StepReplyWire.Leaf.init), rows: batch.count, stride: batch.observationBytes,
+            observations: batch.observations, rewards: batch.rewards, terminated: batch.terminated, truncated: batch.truncated,
+            infos: batch.infos.isEmpty ? [] : wire(batch.infos), final: final)
     }
 
     private func run(_ job: Job) throws -> Gym_V1_Response {

@@ -21,7 +21,9 @@ extension Gym {
             median over --repeats runs. vector_env_steps: the env-steps each batch size made in \
             all, for dividing a daemon's CPU time (read from /proc) by. --vector-only measures \
             the batches alone, so that every request a --server daemon sees in the run is one of \
-            theirs (scripts/bench-peers reads its CPU time that way).
+            theirs (scripts/bench-peers reads its CPU time that way). --pipelined (with \
+            --vector-only) steps each batch as a DoubleBufferedVectorEnv, two halves with one step \
+            always in flight: pipelined_steps_per_s and pipelined_env_steps.
             """)
 
         @Option(help: ArgumentHelp("Daemon to measure; without it one starts in this process on tcp loopback.", valueName: "addr"))
@@ -48,6 +50,9 @@ extension Gym {
         @Option(help: "For the embedded daemon: microseconds an idle worker watches for the next job before sleeping.")
         var workerSpinUs: Double = 0
 
+        @Flag(help: "With --vector-only: step each batch double-buffered (DoubleBufferedVectorEnv, two halves in flight) and report pipelined_steps_per_s and pipelined_env_steps instead.")
+        var pipelined = false
+
         @Flag(help: "Print one JSON object as the last line.")
         var json = false
 
@@ -61,6 +66,8 @@ extension Gym {
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
             guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch-sizes takes positive integers, e.g. 1,16,256") }
             guard !curve || server == nil else { throw ValidationError("--curve compares two embedded daemons; it takes no --server") }
+            guard !pipelined || vectorOnly else { throw ValidationError("--pipelined measures batches only; add --vector-only") }
+            guard !pipelined || sizes.allSatisfy({ $0 >= 2 }) else { throw ValidationError("--pipelined splits each batch in two halves: sizes must be at least 2") }
             guard !curve || !vectorOnly else { throw ValidationError("--curve measures latency too; it takes no --vector-only") }
         }
 
@@ -96,13 +103,27 @@ extension Gym {
             var batches: [RemoteVectorEnv] = []
             // A --server daemon outlives the bench: every handle made here is closed, even on an error.
             defer { for batch in batches { try? batch.close() } }
-            for size in sizes { batches.append(try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: size, seed: 0)) }
+            var doubled: [DoubleBufferedVectorEnv] = []
+            defer { for batch in doubled { try? batch.close() } }
+            for size in sizes {
+                if pipelined {
+                    doubled.append(try DoubleBufferedVectorEnv(connection: connection, id: "CartPole-v1", count: size, seed: 0))
+                } else {
+                    batches.append(try RemoteVectorEnv(connection: connection, id: "CartPole-v1", count: size, seed: 0))
+                }
+            }
             for batch in batches { _ = try batch.reset() }
+            for batch in doubled { _ = try batch.reset() }
             let curveSide = try curve ? CurveSide(sizes: sizes, spinUs: spinUs, workerSpinUs: workerSpinUs) : nil
             defer { curveSide?.stop() }
             func measureBatches() throws {
                 for batch in batches {
                     let (rate, steps) = try Self.throughput(batch, seconds: seconds)
+                    vector[batch.count, default: []].append(rate)
+                    envSteps[batch.count, default: 0] += steps
+                }
+                for batch in doubled {
+                    let (rate, steps) = try Self.pipelinedThroughput(batch, seconds: seconds)
                     vector[batch.count, default: []].append(rate)
                     envSteps[batch.count, default: 0] += steps
                 }
@@ -127,8 +148,8 @@ extension Gym {
                                                            run, repeats, rawMicros, stepMicros, stepMicros / rawMicros).utf8))
             }
             let vectorFields: [(String, JSONText)] = [
-                ("vector_steps_per_s", .object(sizes.map { (String($0), .double(Self.median(vector[$0] ?? []))) })),
-                ("vector_env_steps", .object(sizes.map { (String($0), .int(Int64(envSteps[$0] ?? 0))) })),
+                (pipelined ? "pipelined_steps_per_s" : "vector_steps_per_s", .object(sizes.map { (String($0), .double(Self.median(vector[$0] ?? []))) })),
+                (pipelined ? "pipelined_env_steps" : "vector_env_steps", .object(sizes.map { (String($0), .int(Int64(envSteps[$0] ?? 0))) })),
             ]
             let context: [(String, JSONText)] = [
                 ("repeats", .int(Int64(repeats))),
@@ -189,6 +210,23 @@ extension Gym {
             let actions = [NDArray(dtype: .int64, shape: [env.count], values: (0..<env.count).map { Double($0 % 2) })]
             let run = try timed(seconds: seconds, chunk: 8) { _ = try env.step(actions) }
             return (Double(run.calls * env.count) / run.seconds, run.calls * env.count)
+        }
+
+        /// Env-steps per second for a batch stepped double-buffered (one half always in flight),
+        /// and the env-steps made.
+        static func pipelinedThroughput(_ env: DoubleBufferedVectorEnv, seconds: Double) throws -> (rate: Double, steps: Int) {
+            let actions = env.halves.map { half in [NDArray(dtype: .int64, shape: [half.count], values: (0..<half.count).map { Double($0 % 2) })] }
+            for half in 0..<2 { try env.send(half, actions[half]) }
+            let run = try timed(seconds: seconds, chunk: 4) {
+                for half in 0..<2 {
+                    _ = try env.receive(half)
+                    try env.send(half, actions[half])
+                }
+            }
+            for half in 0..<2 { _ = try env.receive(half) }
+            // Each call stepped both halves, i.e. the whole batch once; the daemon stepped it once
+            // more for the sends around the timed calls.
+            return (Double(run.calls * env.count) / run.seconds, (run.calls + 1) * env.count)
         }
 
         /// Microseconds per one-env CartPole step through the protocol code alone, no sockets or

@@ -7,7 +7,7 @@ import Testing
 @Suite struct FuzzCorpusTests {
     @Test(arguments: [
         "RequestDecode", "BufferHandler", "ParameterHandler", "EventDecode", "SafeTensorsLoad", "RecordingRead",
-        "CheckpointRestore", "PluginValues",
+        "CheckpointRestore", "PluginValues", "StepReplyDecode",
     ])
     func corpusReplaysWithoutACrash(target: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

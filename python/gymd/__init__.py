@@ -7,6 +7,7 @@ clients. Importing the package registers ``gymd/<id>`` for the daemon's built-in
 
 from .buffer_client import BufferClient, SampledBatch
 from .connection import Connection
+from .double_buffered import DoubleBufferedVectorEnv
 from .errors import (
     DeadlineExceededError,
     GymError,
@@ -37,7 +38,7 @@ __version__ = "0.1.0"
 register_envs()
 
 __all__ = [
-    "BufferClient", "SampledBatch", "Connection", "RemoteBatch", "RemoteEnv", "RemoteVectorEnv", "register_env", "register_envs", "PROTOCOL_VERSION",
+    "BufferClient", "SampledBatch", "Connection", "DoubleBufferedVectorEnv", "RemoteBatch", "RemoteEnv", "RemoteVectorEnv", "register_env", "register_envs", "PROTOCOL_VERSION",
     "GymError", "GymTimeoutError", "InternalError", "InvalidActionError", "InvalidArgumentError", "MalformedError",
     "NotOwnerError", "NotSupportedError", "QuotaExceededError", "ResetNeededError", "ShuttingDownError",
     "UnknownEnvError", "UnknownHandleError", "UnknownMessageError", "UnsupportedVersionError",

@@ -52,6 +52,7 @@ class RemoteVectorEnv(VectorEnv):
             self._batch.close()
             raise ValueError(f"{env_id} cannot render as {render_mode!r} (it offers {self.metadata['render_modes']})")
         self.render_mode = render_mode
+        self._pending: int | None = None
         self.single_observation_space = self._batch.observation_space
         self.single_action_space = self._batch.action_space
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
@@ -83,7 +84,30 @@ class RemoteVectorEnv(VectorEnv):
 
     def step(self, actions):
         """Steps every env; returns batched (observations, rewards, terminations, truncations, infos)."""
-        result = self._batch.step(split_batch(self.single_action_space, actions))
+        return self._step_result(self._batch.step(split_batch(self.single_action_space, actions)))
+
+    @property
+    def step_in_flight(self) -> bool:
+        """Whether a ``step_async`` awaits its ``step_wait``."""
+        return self._pending is not None
+
+    def step_async(self, actions) -> None:
+        """Sends a step without waiting for it (as Gymnasium's ``AsyncVectorEnv``); ``step_wait`` returns it.
+
+        Between the two the daemon steps while the caller computes, e.g. the other half of a
+        ``DoubleBufferedVectorEnv``."""
+        if self._pending is not None:
+            raise RuntimeError("step_async with a step already in flight: call step_wait first")
+        self._pending = self._batch.send_step(split_batch(self.single_action_space, actions))
+
+    def step_wait(self):
+        """Waits for the step sent by ``step_async``; returns what ``step`` returns."""
+        if self._pending is None:
+            raise RuntimeError("step_wait without a step in flight: call step_async first")
+        request, self._pending = self._pending, None
+        return self._step_result(self._batch.receive_step(request))
+
+    def _step_result(self, result):
         infos = self._vector_infos(result.infos)
         for row, index in enumerate(result.final_indices):
             final_obs = value_at(self.single_observation_space, result.final_observations, row)

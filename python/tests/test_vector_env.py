@@ -73,3 +73,39 @@ def test_seeds_per_env_and_wrong_counts(server):
         frames.close()
     finally:
         envs.close()
+
+
+def test_double_buffered_halves_match_one_synchronous_batch(server):
+    """Two halves stepped with one always in flight (step_async/step_wait underneath) give the
+    numbers one synchronous batch of the same envs gives."""
+    whole = gymd.RemoteVectorEnv("CartPole-v1", 5, server=server)
+    doubled = gymd.DoubleBufferedVectorEnv("CartPole-v1", 5, server=server)
+    try:
+        assert [half.num_envs for half in doubled.halves] == [2, 3]
+        obs, _ = whole.reset(seed=4)
+        (obs0, _), (obs1, _) = doubled.reset(seed=4)
+        assert np.concatenate([obs0, obs1]).tobytes() == obs.tobytes()
+        rng = np.random.default_rng(1)
+        actions = rng.integers(0, 2, size=5)
+        doubled.send_step(0, actions[:2])
+        doubled.send_step(1, actions[2:])
+        ended = 0
+        for _ in range(80):
+            expected = whole.step(actions)
+            next_actions = rng.integers(0, 2, size=5)
+            got = [doubled.receive_step(0)]
+            doubled.send_step(0, next_actions[:2])
+            got.append(doubled.receive_step(1))
+            doubled.send_step(1, next_actions[2:])
+            for index in range(4):
+                assert np.concatenate([got[0][index], got[1][index]]).tobytes() == np.asarray(expected[index]).tobytes()
+            ended += int(expected[2].sum())
+            actions = next_actions
+        assert ended > 0
+        with pytest.raises(RuntimeError):
+            doubled.halves[0].step_async(actions[:2])
+    finally:
+        doubled.close()
+        whole.close()
+    with pytest.raises(ValueError):
+        gymd.DoubleBufferedVectorEnv("CartPole-v1", 1, server=server)
