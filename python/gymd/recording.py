@@ -15,7 +15,8 @@ from gymnasium import spaces
 from .protocol import gym_pb2
 from .spaces import leaves, space_from_wire
 
-SCHEMA_VERSION = "1"
+#: The recording schema versions this reader opens (version 2 adds run, algorithm and role).
+SCHEMA_VERSIONS = ("1", "2")
 
 
 @dataclass
@@ -71,9 +72,9 @@ class Recording:
             raise FileNotFoundError(f"no recording at {self.path}")
         self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         version = self._scalar("SELECT value FROM recording WHERE key = 'schema_version'")
-        if version != SCHEMA_VERSION:
+        if version not in SCHEMA_VERSIONS:
             self._db.close()
-            raise ValueError(f"{self.path} has recording schema {version!r}; this reader knows {SCHEMA_VERSION}")
+            raise ValueError(f"{self.path} has recording schema {version!r}; this reader knows {', '.join(SCHEMA_VERSIONS)}")
 
     def _scalar(self, query: str, *args: Any) -> Any:
         row = self._db.execute(query, args).fetchone()
