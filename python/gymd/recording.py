@@ -33,6 +33,11 @@ class EpisodeSummary:
     truncated: bool
     end_kind: str
     start_kind: str
+    #: The run, algorithm and role of the client that played it (its hello's description);
+    #: None when it gave none or the recording predates them (schema version 1).
+    run: str | None = None
+    algorithm: str | None = None
+    role: str | None = None
 
 
 @dataclass
@@ -75,6 +80,8 @@ class Recording:
         if version not in SCHEMA_VERSIONS:
             self._db.close()
             raise ValueError(f"{self.path} has recording schema {version!r}; this reader knows {', '.join(SCHEMA_VERSIONS)}")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(episodes)")}
+        self._has_descriptions = {"run", "algorithm", "role"} <= columns
 
     def _scalar(self, query: str, *args: Any) -> Any:
         row = self._db.execute(query, args).fetchone()
@@ -87,9 +94,11 @@ class Recording:
 
     def _summaries(self, where: str, args: tuple) -> list[EpisodeSummary]:
         rows = self._db.execute(
-            "SELECT id, env_id, env_index, seed, length, return, terminated, truncated, end_kind, start_kind "
-            f"FROM episodes {where} ORDER BY id", args).fetchall()
-        return [EpisodeSummary(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), r[8], r[9]) for r in rows]
+            "SELECT id, env_id, env_index, seed, length, return, terminated, truncated, end_kind, start_kind, "
+            + ("run, algorithm, role " if self._has_descriptions else "NULL, NULL, NULL ")
+            + f"FROM episodes {where} ORDER BY id", args).fetchall()
+        return [EpisodeSummary(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), r[8], r[9], r[10], r[11], r[12])
+                for r in rows]
 
     def spec(self, episode_id: int) -> gym_pb2.EnvSpec:
         """The protocol ``EnvSpec`` of the batch an episode ran in."""
