@@ -187,7 +187,16 @@ public final class TrainingSession {
         var during = before
         during.role = role
         try connection.describe(during)
-        let result = try body()
+        let result: T
+        do {
+            result = try body()
+        } catch let error as GymError where [.timedOut, .disconnected, .shuttingDown].contains(error.code) {
+            throw error  // the daemon is gone: nothing to describe to
+        } catch {
+            // The run may go on (a caller that handles the error): its next batches are training's again.
+            try? connection.describe(before)
+            throw error
+        }
         try connection.describe(before)
         return result
     }
