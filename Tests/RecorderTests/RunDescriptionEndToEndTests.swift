@@ -8,8 +8,10 @@ import Testing
         let setup = try RecordingSetup(name: "runs")
         defer { setup.tearDown() }
         let common = ["--server", setup.endpoint, "--eval-episodes", "3", "--quiet", "--json"]
-        let alpha = try GymProcess(["train", "dqn", "--env", "CartPole-v1", "--seed", "1", "--total-steps", "300", "--learning-starts", "100",
-                                    "--hidden-sizes", "8", "--run-name", "alpha"] + common, directory: setup.directory, name: "alpha")
+        // Flyer with a one-episode solve window: the first +1 episode prompts a greedy validation.
+        let alpha = try GymProcess(["train", "dqn", "--env", "Flyer-v0", "--seed", "1", "--total-steps", "1500", "--learning-starts", "100",
+                                    "--hidden-sizes", "8", "--solve-window", "1", "--validation-episodes", "2", "--no-preset",
+                                    "--run-name", "alpha"] + common, directory: setup.directory, name: "alpha")
         let beta = try GymProcess(["train", "qlearning", "--env", "CartPole-v0", "--seed", "2", "--episodes", "12",
                                    "--run-name", "beta"] + common, directory: setup.directory, name: "beta")
         alpha.process.waitUntilExit()
@@ -31,12 +33,13 @@ import Testing
             counts["\(episode["run"] as? String ?? "-")/\(episode["role"] as? String ?? "-")", default: 0] += 1
         }
         #expect(counts["alpha/train", default: 0] >= 5, "\(counts)")
+        #expect(counts["alpha/validate", default: 0] >= 2, "\(counts)")
         #expect(counts["alpha/eval", default: 0] >= 3, "\(counts)")
         // Twelve training episodes, and the one the trainer started before it closed its env.
         #expect(counts["beta/train", default: 0] >= 12, "\(counts)")
         #expect(counts["beta/eval", default: 0] >= 3, "\(counts)")
         #expect(counts["-/-"] == 1, "\(counts)")
-        #expect(Set(counts.keys) == ["alpha/train", "alpha/eval", "beta/train", "beta/eval", "-/-"], "\(counts)")
+        #expect(Set(counts.keys) == ["alpha/train", "alpha/validate", "alpha/eval", "beta/train", "beta/eval", "-/-"], "\(counts)")
         let algorithms = ["alpha": "dqn", "beta": "qlearning"]
         #expect(episodes.allSatisfy { episode in
             guard let run = episode["run"] as? String else { return episode["algorithm"] is NSNull }
