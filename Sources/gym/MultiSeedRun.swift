@@ -12,8 +12,9 @@ import Glibc
 ///
 /// Child processes rather than tasks in this process: each run keeps its own embedded daemon,
 /// signal handling, logs, checkpoints and exit status, exactly as if started by hand, and one
-/// that crashes takes no other down. Ctrl-C reaches every child through the terminal's process
-/// group and each saves as a single run does; a SIGTERM to this process is passed on to them.
+/// that crashes takes no other down. Foundation starts each child in a process group of its own,
+/// so the terminal's Ctrl-C reaches this process only: it passes every SIGINT and SIGTERM on to
+/// the running children, which stop and save as a single run does (a second one, at once).
 struct MultiSeedRun {
     /// The algorithm and environment, for the default run names.
     let algo: String
@@ -92,8 +93,8 @@ struct MultiSeedRun {
         var running: [(seed: UInt64, process: Process, output: URL)] = []
         var outcomes: [UInt64: Outcome] = [:]
         while !waiting.isEmpty || !running.isEmpty {
-            if let number = stop.take(), number == SIGTERM {
-                for child in running where child.process.isRunning { kill(child.process.processIdentifier, SIGTERM) }
+            for number in stop.take() {
+                for child in running where child.process.isRunning { kill(child.process.processIdentifier, number) }
             }
             while running.count < jobs, stop.signal == nil, let seed = waiting.popFirst() {
                 let output = scratch.appendingPathComponent("seed-\(seed).out")
@@ -161,17 +162,23 @@ struct MultiSeedRun {
     }
 }
 
-/// The signals the seeds' runner received: the latest, and whether it is passed on yet.
+/// The signals the seeds' runner received: the first, and those not passed on yet.
 private final class SignalNote: @unchecked Sendable {
     private let lock = NSLock()
-    private var latest: Int32?
-    private var fresh: Int32?
+    private var first: Int32?
+    private var pending: [Int32] = []
 
-    func note(_ number: Int32) { lock.withLock { latest = number; fresh = number } }
+    /// Notes a signal; past a few unforwarded ones the rest add nothing (a child exits at its second).
+    func note(_ number: Int32) {
+        lock.withLock {
+            if first == nil { first = number }
+            if pending.count < 4 { pending.append(number) }
+        }
+    }
     /// The first signal received, nil before any.
-    var signal: Int32? { lock.withLock { latest } }
-    /// A signal not yet acted on, once.
-    func take() -> Int32? { lock.withLock { defer { fresh = nil }; return fresh } }
+    var signal: Int32? { lock.withLock { first } }
+    /// The signals not yet passed on, in order, once.
+    func take() -> [Int32] { lock.withLock { defer { pending = [] }; return pending } }
 }
 
 /// The seeds' runner's signal handler, kept for the life of the process.

@@ -1,6 +1,9 @@
 import Foundation
 import GymTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `gym train --seeds`: one child run per seed, named and saved apart, and the aggregate of
 /// their final evaluations (mean ± std and interquartile mean).
@@ -38,6 +41,44 @@ import Testing
             .split(separator: "\n").joined()))
         #expect(metadata["run"] as? String == "study-seed7")
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("logs/seed-9/episodes.csv").path))
+    }
+
+    @Test func sigintReachesEverySeedsRunWhichSavesAndTheCommandExits130() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gym-seeds-stop-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let process = Process()
+        process.executableURL = gymBinary
+        process.arguments = ["train", "dqn", "--env", "CartPole-v1", "--seeds", "1,2", "--jobs", "2", "--total-steps", "10000000",
+                             "--hidden-sizes", "8", "--checkpoint-dir", root.path, "--checkpoint-every", "300", "--json"]
+        let errPath = root.appendingPathComponent("err").path, outPath = root.appendingPathComponent("out").path
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func stderr() -> String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
+        // Both runs are training (their signal handlers in place) once each has written a checkpoint.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, [1, 2].contains(where: {
+            !FileManager.default.fileExists(atPath: root.appendingPathComponent("seed-\($0)/checkpoints/latest").path)
+        }) {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        kill(process.processIdentifier, SIGINT)
+        let stopBy = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < stopBy { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!process.isRunning, "the seeds' runner did not stop: \(stderr().suffix(600))")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr().suffix(600))")
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let runs = json(out.split(separator: "\n").last.map(String.init) ?? "")?["runs"] as? [[String: Any]] ?? []
+        #expect(runs.map { $0["exit_status"] as? Int } == [130, 130], "\(out)")
+        for seed in [1, 2] {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("seed-\(seed)/policy-last.safetensors").path),
+                    "seed \(seed): \(stderr().suffix(600))")
+        }
     }
 
     @Test func badSeedListsAreRefusedNamingWhatIsWrong() throws {
