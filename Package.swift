@@ -83,7 +83,7 @@ let package = Package(
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CodedErrors", "JSONWriting"]),
         // Learning agents; they reach environments only through GymClient.
-        .target(name: "Agents", dependencies: ["CodedErrors", "GymClient", "GymCore", "NeuralNet",
+        .target(name: "Agents", dependencies: ["CodedErrors", "GymClient", "GymCore", "GymProtocol", "NeuralNet",
                                                .product(name: "Logging", package: "swift-log")]),
         // The server side of distributed training: the parameter service a learner is handed.
         .target(name: "DistributedRuntime", dependencies: [

@@ -21,14 +21,36 @@ public final class GymConnection: @unchecked Sendable {
     public private(set) var server = Gym_V1_HelloReply()
     private let channel: ServiceChannel<Gym_V1_Request, Gym_V1_Response>
 
-    /// Connects and performs the version handshake (which fails on a version mismatch or timeout).
-    public init(endpoint: String, timeout: Double = 10, clientName: String = "gym-swift", context: Context = .shared,
-                security: CurveSettings? = nil) throws {
+    /// The name this client gives in its hellos.
+    public let clientName: String
+    /// What this client last told the daemon about itself (run, algorithm, role), if anything.
+    public private(set) var clientDescription: Gym_V1_ClientDescription?
+
+    /// Connects and performs the version handshake (which fails on a version mismatch or timeout),
+    /// saying who is stepping when `description` is given.
+    public init(endpoint: String, timeout: Double = 10, clientName: String = "gym-swift", description: Gym_V1_ClientDescription? = nil,
+                context: Context = .shared, security: CurveSettings? = nil) throws {
+        self.clientName = clientName
         // libzmq's default queue bounds, as this connection has always had: a client that
         // pipelines thousands of steps waits (up to its timeout) instead of queueing without end.
         channel = try ServiceChannel(endpoint: endpoint, timeout: timeout, highWaterMark: nil, context: context, security: security)
-        let reply = try call(.hello(.with { $0.protocolVersion = gymProtocolVersion; $0.clientName = clientName }))
-        server = reply.hello
+        server = try hello(description)
+    }
+
+    /// Sends another hello with a new description: environments made from now on are recorded
+    /// as `description`'s (a trainer switches to `.validate` around its validation episodes).
+    public func describe(_ description: Gym_V1_ClientDescription) throws {
+        server = try hello(description)
+    }
+
+    private func hello(_ description: Gym_V1_ClientDescription?) throws -> Gym_V1_HelloReply {
+        let reply = try call(.hello(.with {
+            $0.protocolVersion = gymProtocolVersion
+            $0.clientName = clientName
+            if let description { $0.description_p = description }
+        }))
+        clientDescription = description
+        return reply.hello
     }
 
     /// Sends a request without waiting; returns its id for `receive`.

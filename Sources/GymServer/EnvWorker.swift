@@ -88,7 +88,7 @@ public final class EnvWorker {
         if let events, response.gymError == nil {
             let batch: Gym_V1_MakeEvent? = tableLock.withLock {
                 switch (job.kind, response.body) {
-                case (.make(let request), .make(let reply)?) where !retired: makes[job.handle] = .with { $0.request = request; $0.reply = reply }
+                case (.make(let request), .make(let reply)?) where !retired: makes[job.handle] = EventEncoding.makeEvent(request, reply, job.clientDescription)
                 case (.close, _): makes[job.handle] = nil
                 default: break
                 }

@@ -14,7 +14,7 @@ public enum EventEncoding {
         if let client = job.replyTo?.client { event.client = Data(client.bytes) }
         switch (job.kind, response.body) {
         case (.make(let request), .make(let reply)?):
-            event.make = .with { $0.request = request; $0.reply = reply }
+            event.make = makeEvent(request, reply, job.clientDescription)
         case (.reset(let request), .reset(let reply)?):
             event.reset = .with {
                 $0.request = request
@@ -30,6 +30,15 @@ public enum EventEncoding {
             return nil
         }
         return try? event.serializedBytes()
+    }
+
+    /// A batch's make event: the request, the reply, and the maker's description if it gave one.
+    static func makeEvent(_ request: Gym_V1_Make, _ reply: Gym_V1_MakeReply, _ description: Gym_V1_ClientDescription?) -> Gym_V1_MakeEvent {
+        .with {
+            $0.request = request
+            $0.reply = reply
+            if let description { $0.client = description }
+        }
     }
 
     /// The protobuf bytes of `Event.sequence` (field 1, varint). Prepended to an encoded event,

@@ -21,4 +21,6 @@ public struct Job: Sendable {
     public let replyTo: ReplyAddress?
     /// The work.
     public let kind: Kind
+    /// For a make: the description the client's latest hello gave, which the batch's events carry.
+    public var clientDescription: Gym_V1_ClientDescription? = nil
 }

@@ -36,6 +36,7 @@ extension RequestRouter {
     /// Forgets `client`, returning the close jobs (without replies) for the handles it held.
     func forget(_ client: ClientID) -> [(worker: Int, job: Job)] {
         lastSeen[client] = nil
+        descriptions[client] = nil
         var jobs: [(worker: Int, job: Job)] = []
         for handle in table.handles(of: client) {
             guard let entry = table.remove(handle) else { continue }

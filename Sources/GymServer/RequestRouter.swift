@@ -40,6 +40,8 @@ public final class RequestRouter {
     var quarantined: [UInt64: String] = [:]
     /// Jobs queued or running per client, against `maxInFlightPerClient`.
     var inFlight: [ClientID: Int] = [:]
+    /// What each client's latest hello said of it (one entry per known client, forgotten with it).
+    var descriptions: [ClientID: Gym_V1_ClientDescription] = [:]
     private let envList: Gym_V1_EnvList
     private let logger: Logger
     /// What it has handled so far.
@@ -140,6 +142,11 @@ public final class RequestRouter {
                 throw GymError(.unsupportedVersion,
                     "this daemon speaks protocol version \(gymProtocolVersion), the client asked for \(hello.protocolVersion)")
             }
+            if hello.hasDescription_p {
+                let description = try hello.description_p.checked()
+                descriptions[address.client] = description
+                logger.info("client \(address.client) (\(hello.clientName.clippedForEcho(maxBytes: 64).debugDescription)) says: \(description.logText)")
+            }
             return .reply(address, .with {
                 $0.id = id
                 $0.hello = .with {
@@ -191,7 +198,8 @@ public final class RequestRouter {
         guard let (handle, worker) = table.add(owner: address.client, count: count, envID: make.envID) else {
             throw GymError(.quotaExceeded, "this daemon has issued every handle it can; restart it")
         }
-        return .dispatch(worker: worker, Job(handle: handle, requestID: id, replyTo: address, kind: .make(make)))
+        return .dispatch(worker: worker, Job(handle: handle, requestID: id, replyTo: address, kind: .make(make),
+                                             clientDescription: descriptions[address.client]))
     }
 
     private func owned(_ handle: UInt64, by client: ClientID) throws -> HandleTable.Entry {

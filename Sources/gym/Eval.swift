@@ -1,6 +1,7 @@
 import Agents
 import ArgumentParser
 import Foundation
+import GymProtocol
 
 extension Gym {
     /// `gym eval`: play a saved policy greedily.
@@ -44,7 +45,8 @@ extension Gym {
             let envID = env ?? metadata.env
             let runSeed = seed ?? metadata.seed
             let count = episodes ?? metadata.evaluation?.episodes ?? 20
-            let (connection, embedded) = try server.connect(clientName: "gym eval")
+            let (connection, embedded) = try server.connect(clientName: "gym eval",
+                                                            description: .init(run: metadata.run ?? "", algorithm: metadata.algo, role: .eval))
             defer { embedded?.shutdown() }
             let specs = try connection.listEnvs()
             let threshold = specs.first { $0.id == envID }?.rewardThreshold

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GymClient
 import GymCore
+import GymProtocol
 import ImageFormats
 import Recorder
 
@@ -13,8 +14,9 @@ extension Gym {
             discussion: """
             --to-buffer ADDR --table NAME loads the listed episodes' transitions (obs, action, \
             reward, next_obs, terminated, truncated) into a table of `gym buffer`. \
-            Without an action, lists the episodes (filter with --env, --min/max-return, \
-            --min/max-length). --verify re-simulates episodes through a daemon (--server, or one \
+            Without an action, lists the episodes with the run and role of the client that \
+            played them, as its hello said (filter with --env, --run, --role, --min/max-return, \
+            --min/max-length; recordings made before runs had names list "-"). --verify re-simulates episodes through a daemon (--server, or one \
             in this process) from their seeds and actions and reports the first step that differs; \
             episodes that continued their env's generator are re-simulated with their lineage from \
             the last seeded reset. Without --episode it verifies every listed episode and exits \
@@ -31,6 +33,12 @@ extension Gym {
 
         @Option(help: "Only episodes of this environment id.")
         var env: String?
+
+        @Option(name: .customLong("run"), help: "Only episodes of this run (the --run-name of the gym train that played them).")
+        var runName: String?
+
+        @Option(help: "Only episodes of clients in this role: train, validate, eval or worker.")
+        var role: String?
 
         @Option(help: "Only episodes with at least this return.")
         var minReturn: Double?
@@ -79,6 +87,9 @@ extension Gym {
         func validate() throws {
             if render != nil && episode == nil { throw ValidationError("--render needs --episode ID") }
             if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+            if let role, !Self.roles.contains(role) {
+                throw ValidationError("--role must be one of \(Self.roles.joined(separator: ", ")), got \(role.debugDescription)")
+            }
             if let fps, fps <= 0 { throw ValidationError("--fps must be positive") }
             if (toBuffer != nil) != (table != nil) { throw ValidationError("--to-buffer ADDR and --table NAME go together") }
             guard maxSize >= 1 else { throw ValidationError("--max-size must be positive") }
@@ -111,15 +122,20 @@ extension Gym {
             filter.minLength = minLength
             filter.maxLength = maxLength
             filter.limit = limit
+            filter.run = runName
+            filter.role = role
             return filter
         }
 
+        /// The roles a client can give in its hello.
+        static let roles = Gym_V1_ClientRole.names
+
         private func listEpisodes(_ reader: RecordingReader) throws {
             let episodes = try reader.episodes(filter)
-            print("id\tenv\tlength\treturn\tend\tstart\tseed\tlineage")
+            print("id\tenv\tlength\treturn\tend\tstart\tseed\tlineage\trun\trole")
             for episode in episodes {
                 let lineage = episode.lineageID.map { "\($0)/\(episode.lineageIndex ?? 0)" } ?? "-"
-                print("\(episode.id)\t\(episode.envID)\t\(episode.length)\t\(episode.totalReturn)\t\(episode.endKind)\t\(episode.startKind)\t\(episode.seed.map(String.init) ?? "-")\t\(lineage)")
+                print("\(episode.id)\t\(episode.envID)\t\(episode.length)\t\(episode.totalReturn)\t\(episode.endKind)\t\(episode.startKind)\t\(episode.seed.map(String.init) ?? "-")\t\(lineage)\t\(episode.run ?? "-")\t\(episode.role ?? "-")")
             }
             let steps = episodes.reduce(0) { $0 + $1.length }
             FileHandle.standardError.write(Data("\(episodes.count) episode(s), \(steps) step(s)\n".utf8))
@@ -143,6 +159,8 @@ extension Gym {
                 ("lineage_index", episode.lineageIndex.map { .int(Int64($0)) } ?? .null),
                 ("client", .string(episode.client)), ("batch_id", .int(episode.batchID)), ("env_index", .int(Int64(episode.envIndex))),
                 ("start_time", .double(episode.startTime)), ("end_time", .double(episode.endTime)),
+                ("run", episode.run.map(JSONText.string) ?? .null), ("algorithm", episode.algorithm.map(JSONText.string) ?? .null),
+                ("role", episode.role.map(JSONText.string) ?? .null),
             ])
         }
 

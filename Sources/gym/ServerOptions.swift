@@ -1,6 +1,7 @@
 import ArgumentParser
 import GymClient
 import GymCore
+import GymProtocol
 import GymServer
 import GymPlugin
 import Logging
@@ -26,16 +27,18 @@ struct ServerOptions: ParsableArguments {
     }
 
     /// A connection to --server, or to a daemon started in this process; `shared` makes that
-    /// daemon listen on tcp loopback so that worker processes can reach it too.
-    func connect(clientName: String, shared: Bool = false) throws -> (GymConnection, EmbeddedDaemon?) {
+    /// daemon listen on tcp loopback so that worker processes can reach it too. `description`
+    /// tells the daemon who is stepping (run, algorithm, role).
+    func connect(clientName: String, description: Gym_V1_ClientDescription? = nil,
+                 shared: Bool = false) throws -> (GymConnection, EmbeddedDaemon?) {
         LogSetup.bootstrap(level: logLevel)
         try security.install()
         if let server {
-            return (try GymConnection(endpoint: server, timeout: timeout, clientName: clientName), nil)
+            return (try GymConnection(endpoint: server, timeout: timeout, clientName: clientName, description: description), nil)
         }
         let embedded = try EmbeddedDaemon(registry: BuiltinEnvironments.registry(extraDirectories: plugins),
                                           bind: shared ? "tcp://127.0.0.1:*" : nil)
-        return (try GymConnection(endpoint: embedded.endpoint, timeout: timeout, clientName: clientName), embedded)
+        return (try GymConnection(endpoint: embedded.endpoint, timeout: timeout, clientName: clientName, description: description), embedded)
     }
 }
 

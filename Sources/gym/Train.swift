@@ -14,9 +14,10 @@ extension Gym {
             training plays --eval-episodes greedy episodes, each seeded from the run seed. With \
             --logdir it writes episodes.csv, TensorBoard event files and learning_curve.svg there; \
             with --save, the policy as safetensors plus FILE.json. With --json the last line of \
-            stdout is {"algo", "env", "seed", "steps", "episodes", "wall_s", "eval_episodes", \
+            stdout is {"algo", "env", "run", "seed", "steps", "episodes", "wall_s", "eval_episodes", \
             "eval_mean", "eval_std", "solved"}; solved is eval_mean >= the environment's reward \
-            threshold (null when it has none).
+            threshold (null when it has none). --seeds trains once per seed and prints the \
+            aggregate instead ({"seeds", "eval_mean", "eval_std", "eval_iqm", "runs", ...}).
             """,
             subcommands: [TrainAlgorithm<SARSA>.self, TrainAlgorithm<QLearning>.self, TrainDQN.self, TrainAlgorithm<Reinforce>.self,
                           TrainAlgorithm<A2C>.self, TrainAlgorithm<PPO>.self,

@@ -23,6 +23,19 @@ struct TrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Save the trained policy here (safetensors, metadata also in FILE.json).", valueName: "file"))
     var save: String?
 
+    @Option(help: ArgumentHelp("""
+    The run's name, written into every artifact (policy metadata, the JSON summary, TensorBoard) and told to the daemon, which records it with every episode;     default ALGO-ENV-SEED-TIME (UTC), with --resume the checkpoint's.
+    """, valueName: "name"))
+    var runName: String?
+
+    @Option(help: ArgumentHelp("""
+    Train once per seed (1,2,3 or 1-5), each seed a child gym train process, and print each final evaluation and their     mean ± std and interquartile mean; runs are named RUN-NAME-seedS, --logdir and --checkpoint-dir get a seed-S folder     and --save a -seedS suffix.
+    """, valueName: "list"))
+    var seeds: String?
+
+    @Option(help: "With --seeds: how many seeds train at once (each a process of its own).")
+    var jobs = 1
+
     @Flag(help: "Print a JSON summary as the last line of stdout.")
     var json = false
 
@@ -64,6 +77,13 @@ struct TrainOptions: ParsableArguments {
         guard env != nil || resume != nil || config != nil else { throw ValidationError("Missing expected argument '--env <env>'") }
         if resume != nil, config != nil { throw ValidationError("--resume continues with the checkpoint's settings: drop --config") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if let runName { try Self.checkRunName(runName) }
+        if let seeds {
+            _ = try SeedList(seeds)
+            if seed != nil { throw ValidationError("--seeds runs every seed it lists: drop --seed") }
+            if resume != nil { throw ValidationError("--resume continues one run: resume each seed's run on its own") }
+        }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     /// The settings file this run reads: --config, else the preset for `algo` on --env (none
@@ -94,14 +114,23 @@ struct TrainOptions: ParsableArguments {
         guard let env = resumed?.header.env ?? self.env ?? file?.env else {
             throw ValidationError("Missing expected argument '--env <env>' (\(config ?? "the settings file") names none)")
         }
+        if let seeds {
+            try MultiSeedRun(algo: algo, env: env, seeds: try SeedList(seeds).seeds, jobs: jobs, runName: runName, json: json,
+                             quiet: quiet, logdir: logdir, save: save, checkpointDir: checkpointDir,
+                             arguments: Array(CommandLine.arguments.dropFirst())).run()
+            return
+        }
         let seed = resumed?.seed ?? self.seed ?? file?.seed ?? 1
         if let file, config == nil, !quiet { FileHandle.standardError.write(Data("using preset \(file.file) (--no-preset for the defaults)\n".utf8)) }
         let runDirectory = URL(fileURLWithPath: checkpointDir ?? logdir ?? resume ?? "runs/\(algo)-\(env)-\(seed)", isDirectory: true)
 
-        let (connection, embedded) = try server.connect(clientName: "gym train \(algo)", shared: shared)
+        let runName = self.runName ?? resumed?.header.run ?? Self.defaultRunName(algo: algo, env: env, seed: seed)
+        let (connection, embedded) = try server.connect(clientName: "gym train \(algo)",
+                                                        description: .init(run: runName, algorithm: algo, role: .train), shared: shared)
         defer { embedded?.shutdown() }
         let session = try TrainingSession(algo: algo, env: env, seed: seed, connection: connection,
-                                          logDirectory: logdir.map { URL(fileURLWithPath: $0, isDirectory: true) }, progress: !quiet)
+                                          logDirectory: logdir.map { URL(fileURLWithPath: $0, isDirectory: true) }, progress: !quiet,
+                                          runName: runName)
         session.envArguments = try EnvArgumentOptions.kwargs((file?.envArguments ?? []) + envArguments.words, for: session.spec)
         let totalSteps = args.entries.first { $0.key == "total_steps" }.flatMap { Int($0.value) }
         session.checkpointing = .init(directory: runDirectory, every: checkpointEvery ?? max((totalSteps ?? .max) / 10, 1),
@@ -125,7 +154,8 @@ struct TrainOptions: ParsableArguments {
         let report = try session.finish(trained, evaluationEpisodes: evalEpisodes, save: save.map { URL(fileURLWithPath: $0) })
         if json {
             print(JSONText.object([
-                ("algo", .string(report.algo)), ("env", .string(report.env)), ("seed", .int(Int64(bitPattern: report.seed))),
+                ("algo", .string(report.algo)), ("env", .string(report.env)), ("run", .string(session.runName)),
+                ("seed", .int(Int64(bitPattern: report.seed))),
                 ("steps", .int(Int64(report.steps))), ("episodes", .int(Int64(report.episodes))),
                 ("wall_s", .double((report.wallSeconds * 1000).rounded() / 1000)),
                 ("eval_episodes", .int(Int64(report.evaluation.episodes))), ("eval_mean", .double(report.evaluation.mean)),
@@ -142,6 +172,24 @@ struct TrainOptions: ParsableArguments {
                 print("episodes and TensorBoard events: \(directory.path)")
             }
             if let save { print("saved policy: \(save) (metadata in \(save).json)") }
+        }
+    }
+
+    /// `ALGO-ENV-SEED-TIME`, the time in UTC to the second (`20261202T170631`).
+    static func defaultRunName(algo: String, env: String, seed: UInt64, now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        return "\(algo)-\(env)-\(seed)-\(formatter.string(from: now))"
+    }
+
+    /// A run name must fit the daemon's description limit and name files: no control characters,
+    /// no slashes.
+    static func checkRunName(_ name: String) throws {
+        guard !name.isEmpty, name.utf8.count <= 256,
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "/" }) else {
+            throw ValidationError("--run-name must be 1 to 256 bytes without slashes or control characters, got \(name.debugDescription)")
         }
     }
 

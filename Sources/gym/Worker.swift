@@ -56,7 +56,10 @@ extension Gym {
             let settings = WorkerSettings(values)
             let algo = try settings.text("algo")
             let daemon = try server ?? settings.text("server")
-            let connection = try GymConnection(endpoint: daemon, timeout: timeout, clientName: "gym worker \(index)")
+            // Learners before run names sent none: the worker is then described by its role only.
+            let run = (try? settings.text("run")) ?? ""
+            let connection = try GymConnection(endpoint: daemon, timeout: timeout, clientName: "gym worker \(index)",
+                                               description: .init(run: run, algorithm: algo, role: .worker))
             let env = try settings.text("env")
             logger.notice("worker \(index) joined \(learner): \(algo) on \(env) via \(daemon)")
             let started = Date()

@@ -60,7 +60,7 @@ enum EventFileReader {
 
     enum Field { case varint(UInt64), fixed64(UInt64), fixed32(UInt32), bytes([UInt8]) }
 
-    private static func fields(_ bytes: [UInt8]) throws -> [(Int, Field)] {
+    static func fields(_ bytes: [UInt8]) throws -> [(Int, Field)] {
         var out: [(Int, Field)] = []
         var index = 0
         func varint() throws -> UInt64 {

@@ -194,7 +194,8 @@ func waitForEnvs(_ endpoint: String) throws -> [String: Any]? {
                              "--logdir", directory.path, "--save", policy, "--json"])
         #expect(train.status == 0, "\(train.stderr)")
         let summary = try #require(json(train.lines.last ?? ""))
-        #expect(Set(summary.keys) == ["algo", "env", "seed", "steps", "episodes", "wall_s", "eval_episodes", "eval_mean", "eval_std", "solved"])
+        #expect(Set(summary.keys) == ["algo", "env", "run", "seed", "steps", "episodes", "wall_s", "eval_episodes", "eval_mean", "eval_std", "solved"])
+        #expect((summary["run"] as? String)?.hasPrefix("qlearning-CartPole-v0-3-") == true, "\(summary)")
         #expect(summary["eval_episodes"] as? Int == 5)
         #expect(train.stderr.contains("episode"))  // the progress line
         for file in ["episodes.csv", "learning_curve.svg"] {

@@ -8,7 +8,9 @@ import Glibc
 /// Runs as a user meets them: Ctrl-C saves and exits 130, and `--resume` continues to the
 /// same final policy as a run never interrupted.
 @Suite struct RunCLITests {
-    static let dqn = ["train", "dqn", "--env", "CartPole-v1", "--seed", "2", "--eval-episodes", "3", "--quiet",
+    // One run name for both runs: it is in the policy files compared byte for byte (a resumed
+    // run keeps its checkpoint's name).
+    static let dqn = ["train", "dqn", "--env", "CartPole-v1", "--seed", "2", "--eval-episodes", "3", "--quiet", "--run-name", "resume-test",
                       "--total-steps", "6000", "--learning-starts", "200", "--hidden-sizes", "16,16", "--checkpoint-replay"]
 
     @Test func sigintSavesAPolicyAndACheckpointThatResumeContinuesBitIdentically() throws {

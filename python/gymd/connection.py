@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 
 import zmq
@@ -12,6 +13,32 @@ from .errors import GymTimeoutError, MalformedError, error_from_wire
 from .protocol import PROTOCOL_VERSION, gym_pb2
 
 DEFAULT_TIMEOUT = 10.0
+
+#: The roles a client can give in its hello, by name.
+ROLES = {
+    "train": gym_pb2.CLIENT_ROLE_TRAIN,
+    "validate": gym_pb2.CLIENT_ROLE_VALIDATE,
+    "eval": gym_pb2.CLIENT_ROLE_EVAL,
+    "worker": gym_pb2.CLIENT_ROLE_WORKER,
+}
+
+
+def client_description(run: str | None = None, algorithm: str | None = None,
+                       role: str | None = None) -> gym_pb2.ClientDescription | None:
+    """The hello's description of a client (who is stepping), or None when nothing is given.
+
+    Unset values come from ``$GYMD_RUN``, ``$GYMD_ALGORITHM`` and ``$GYMD_ROLE``, so a script
+    that makes its environments through ``gymnasium.make("gymd/...")`` can be named from outside.
+    """
+    run = run if run is not None else os.environ.get("GYMD_RUN")
+    algorithm = algorithm if algorithm is not None else os.environ.get("GYMD_ALGORITHM")
+    role = role if role is not None else os.environ.get("GYMD_ROLE")
+    if run is None and algorithm is None and role is None:
+        return None
+    if role is not None and role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    return gym_pb2.ClientDescription(run=run or "", algorithm=algorithm or "",
+                                     role=ROLES[role] if role is not None else gym_pb2.CLIENT_ROLE_UNSPECIFIED)
 
 
 class Connection:
@@ -31,11 +58,17 @@ class Connection:
     def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT, client_name: str = "gymd-python",
                  context: zmq.Context | None = None, request_type: type = gym_pb2.Request,
                  response_type: type = gym_pb2.Response, curve_secret: str | None = None,
-                 server_key: str | None = None):
+                 server_key: str | None = None, run: str | None = None, algorithm: str | None = None,
+                 role: str | None = None):
         """``request_type``/``response_type`` select the service (the daemon's by default; the
         buffer service's ``BufferRequest``/``BufferResponse`` share the framing and handshake).
-        ``curve_secret``/``server_key`` are key files (``gym keygen``), overriding the defaults."""
+        ``curve_secret``/``server_key`` are key files (``gym keygen``), overriding the defaults.
+        ``run``, ``algorithm`` and ``role`` (train, validate, eval, worker) tell the daemon who is
+        stepping; it records them with every episode (see ``client_description``)."""
         self.endpoint = endpoint
+        self.client_name = client_name
+        #: What this client said of itself in its hello (``ClientDescription``), or None.
+        self.description = client_description(run, algorithm, role) if request_type is gym_pb2.Request else None
         self._request_type = request_type
         self._response_type = response_type
         self.timeout = float(timeout)
@@ -55,12 +88,19 @@ class Connection:
             self._socket.close(linger=0)
             raise
         try:
-            hello = self.call(hello=gym_pb2.Hello(protocol_version=PROTOCOL_VERSION, client_name=client_name))
+            hello = self.call(hello=gym_pb2.Hello(protocol_version=PROTOCOL_VERSION, client_name=client_name,
+                                                  description=self.description))
         except BaseException:
             self.close()
             raise
         #: What the daemon said in the handshake (``HelloReply``).
         self.server = hello.hello
+
+    def describe(self, run: str | None = None, algorithm: str | None = None, role: str | None = None) -> None:
+        """Sends another hello with a new description: batches made from now on carry it."""
+        description = client_description(run, algorithm, role)
+        self.call(hello=gym_pb2.Hello(protocol_version=PROTOCOL_VERSION, client_name=self.client_name, description=description))
+        self.description = description
 
     def send(self, **body) -> int:
         """Sends a request (one ``Request`` body field, e.g. ``step=Step(...)``) and returns its id."""

@@ -15,7 +15,8 @@ from gymnasium import spaces
 from .protocol import gym_pb2
 from .spaces import leaves, space_from_wire
 
-SCHEMA_VERSION = "1"
+#: The recording schema versions this reader opens (version 2 adds run, algorithm and role).
+SCHEMA_VERSIONS = ("1", "2")
 
 
 @dataclass
@@ -32,6 +33,11 @@ class EpisodeSummary:
     truncated: bool
     end_kind: str
     start_kind: str
+    #: The run, algorithm and role of the client that played it (its hello's description);
+    #: None when it gave none or the recording predates them (schema version 1).
+    run: str | None = None
+    algorithm: str | None = None
+    role: str | None = None
 
 
 @dataclass
@@ -71,9 +77,11 @@ class Recording:
             raise FileNotFoundError(f"no recording at {self.path}")
         self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         version = self._scalar("SELECT value FROM recording WHERE key = 'schema_version'")
-        if version != SCHEMA_VERSION:
+        if version not in SCHEMA_VERSIONS:
             self._db.close()
-            raise ValueError(f"{self.path} has recording schema {version!r}; this reader knows {SCHEMA_VERSION}")
+            raise ValueError(f"{self.path} has recording schema {version!r}; this reader knows {', '.join(SCHEMA_VERSIONS)}")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(episodes)")}
+        self._has_descriptions = {"run", "algorithm", "role"} <= columns
 
     def _scalar(self, query: str, *args: Any) -> Any:
         row = self._db.execute(query, args).fetchone()
@@ -86,9 +94,11 @@ class Recording:
 
     def _summaries(self, where: str, args: tuple) -> list[EpisodeSummary]:
         rows = self._db.execute(
-            "SELECT id, env_id, env_index, seed, length, return, terminated, truncated, end_kind, start_kind "
-            f"FROM episodes {where} ORDER BY id", args).fetchall()
-        return [EpisodeSummary(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), r[8], r[9]) for r in rows]
+            "SELECT id, env_id, env_index, seed, length, return, terminated, truncated, end_kind, start_kind, "
+            + ("run, algorithm, role " if self._has_descriptions else "NULL, NULL, NULL ")
+            + f"FROM episodes {where} ORDER BY id", args).fetchall()
+        return [EpisodeSummary(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), r[8], r[9], r[10], r[11], r[12])
+                for r in rows]
 
     def spec(self, episode_id: int) -> gym_pb2.EnvSpec:
         """The protocol ``EnvSpec`` of the batch an episode ran in."""

@@ -68,7 +68,7 @@ public final class A3C: DistributedLearner {
     public func join(name: String) throws -> (index: Int, settings: ValueMap) {
         let index = loop.admit(name: name)
         return (index, [
-            "algo": .text("a3c"), "env": .text(session.env), "env_args": .map(session.envArguments), "server": .text(session.connection.endpoint),
+            "algo": .text("a3c"), "run": .text(session.runName), "env": .text(session.env), "env_args": .map(session.envArguments), "server": .text(session.connection.endpoint),
             "seed": .integer(Int64(bitPattern: session.seeds.run)), "num_envs": .integer(Int64(args.envsPerWorker)),
             "n_steps": .integer(Int64(args.nSteps)), "gamma": .number(args.gamma), "entropy_coefficient": .number(args.entropyCoefficient),
             "value_coefficient": .number(args.valueCoefficient), "hidden_sizes": .list(args.hiddenSizes.map { .integer(Int64($0)) }),

@@ -77,7 +77,7 @@ public final class ApeXLearner: DistributedLearner {
         let index = loop.admit(name: name)
         let dqn = args.dqn
         let settings: ValueMap = [
-            "algo": .text("dqn"), "env": .text(session.env), "env_args": .map(session.envArguments), "server": .text(session.connection.endpoint),
+            "algo": .text("dqn"), "run": .text(session.runName), "env": .text(session.env), "env_args": .map(session.envArguments), "server": .text(session.connection.endpoint),
             "buffer": .text(bufferEndpoint), "table": .text(Self.table), "seed": .integer(Int64(bitPattern: session.seeds.run)),
             "epsilon": .number(args.epsilon(actor: index)), "epsilon_decay_steps": .integer(Int64(args.epsilonDecaySteps)),
             "gamma": .number(dqn.gamma), "hidden_sizes": .list(dqn.hiddenSizes.map { .integer(Int64($0)) }),

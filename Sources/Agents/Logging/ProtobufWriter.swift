@@ -27,6 +27,11 @@ struct ProtobufWriter {
         lengthDelimited(field: field, value.bytes)
     }
 
+    /// A `bytes` field: `payload` as is.
+    mutating func data(field: Int, _ payload: [UInt8]) {
+        lengthDelimited(field: field, payload)
+    }
+
     private mutating func lengthDelimited(field: Int, _ payload: [UInt8]) {
         tag(field, wireType: 2)
         appendVarint(UInt64(payload.count))

@@ -21,7 +21,7 @@ public final class TensorBoardWriter {
         var event = ProtobufWriter()
         event.double(field: 1, wallTime)
         event.string(field: 3, "brain.Event:2")
-        append(event.bytes)
+        appendRecord(event.bytes)
         try flush()
     }
 
@@ -36,7 +36,7 @@ public final class TensorBoardWriter {
         event.double(field: 1, wallTime)
         event.varint(field: 2, UInt64(bitPattern: Int64(step)))
         event.message(field: 5, summary)
-        append(event.bytes)
+        appendRecord(event.bytes)
     }
 
     /// Writes buffered records to disk.
@@ -56,7 +56,8 @@ public final class TensorBoardWriter {
         try? handle.close()
     }
 
-    private func append(_ payload: [UInt8]) {
+    /// Frames one serialized `Event` as a TFRecord and queues it for `flush`.
+    func appendRecord(_ payload: [UInt8]) {
         var length: [UInt8] = []
         ProtobufWriter.appendLittleEndian(UInt64(payload.count), to: &length)
         pending += length

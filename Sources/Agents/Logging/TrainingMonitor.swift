@@ -79,6 +79,12 @@ public final class TrainingMonitor {
         tensorBoard?.scalar(tag, value, step: step)
     }
 
+    /// Records the run's hyperparameters for TensorBoard's HPARAMS tab (TensorBoard only), with
+    /// the final evaluation and the episodic return as its metrics; `group` is the run's name.
+    public func hyperparameters(_ values: [(key: String, value: HParamValue)], group: String) {
+        tensorBoard?.hparams(values, metrics: ["eval/mean_return", "charts/episodic_return"], group: group)
+    }
+
     /// Called as steps go by: prints the progress line and flushes files at most twice a second.
     public func tick(step: Int) {
         latestStep = step

@@ -28,6 +28,8 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
     public var hyperparameters: [String: MetadataValue]
     /// The greedy evaluation after training, if there was one.
     public var evaluation: Evaluation?
+    /// The training run's name (`--run-name`); nil in policies saved before runs had names.
+    public var run: String?
 
     /// A summary of a greedy evaluation.
     public struct Evaluation: Codable, Sendable, Equatable {
@@ -49,7 +51,8 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
     /// Creates metadata in the current format.
     public init(algo: String, env: String, policy: String, observationSpace: String, actionSpace: String, observationSize: Int,
                 actionCount: Int, seed: UInt64, structure: [String: MetadataValue], hyperparameters: [String: MetadataValue],
-                evaluation: Evaluation?) {
+                evaluation: Evaluation?, run: String? = nil) {
+        self.run = run
         self.algo = algo
         self.env = env
         self.policy = policy
@@ -82,6 +85,7 @@ public enum PolicyFile {
         let checkpoint = policy.checkpoint
         let compact = try json(metadata, pretty: false)
         let header = ["format": format, "algo": metadata.algo, "env": metadata.env, "policy": checkpoint.kind, "gym_policy": compact]
+            .merging(metadata.run.map { ["run": $0] } ?? [:]) { first, _ in first }
         do {
             try SafeTensors.save(checkpoint.tensors, metadata: header, to: url)
             try Data((try json(metadata, pretty: true) + "\n").utf8).write(to: sidecar(of: url), options: .atomic)

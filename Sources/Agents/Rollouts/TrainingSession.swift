@@ -1,6 +1,7 @@
 import Foundation
 import GymClient
 import GymCore
+import GymProtocol
 import NeuralNet
 
 /// The runtime every agent shares: the environment's spec from the daemon, the run's seeds,
@@ -13,6 +14,8 @@ public final class TrainingSession {
     public let algo: String
     /// The daemon.
     public let connection: GymConnection
+    /// The run's name, written into every artifact and told to the daemon in hellos.
+    public let runName: String
     /// The environment as the daemon describes it.
     public let spec: EnvSpec
     /// Every random stream of the run.
@@ -60,13 +63,16 @@ public final class TrainingSession {
     }
 
     /// Looks `env` up on the daemon and opens the monitor.
-    public init(algo: String, env: String, seed: UInt64, connection: GymConnection, logDirectory: URL?, progress: Bool) throws {
+    /// `runName` defaults to `ALGO-ENV-SEED`; the CLI passes the run's name (`--run-name`).
+    public init(algo: String, env: String, seed: UInt64, connection: GymConnection, logDirectory: URL?, progress: Bool,
+                runName: String? = nil) throws {
         let specs = try connection.listEnvs()
         guard let spec = specs.first(where: { $0.id == env }) else {
             throw AgentError(.invalidArgument, "the daemon has no environment \(env) (it has: \(specs.map(\.id).joined(separator: ", ")))")
         }
         self.algo = algo
         self.connection = connection
+        self.runName = runName ?? "\(algo)-\(env)-\(seed)"
         self.spec = spec
         self.seeds = RunSeeds(seed)
         monitor = try TrainingMonitor(label: "\(algo) \(env) seed \(seed)", logDirectory: logDirectory, progress: progress)
@@ -110,7 +116,7 @@ public final class TrainingSession {
         let reason = stop.requested
         if let checkpointing, state.isComplete, step >= nextCheckpoint || (reason != nil && step != lastCheckpoint?.step) {
             let header = CheckpointHeader(format: RunCheckpoints.format, algo: algo, env: env, seed: String(seeds.run), step: step,
-                                          replay: checkpointing.replay)
+                                          replay: checkpointing.replay, run: runName)
             let directory = try RunCheckpoints.write(header: header, state: state, arguments: arguments, into: checkpointing.directory)
             lastCheckpoint = (directory, step)
             nextCheckpoint = (step / checkpointing.every + 1) * checkpointing.every
@@ -158,7 +164,9 @@ public final class TrainingSession {
 
     /// Greedy episodes on the validation seeds, logged as `eval/validation_return` at `step`.
     public func validate(_ policy: any Policy, episodes: Int, step: Int) throws -> EvaluationResult {
-        let result = try GreedyEvaluation.run(policy, connection: connection, env: env, kwargs: envArguments, seeds: seeds.validationEpisodes(episodes))
+        let result = try described(as: .validate) {
+            try GreedyEvaluation.run(policy, connection: connection, env: env, kwargs: envArguments, seeds: seeds.validationEpisodes(episodes))
+        }
         monitor.scalar("eval/validation_return", result.mean, step: step)
         monitor.note(String(format: "validation at step %d: mean return %.2f over %d greedy episodes", step, result.mean, episodes))
         return result
@@ -166,7 +174,31 @@ public final class TrainingSession {
 
     /// Greedy episodes on the evaluation seeds: what `eval_mean` reports and `gym eval` reproduces.
     public func evaluate(_ policy: any Policy, episodes: Int) throws -> EvaluationResult {
-        try GreedyEvaluation.run(policy, connection: connection, env: env, kwargs: envArguments, seeds: seeds.evaluationEpisodes(episodes))
+        try described(as: .eval) {
+            try GreedyEvaluation.run(policy, connection: connection, env: env, kwargs: envArguments, seeds: seeds.evaluationEpisodes(episodes))
+        }
+    }
+
+    /// Runs `body` with the connection described in `role` (so the daemon records the batches it
+    /// makes as that role's), then describes it as before. A connection without a description
+    /// (a library user's) stays without.
+    private func described<T>(as role: Gym_V1_ClientRole, _ body: () throws -> T) throws -> T {
+        guard let before = connection.clientDescription, before.role != role else { return try body() }
+        var during = before
+        during.role = role
+        try connection.describe(during)
+        let result: T
+        do {
+            result = try body()
+        } catch let error as GymError where [.timedOut, .disconnected, .shuttingDown].contains(error.code) {
+            throw error  // the daemon is gone: nothing to describe to
+        } catch {
+            // The run may go on (a caller that handles the error): its next batches are training's again.
+            try? connection.describe(before)
+            throw error
+        }
+        try connection.describe(before)
+        return result
     }
 
     /// Evaluates the trained policy, closes the logs, saves the policy when asked, and reports.
@@ -174,6 +206,7 @@ public final class TrainingSession {
         let evaluation = try evaluate(trained.policy, episodes: evaluationEpisodes)
         monitor.scalar("eval/mean_return", evaluation.mean, step: trained.steps)
         monitor.note(String(format: "greedy evaluation: mean return %.2f ± %.2f over %d episodes", evaluation.mean, evaluation.std, evaluation.episodes))
+        monitor.hyperparameters(hparams(trained), group: runName)
         try monitor.finish(threshold: spec.rewardThreshold)
         if let save {
             // The evaluation above checked that the policy's sizes are the environment's.
@@ -204,6 +237,7 @@ public final class TrainingSession {
     /// and the best validated one to `RUN/policy-best.safetensors`, `RUN` being `runDirectory`.
     public func finishStopped(_ trained: TrainedAgent, save: URL?, runDirectory: URL) throws -> StoppedRun {
         guard let reason = stopReason else { preconditionFailure("finishStopped on a run that did not stop") }
+        monitor.hyperparameters(hparams(trained), group: runName)
         try monitor.finish(threshold: spec.rewardThreshold)
         do {
             try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
@@ -221,11 +255,29 @@ public final class TrainingSession {
         return StoppedRun(reason: reason, steps: trained.steps, policy: last, bestPolicy: best, checkpoint: lastCheckpoint?.directory)
     }
 
+    /// Every hyperparameter of the run, and its name, algorithm, environment and seed, for
+    /// TensorBoard; lists (layer sizes) as text, as TensorBoard has no list values.
+    func hparams(_ trained: TrainedAgent) -> [(key: String, value: HParamValue)] {
+        let identity: [(key: String, value: HParamValue)] = [
+            ("run", .text(runName)), ("algo", .text(algo)), ("env", .text(env)), ("seed", .number(Double(seeds.run))),
+        ]
+        return identity + trained.hyperparameters.sorted { $0.key < $1.key }.map { key, value in
+            switch value {
+            case .int(let number): return (key, .number(Double(number)))
+            case .double(let number): return (key, .number(number))
+            case .bool(let flag): return (key, .flag(flag))
+            case .string(let text): return (key, .text(text))
+            case .ints, .doubles: return (key, .text(value.description))
+            }
+        }
+    }
+
     private func metadata(_ policy: any Policy, _ trained: TrainedAgent, evaluation: EvaluationResult?) -> PolicyMetadata {
         PolicyMetadata(
             algo: algo, env: env, policy: policy.checkpoint.kind, observationSpace: spec.observationSpace.summary,
             actionSpace: spec.actionSpace.summary, observationSize: policy.observationSize, actionCount: policy.actionCount,
             seed: seeds.run, structure: policy.checkpoint.structure, hyperparameters: trained.hyperparameters,
-            evaluation: evaluation.flatMap { $0.episodes > 0 ? .init(episodes: $0.episodes, mean: $0.mean, std: $0.std) : nil })
+            evaluation: evaluation.flatMap { $0.episodes > 0 ? .init(episodes: $0.episodes, mean: $0.mean, std: $0.std) : nil },
+            run: runName)
     }
 }

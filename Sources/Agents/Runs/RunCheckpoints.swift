@@ -15,8 +15,10 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
     public var step: Int
     /// Whether the replay buffer is in it.
     public var replay: Bool
+    /// The run's name; nil in checkpoints written before runs had names.
+    public var run: String? = nil
 
-    private enum CodingKeys: String, CodingKey { case format, algo, env, seed, step, replay }
+    private enum CodingKeys: String, CodingKey { case format, algo, env, seed, step, replay, run }
 }
 
 /// A checkpoint read back from disk, checked for size and layout (the parts check their own contents).

@@ -157,12 +157,24 @@ public nonisolated struct Gym_V1_MakeEvent: Sendable {
   /// Clears the value of `reply`. Subsequent reads from it will return its default value.
   public mutating func clearReply() {self._reply = nil}
 
+  /// The description the client's latest hello gave when it made the batch;
+  /// absent when it gave none (older clients) or for daemons before this field.
+  public var client: Gym_V1_ClientDescription {
+    get {_client ?? Gym_V1_ClientDescription()}
+    set {_client = newValue}
+  }
+  /// Returns true if `client` has been explicitly set.
+  public var hasClient: Bool {self._client != nil}
+  /// Clears the value of `client`. Subsequent reads from it will return its default value.
+  public mutating func clearClient() {self._client = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _request: Gym_V1_Make? = nil
   fileprivate var _reply: Gym_V1_MakeReply? = nil
+  fileprivate var _client: Gym_V1_ClientDescription? = nil
 }
 
 /// Every env of a batch was reset.
@@ -486,7 +498,7 @@ nonisolated extension Gym_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Gym_V1_MakeEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MakeEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{1}reply\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{1}reply\0\u{1}client\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -496,6 +508,7 @@ nonisolated extension Gym_V1_MakeEvent: SwiftProtobuf.Message, SwiftProtobuf._Me
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._request) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._reply) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._client) }()
       default: break
       }
     }
@@ -512,12 +525,16 @@ nonisolated extension Gym_V1_MakeEvent: SwiftProtobuf.Message, SwiftProtobuf._Me
     try { if let v = self._reply {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    try { if let v = self._client {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gym_V1_MakeEvent, rhs: Gym_V1_MakeEvent) -> Bool {
     if lhs._request != rhs._request {return false}
     if lhs._reply != rhs._reply {return false}
+    if lhs._client != rhs._client {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -258,6 +258,61 @@ public nonisolated enum Gym_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterable
 
 }
 
+/// What a client's environments are for.
+public nonisolated enum Gym_V1_ClientRole: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// the environments a learner trains on
+  case train // = 1
+
+  /// greedy episodes during training
+  case validate // = 2
+
+  /// evaluation after training, or `gym eval`
+  case eval // = 3
+
+  /// a distributed actor or worker process
+  case worker // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .train
+    case 2: self = .validate
+    case 3: self = .eval
+    case 4: self = .worker
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .train: return 1
+    case .validate: return 2
+    case .eval: return 3
+    case .worker: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Gym_V1_ClientRole] = [
+    .unspecified,
+    .train,
+    .validate,
+    .eval,
+    .worker,
+  ]
+
+}
+
 /// A dense array: element type, shape (row-major) and raw little-endian bytes.
 /// len(data) == product(shape) * size(dtype); a scalar has an empty shape.
 public nonisolated struct Gym_V1_Tensor: Sendable {
@@ -858,6 +913,41 @@ public nonisolated struct Gym_V1_Hello: Sendable {
 
   public var clientName: String = String()
 
+  /// Who is stepping: the run, algorithm and role of this client. Optional; a
+  /// client may send another hello to change it, and batches it makes afterwards
+  /// carry the new one (see MakeEvent.client in events.proto).
+  public var description_p: Gym_V1_ClientDescription {
+    get {_description_p ?? Gym_V1_ClientDescription()}
+    set {_description_p = newValue}
+  }
+  /// Returns true if `description_p` has been explicitly set.
+  public var hasDescription_p: Bool {self._description_p != nil}
+  /// Clears the value of `description_p`. Subsequent reads from it will return its default value.
+  public mutating func clearDescription_p() {self._description_p = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _description_p: Gym_V1_ClientDescription? = nil
+}
+
+/// What a client says of itself in its hello, for the daemon's log, the event
+/// stream and recordings. Each text is at most 256 bytes of UTF-8 without
+/// control characters; the daemon answers INVALID_ARGUMENT otherwise.
+public nonisolated struct Gym_V1_ClientDescription: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The training run the client belongs to, e.g. "dqn-CartPole-v1-1-20261202T170631".
+  public var run: String = String()
+
+  /// The algorithm driving it, e.g. "dqn"; empty when none does (a rollout).
+  public var algorithm: String = String()
+
+  public var role: Gym_V1_ClientRole = .unspecified
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1168,6 +1258,10 @@ nonisolated extension Gym_V1_AutoresetMode: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Gym_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_MALFORMED\0\u{1}ERROR_CODE_UNSUPPORTED_VERSION\0\u{1}ERROR_CODE_UNKNOWN_ENV\0\u{1}ERROR_CODE_UNKNOWN_HANDLE\0\u{1}ERROR_CODE_NOT_OWNER\0\u{1}ERROR_CODE_INVALID_ACTION\0\u{1}ERROR_CODE_QUOTA_EXCEEDED\0\u{1}ERROR_CODE_INTERNAL\0\u{1}ERROR_CODE_INVALID_ARGUMENT\0\u{1}ERROR_CODE_UNKNOWN_MESSAGE\0\u{1}ERROR_CODE_RESET_NEEDED\0\u{1}ERROR_CODE_NOT_SUPPORTED\0\u{1}ERROR_CODE_SHUTTING_DOWN\0\u{1}ERROR_CODE_UNKNOWN_TABLE\0\u{1}ERROR_CODE_DEADLINE_EXCEEDED\0")
+}
+
+nonisolated extension Gym_V1_ClientRole: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CLIENT_ROLE_UNSPECIFIED\0\u{1}CLIENT_ROLE_TRAIN\0\u{1}CLIENT_ROLE_VALIDATE\0\u{1}CLIENT_ROLE_EVAL\0\u{1}CLIENT_ROLE_WORKER\0")
 }
 
 nonisolated extension Gym_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -2267,7 +2361,7 @@ nonisolated extension Gym_V1_Error: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Gym_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0\u{1}description\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2277,24 +2371,73 @@ nonisolated extension Gym_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Messag
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.clientName) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._description_p) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.protocolVersion != 0 {
       try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
     }
     if !self.clientName.isEmpty {
       try visitor.visitSingularStringField(value: self.clientName, fieldNumber: 2)
     }
+    try { if let v = self._description_p {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gym_V1_Hello, rhs: Gym_V1_Hello) -> Bool {
     if lhs.protocolVersion != rhs.protocolVersion {return false}
     if lhs.clientName != rhs.clientName {return false}
+    if lhs._description_p != rhs._description_p {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gym_V1_ClientDescription: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClientDescription"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}run\0\u{1}algorithm\0\u{1}role\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.run) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.algorithm) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.role) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.run.isEmpty {
+      try visitor.visitSingularStringField(value: self.run, fieldNumber: 1)
+    }
+    if !self.algorithm.isEmpty {
+      try visitor.visitSingularStringField(value: self.algorithm, fieldNumber: 2)
+    }
+    if self.role != .unspecified {
+      try visitor.visitSingularEnumField(value: self.role, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gym_V1_ClientDescription, rhs: Gym_V1_ClientDescription) -> Bool {
+    if lhs.run != rhs.run {return false}
+    if lhs.algorithm != rhs.algorithm {return false}
+    if lhs.role != rhs.role {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,4 +1,5 @@
 import GymCore
+import GymProtocol
 
 /// What the recorder knows of one `make`: the batch row and how its values are laid out.
 public final class BatchRecord {
@@ -12,6 +13,9 @@ public final class BatchRecord {
     public let autoreset: AutoresetMode
     public let observationLayout: ArrayLayout
     public let actionLayout: ArrayLayout
+    /// What the client that made the batch said of itself in its hello (run, algorithm,
+    /// role), nil when it said nothing.
+    public let maker: Gym_V1_ClientDescription?
     /// Room to reserve for an episode's arrays: a little over the mean length so far.
     var expectedLength = 32
     private var finishedEpisodes = 0
@@ -24,7 +28,9 @@ public final class BatchRecord {
     }
 
     init(id: Int64, handle: UInt64, client: String, envID: String, kwargsJSON: String, numEnvs: Int,
-         maxEpisodeSteps: Int, autoreset: AutoresetMode, observationLayout: ArrayLayout, actionLayout: ArrayLayout) {
+         maxEpisodeSteps: Int, autoreset: AutoresetMode, observationLayout: ArrayLayout, actionLayout: ArrayLayout,
+         maker: Gym_V1_ClientDescription? = nil) {
+        self.maker = maker
         self.id = id
         self.handle = handle
         self.client = client

@@ -171,7 +171,8 @@ public final class EpisodeAssembler {
             id: nextBatchID, handle: event.handle, client: Self.hex(event.client), envID: spec.id,
             kwargsJSON: ValueJSON.text(try make.request.kwargs.valueMap()), numEnvs: Int(make.reply.numEnvs),
             maxEpisodeSteps: Int(make.reply.maxEpisodeSteps), autoreset: AutoresetMode(wire: make.reply.autoreset) ?? .nextStep,
-            observationLayout: ArrayLayout(spec.observationSpace), actionLayout: ArrayLayout(spec.actionSpace))
+            observationLayout: ArrayLayout(spec.observationSpace), actionLayout: ArrayLayout(spec.actionSpace),
+            maker: make.hasClient ? try make.client.checked() : nil)
         nextBatchID += 1
         batches[event.handle] = BatchState(record: record)
         try sink.made(record, seed: make.request.hasSeed ? make.request.seed : nil,

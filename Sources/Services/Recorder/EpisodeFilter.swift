@@ -10,6 +10,10 @@ public struct EpisodeFilter: Sendable {
     public var minLength: Int?
     public var maxLength: Int?
     public var limit: Int?
+    /// Only episodes of this run (`gym replay --list --run`).
+    public var run: String?
+    /// Only episodes of clients in this role (`--role`).
+    public var role: String?
 
     /// No filter.
     public init() {}

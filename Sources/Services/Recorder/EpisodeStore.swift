@@ -22,14 +22,15 @@ public final class EpisodeStore: EpisodeSink {
     public init(path: String, source: String) throws {
         database = try RecordingSchema.openForWriting(path: path, source: source)
         insertBatch = try database.prepare("""
-            INSERT INTO batches (id, handle, client, env_id, kwargs, num_envs, seed, max_episode_steps, autoreset, make, spec, made)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO batches (id, handle, client, env_id, kwargs, num_envs, seed, max_episode_steps, autoreset, make, spec, made,
+              run, algorithm, role)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         closeBatch = try database.prepare("UPDATE batches SET closed = ? WHERE id = ?")
         insertEpisode = try database.prepare("""
             INSERT INTO episodes (id, batch_id, env_index, env_id, kwargs, client, max_episode_steps, seed, options, start_kind,
-              lineage_id, lineage_index, start_time, end_time, length, return, terminated, truncated, end_kind)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              lineage_id, lineage_index, start_time, end_time, length, return, terminated, truncated, end_kind, run, algorithm, role)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertSteps = try database.prepare("""
             INSERT INTO steps (episode_id, observation_dtype, observation_shape, action_dtype, action_shape, observations, actions,
@@ -83,7 +84,7 @@ public final class EpisodeStore: EpisodeSink {
             .integer(batch.id), .integer(Int64(bitPattern: batch.handle)), .text(batch.client), .text(batch.envID),
             .text(batch.kwargsJSON), .integer(Int64(batch.numEnvs)), seed.map { .integer(Int64(bitPattern: $0)) } ?? .null,
             .integer(Int64(batch.maxEpisodeSteps)), .text(Self.name(batch.autoreset)), .blob(make), .blob(spec), .real(time),
-        ])
+        ] + Self.describing(batch))
     }
 
     public func closed(_ batch: BatchRecord, time: Double) throws {
@@ -101,7 +102,7 @@ public final class EpisodeStore: EpisodeSink {
             episode.lineageID.map { .integer($0) } ?? .null, episode.lineageIndex.map { .integer(Int64($0)) } ?? .null,
             .real(episode.startTime), .real(episode.endTime), .integer(Int64(episode.length)), .real(episode.totalReward),
             .integer(Int64(episode.terminated.last ?? 0)), .integer(Int64(episode.truncated.last ?? 0)), .text(episode.endKind.rawValue),
-        ])
+        ] + Self.describing(batch))
         try insertSteps.bind([
             .integer(episode.id), .text(batch.observationLayout.dtype), .text(batch.observationLayout.shape),
             .text(batch.actionLayout.dtype), .text(batch.actionLayout.shape),
@@ -123,6 +124,13 @@ public final class EpisodeStore: EpisodeSink {
         while try insertSteps.step() {}
         pendingEpisodes += 1
         if oldestPendingEnd == nil { oldestPendingEnd = episode.endTime }
+    }
+
+    /// The run, algorithm and role columns of a batch's rows: each NULL when its maker did not say.
+    static func describing(_ batch: BatchRecord) -> [SQLiteValue] {
+        guard let maker = batch.maker else { return [.null, .null, .null] }
+        func text(_ value: String) -> SQLiteValue { value.isEmpty ? .null : .text(value) }
+        return [text(maker.run), text(maker.algorithm), text(maker.role.name ?? "")]
     }
 
     static func name(_ mode: AutoresetMode) -> String {

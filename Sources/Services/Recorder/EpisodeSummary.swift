@@ -21,4 +21,10 @@ public struct EpisodeSummary: Sendable {
     public var maxEpisodeSteps: Int
     public var startTime: Double
     public var endTime: Double
+    /// The run of the client that made the batch (its hello's description); nil when it gave none.
+    public var run: String? = nil
+    /// The algorithm that client named; nil when it gave none.
+    public var algorithm: String? = nil
+    /// The client's role (`train`, `validate`, `eval`, `worker`); nil when it gave none.
+    public var role: String? = nil
 }

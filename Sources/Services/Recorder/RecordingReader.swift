@@ -6,14 +6,19 @@ import GymProtocol
 public final class RecordingReader {
     /// The open file.
     public let database: SQLiteDatabase
-    private static let summaryColumns = """
-        id, batch_id, env_index, env_id, client, seed, start_kind, lineage_id, lineage_index, length, return,
-        terminated, truncated, end_kind, max_episode_steps, start_time, end_time
-        """
+    /// The columns of a summary; a version-1 file has no runs or roles, read as NULL.
+    private let summaryColumns: String
+    /// Whether the file records who made each batch (schema version 2 on).
+    public let hasDescriptions: Bool
 
     /// Opens a recording; fails with a clear message when the file is not one.
     public init(path: String) throws {
         database = try RecordingSchema.openForReading(path: path)
+        hasDescriptions = try RecordingSchema.hasDescriptions(database)
+        summaryColumns = """
+            id, batch_id, env_index, env_id, client, seed, start_kind, lineage_id, lineage_index, length, return,
+            terminated, truncated, end_kind, max_episode_steps, start_time, end_time, \(hasDescriptions ? "run, algorithm, role" : "NULL, NULL, NULL")
+            """
     }
 
     /// Episodes matching `filter`, by id.
@@ -25,7 +30,9 @@ public final class RecordingReader {
         if let value = filter.maxReturn { conditions.append("return <= ?"); arguments.append(.real(value)) }
         if let value = filter.minLength { conditions.append("length >= ?"); arguments.append(.integer(Int64(value))) }
         if let value = filter.maxLength { conditions.append("length <= ?"); arguments.append(.integer(Int64(value))) }
-        var sql = "SELECT \(Self.summaryColumns) FROM episodes"
+        if let value = filter.run { conditions.append(hasDescriptions ? "run = ?" : "NULL = ?"); arguments.append(.text(value)) }
+        if let value = filter.role { conditions.append(hasDescriptions ? "role = ?" : "NULL = ?"); arguments.append(.text(value)) }
+        var sql = "SELECT \(summaryColumns) FROM episodes"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY id"
         if let limit = filter.limit { sql += " LIMIT \(limit)" }
@@ -35,7 +42,7 @@ public final class RecordingReader {
     /// The episodes of a lineage, by lineage index.
     public func lineage(_ lineageID: Int64) throws -> [EpisodeSummary] {
         try reading {
-            try database.rows("SELECT \(Self.summaryColumns) FROM episodes WHERE lineage_id = ? ORDER BY lineage_index", [.integer(lineageID)])
+            try database.rows("SELECT \(summaryColumns) FROM episodes WHERE lineage_id = ? ORDER BY lineage_index", [.integer(lineageID)])
                 .map(summary)
         }
     }
@@ -46,7 +53,7 @@ public final class RecordingReader {
     }
 
     private func readEpisode(_ id: Int64) throws -> RecordedEpisode {
-        guard let row = try database.rows("SELECT \(Self.summaryColumns) FROM episodes WHERE id = ?", [.integer(id)]).first else {
+        guard let row = try database.rows("SELECT \(summaryColumns) FROM episodes WHERE id = ?", [.integer(id)]).first else {
             throw GymError(.invalidArgument, "no episode \(id) in \(database.path)")
         }
         let summary = try self.summary(row)
@@ -117,6 +124,9 @@ public final class RecordingReader {
             }
             return text
         }
+        func optionalText(_ index: Int, _ what: String) throws -> String? {
+            row[index] == .null ? nil : try text(index, what)
+        }
         let lineageID = try integer(7, "lineage id", optional: true)
         return EpisodeSummary(
             id: id, batchID: try integer(1, "batch id")!, envIndex: Int(try integer(2, "env index", range: 0...Int64(Int32.max))!),
@@ -128,6 +138,7 @@ public final class RecordingReader {
             terminated: try integer(11, "terminated flag", range: 0...1) == 1, truncated: try integer(12, "truncated flag", range: 0...1) == 1,
             endKind: try text(13, "end kind"), maxEpisodeSteps: Int(try integer(14, "max episode steps", range: 0...Int64(Int32.max))!),
             startTime: try RecordingCheck.number(row[15], "start time", episode: id, in: db),
-            endTime: try RecordingCheck.number(row[16], "end time", episode: id, in: db))
+            endTime: try RecordingCheck.number(row[16], "end time", episode: id, in: db),
+            run: try optionalText(17, "run"), algorithm: try optionalText(18, "algorithm"), role: try optionalText(19, "role"))
     }
 }

@@ -3,21 +3,30 @@ import GymCore
 
 /// The tables of a recording (documented in docs/recording.md) and how a file is opened.
 public enum RecordingSchema {
-    /// Bumped on any incompatible change; stored under `schema_version` in `recording`.
-    public static let version = 1
+    /// Bumped on any change; stored under `schema_version` in `recording`. Version 2 adds who
+    /// made each batch (`run`, `algorithm`, `role` on batches and episodes).
+    public static let version = 2
+    /// The versions this build opens: a version-1 file reads with no runs or roles, and a
+    /// recorder appending to one migrates it to version 2 first.
+    public static let readableVersions = ["1", "2"]
+
+    /// The columns version 2 added, on `batches` and on `episodes`: NULL where the client said
+    /// nothing of itself (and in every row from before).
+    static let describingColumns = ["run", "algorithm", "role"]
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS recording (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS batches (
       id INTEGER PRIMARY KEY, handle INTEGER NOT NULL, client TEXT NOT NULL, env_id TEXT NOT NULL,
       kwargs TEXT NOT NULL, num_envs INTEGER NOT NULL, seed INTEGER, max_episode_steps INTEGER NOT NULL,
-      autoreset TEXT NOT NULL, make BLOB NOT NULL, spec BLOB NOT NULL, made REAL NOT NULL, closed REAL);
+      autoreset TEXT NOT NULL, make BLOB NOT NULL, spec BLOB NOT NULL, made REAL NOT NULL, closed REAL,
+      run TEXT, algorithm TEXT, role TEXT);
     CREATE TABLE IF NOT EXISTS episodes (
       id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, env_index INTEGER NOT NULL, env_id TEXT NOT NULL,
       kwargs TEXT NOT NULL, client TEXT NOT NULL, max_episode_steps INTEGER NOT NULL, seed INTEGER, options TEXT,
       start_kind TEXT NOT NULL, lineage_id INTEGER, lineage_index INTEGER, start_time REAL NOT NULL,
       end_time REAL NOT NULL, length INTEGER NOT NULL, return REAL NOT NULL, terminated INTEGER NOT NULL,
-      truncated INTEGER NOT NULL, end_kind TEXT NOT NULL);
+      truncated INTEGER NOT NULL, end_kind TEXT NOT NULL, run TEXT, algorithm TEXT, role TEXT);
     CREATE TABLE IF NOT EXISTS steps (
       episode_id INTEGER PRIMARY KEY, observation_dtype TEXT NOT NULL, observation_shape TEXT NOT NULL,
       action_dtype TEXT NOT NULL, action_shape TEXT NOT NULL, observations BLOB NOT NULL, actions BLOB NOT NULL,
@@ -38,6 +47,7 @@ public enum RecordingSchema {
         try database.execute("PRAGMA cache_size=-131072")
         try database.execute(tables)
         try checkVersion(database)
+        try migrate(database)
         try database.execute("BEGIN")
         let now = ISO8601DateFormatter().string(from: Date())
         try database.prepare("INSERT OR IGNORE INTO recording (key, value) VALUES ('schema_version', ?), ('created', ?)")
@@ -65,12 +75,33 @@ public enum RecordingSchema {
         return database
     }
 
+    /// Brings a version-1 recording to version 2 in one transaction: adds the columns it lacks
+    /// (old rows get NULL: no description) and the index on runs, then records the version.
+    static func migrate(_ database: SQLiteDatabase) throws {
+        try database.execute("BEGIN")
+        for table in ["batches", "episodes"] {
+            let present = Set(try database.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0.first?.text })
+            for column in describingColumns where !present.contains(column) {
+                try database.execute("ALTER TABLE \(table) ADD COLUMN \(column) TEXT")
+            }
+        }
+        try database.execute("CREATE INDEX IF NOT EXISTS episodes_by_run ON episodes(run, role)")
+        try database.prepare("UPDATE recording SET value = ? WHERE key = 'schema_version'").run([.text(String(version))])
+        try database.execute("COMMIT")
+    }
+
+    /// Whether a recording's tables have version 2's description columns.
+    static func hasDescriptions(_ database: SQLiteDatabase) throws -> Bool {
+        let present = Set(try database.rows("SELECT name FROM pragma_table_info('episodes')").compactMap { $0.first?.text })
+        return describingColumns.allSatisfy(present.contains)
+    }
+
     private static func checkVersion(_ database: SQLiteDatabase) throws {
         let hasTable = try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'recording'")?.int ?? 0
         guard hasTable > 0 else { throw SQLiteError(code: 26, message: "\(database.path) is not a gym recording (no 'recording' table)") }
         if let stored = try database.scalar("SELECT value FROM recording WHERE key = 'schema_version'")?.text,
-           stored != String(version) {
-            throw SQLiteError(code: 26, message: "\(database.path) has schema version \(stored); this gym reads version \(version)")
+           !readableVersions.contains(stored) {
+            throw SQLiteError(code: 26, message: "\(database.path) has schema version \(stored); this gym reads versions \(readableVersions.joined(separator: " and "))")
         }
     }
 }
