@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import time
 
 import numpy as np
@@ -17,8 +18,10 @@ from gymd.protocol import gym_pb2
 
 
 def gym(*args: str) -> str:
-    """Runs the Swift CLI and returns its stdout."""
-    result = subprocess.run([str(gym_binary()), *args], capture_output=True, text=True, timeout=300)
+    """Runs the Swift CLI (in a scratch directory: a run writes its checkpoints under runs/) and
+    returns its stdout."""
+    with tempfile.TemporaryDirectory(prefix="gymd-bridge-cli-") as scratch:
+        result = subprocess.run([str(gym_binary()), *args], capture_output=True, text=True, timeout=300, cwd=scratch)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
