@@ -1,3 +1,4 @@
+import Foundation
 import GymCore
 
 /// Reading the kwargs every MuJoCo environment shares, checked: clients choose kwargs.
@@ -81,6 +82,19 @@ enum MuJoCoMath {
     @inline(__always)
     static func clip(_ x: Double, _ low: Double, _ high: Double) -> Double {
         x.isNaN ? x : Swift.min(Swift.max(x, low), high)
+    }
+
+    /// libm's `pow`, which NumPy calls for `np.float64 ** 2`: looked up at run time because LLVM
+    /// rewrites a visible `pow(x, 2)` as `x * x`, and libm's `pow` is not correctly rounded.
+    static let pow: @convention(c) (Double, Double) -> Double = {
+        guard let address = dlsym(nil, "pow") else { return { Foundation.pow($0, $1) } }
+        return unsafeBitCast(address, to: (@convention(c) (Double, Double) -> Double).self)
+    }()
+
+    /// `np.linalg.norm` of a short vector: the square root of the squares summed in order.
+    @inline(__always)
+    static func norm(_ x: Double, _ y: Double, _ z: Double = 0) -> Double {
+        (x * x + y * y + z * z).squareRoot()
     }
 
     /// The float32 action as an array, for control costs computed in float32 as Gymnasium's are.
