@@ -45,6 +45,22 @@ enum MuJoCoArguments {
         }
     }
 
+    /// Refuses a flag kwarg set to false when false would change the registered observation shape.
+    static func requireFlag(_ kwargs: ValueMap, _ key: String) throws {
+        guard try flag(kwargs, key, default: true) else {
+            throw GymError(.invalidArgument, "kwarg \(key)=false would change the registered observation shape; only true is served")
+        }
+    }
+
+    /// A body-index kwarg, within the model's bodies.
+    static func bodyIndex(_ kwargs: ValueMap, _ key: String, default value: Int, bodies: Int) throws -> Int {
+        guard let given = kwargs[key] else { return value }
+        guard case .integer(let index) = given, index >= 0, index < Int64(bodies) else {
+            throw GymError(.invalidArgument, "kwarg \(key) must be a body index in 0..<\(bodies), got \(String(describing: given).clippedForEcho())")
+        }
+        return Int(index)
+    }
+
     /// An unbounded float64 observation space of `count` elements, as every MuJoCo env declares.
     static func observationSpace(_ count: Int) -> Space {
         .box(low: Array(repeating: -.infinity, count: count), high: Array(repeating: .infinity, count: count), shape: [count], dtype: .float64)

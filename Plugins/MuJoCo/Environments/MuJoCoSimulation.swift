@@ -8,6 +8,8 @@ final class MuJoCoSimulation {
     let data: UnsafeMutablePointer<mjData>
     /// Generalized coordinates, degrees of freedom and controls.
     let nq: Int, nv: Int, nu: Int
+    /// Bodies, the world body 0 included.
+    let nbody: Int
     /// `init_qpos` and `init_qvel`: the state right after the model loads.
     let initialPositions: [Double]
     let initialVelocities: [Double]
@@ -31,6 +33,7 @@ final class MuJoCoSimulation {
         nq = Int(model.pointee.nq)
         nv = Int(model.pointee.nv)
         nu = Int(model.pointee.nu)
+        nbody = Int(model.pointee.nbody)
         initialPositions = Array(UnsafeBufferPointer(start: data.pointee.qpos, count: nq))
         initialVelocities = Array(UnsafeBufferPointer(start: data.pointee.qvel, count: nv))
         self.frameSkip = frameSkip
@@ -46,6 +49,9 @@ final class MuJoCoSimulation {
 
     var qpos: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: data.pointee.qpos, count: nq) }
     var qvel: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: data.pointee.qvel, count: nv) }
+
+    /// `data.cfrc_ext`: per body, the com-based external force (6 values), body-major.
+    var externalForces: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: data.pointee.cfrc_ext, count: 6 * nbody) }
 
     /// The actuators' control ranges as Gymnasium's action space has them: float32 bounds.
     func actionSpace() -> Space {
