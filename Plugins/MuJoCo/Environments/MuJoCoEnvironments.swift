@@ -7,7 +7,7 @@ public enum MuJoCoEnvironments {
     public static func specs() throws -> [EnvSpec] {
         try [
             HalfCheetah.spec(), Hopper.spec(), Walker2d.spec(), InvertedPendulum.spec(), InvertedDoublePendulum.spec(),
-            Swimmer.spec(), Reacher.spec(), Ant.spec(), Pusher.spec(),
+            Swimmer.spec(), Reacher.spec(), Ant.spec(), Humanoid.spec(), HumanoidStandup.spec(), Pusher.spec(),
         ]
     }
 }

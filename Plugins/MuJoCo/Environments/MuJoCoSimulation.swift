@@ -53,6 +53,23 @@ final class MuJoCoSimulation {
     /// `data.cfrc_ext`: per body, the com-based external force (6 values), body-major.
     var externalForces: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: data.pointee.cfrc_ext, count: 6 * nbody) }
 
+    /// `data.ctrl`: the controls of the last step.
+    var controls: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: data.pointee.ctrl, count: nu) }
+
+    /// `mass_center(model, data)[:2]` of Gymnasium's humanoids: `Σ body_mass · xipos` summed in
+    /// body order (as `np.einsum` does), over `body_mass.sum()` (pairwise, as `np.sum` does).
+    func massCenter() -> (x: Double, y: Double) {
+        let masses = UnsafeBufferPointer(start: model.pointee.body_mass, count: nbody)
+        let xipos = data.pointee.xipos!
+        var x = 0.0, y = 0.0
+        for body in 0..<nbody {
+            x += masses[body] * xipos[3 * body]
+            y += masses[body] * xipos[3 * body + 1]
+        }
+        let total = NumPySum.sum(masses)
+        return (x / total, y / total)
+    }
+
     /// The actuators' control ranges as Gymnasium's action space has them: float32 bounds.
     func actionSpace() -> Space {
         let ranges = UnsafeBufferPointer(start: model.pointee.actuator_ctrlrange, count: 2 * nu)

@@ -9,7 +9,8 @@ actions from its NumPy-exact generator and no action is stored.
 Each episode keeps its first observation in full (hex of the float64 bytes) and, per step, a
 64-bit FNV-1a hash of: the observation's float64 bytes, the reward's float64 bits, terminated
 and truncated as one byte each, then every info value in key order as its key's UTF-8 bytes
-followed by the value's float64 bits. The reset info is hashed the same way (keys and values).
+followed by the value's float64 bits (array values, which plugin info cannot carry, are left
+out). The reset info is hashed the same way (keys and values).
 
 Usage: Tests/MuJoCoTests/Fixtures/make_mujoco_fixtures.py   (run with .venv-test/bin/python)
 """
@@ -41,9 +42,14 @@ def fnv1a(data, value=FNV_OFFSET):
     return value
 
 
+def scalar_keys(info):
+    """The info keys with one number each; arrays (Humanoid's tendon_length) are not served."""
+    return sorted(key for key in info if np.ndim(info[key]) == 0)
+
+
 def info_bytes(info):
     out = bytearray()
-    for key in sorted(info):
+    for key in scalar_keys(info):
         out += key.encode()
         out += struct.pack("<d", float(info[key]))
     return bytes(out)
@@ -66,14 +72,14 @@ def episode(env_id, seed):
         "action_seed": ACTION_SEED_BASE + seed,
         "first_observation": np.asarray(observation, dtype=np.float64).tobytes().hex(),
         "reset_info": "%016x" % fnv1a(info_bytes(info)),
-        "reset_info_keys": sorted(info),
+        "reset_info_keys": scalar_keys(info),
     }
     hashes = []
     keys = []
     for _ in range(MAX_STEPS):
         action = np.array([np.float32(low[i] + (high[i] - low[i]) * actions.random()) for i in range(len(low))], dtype=np.float32)
         observation, reward, terminated, truncated, info = env.step(action)
-        keys = sorted(info)
+        keys = scalar_keys(info)
         hashes.append("%016x" % step_hash(observation, reward, terminated, truncated, info))
         if terminated or truncated:
             break
