@@ -1,5 +1,6 @@
 import GymCore
 import GymPlugin
+import MuJoCo
 import Testing
 
 /// The MuJoCo plugin as the daemon loads it: every environment, the conformance suite over
@@ -59,5 +60,26 @@ import Testing
     @Test func renderAnswersNotSupported() throws {
         let environment = try MuJoCoPluginUnderTest.spec("Hopper-v5").make()
         #expect(throws: GymError.self) { _ = try environment.render() }
+    }
+}
+
+/// A missing asset names every directory searched and the way to fix it.
+@Suite struct MuJoCoAssetTests {
+    @Test func aMissingAssetSaysWhereItLookedAndWhatToDo() throws {
+        #expect(!MuJoCoAssets.searchPath.isEmpty)
+        do {
+            _ = try MuJoCoAssets.path(of: "no_such_model.xml")
+            Issue.record("a missing asset was found")
+        } catch let error as GymError {
+            #expect(error.message.contains("no_such_model.xml"))
+            #expect(error.message.contains(MuJoCoAssets.environmentVariable))
+            for directory in MuJoCoAssets.searchPath { #expect(error.message.contains(directory)) }
+        }
+    }
+
+    @Test func everyModelIsGymnasiumsInstalledFile() throws {
+        for file in ["half_cheetah.xml", "hopper.xml", "walker2d_v5.xml", "ant.xml", "humanoid.xml", "pusher_v5.xml"] {
+            #expect(try MuJoCoAssets.path(of: file).hasSuffix("gymnasium/envs/mujoco/assets/\(file)"))
+        }
     }
 }
