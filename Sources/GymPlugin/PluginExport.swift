@@ -129,7 +129,7 @@ private final class ExportedInstance {
 
     deinit { for name in names.values { free(name) } }
 
-    /// Writes the numeric, integer and flag values of `info` (sorted by key) into the caller's
+    /// Writes the numeric, integer and flag values of `info` (in no particular order) into the caller's
     /// array; more than `capacity` of them is an error rather than a silent cut.
     func write(_ info: ValueMap, to values: UnsafeMutablePointer<gym_value>?, capacity: Int32, count: UnsafeMutablePointer<Int32>?) throws {
         count?.pointee = 0
@@ -139,7 +139,7 @@ private final class ExportedInstance {
             names.removeAll()
         }
         var written: Int32 = 0
-        for (key, value) in info.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in info {
             var entry = gym_value()
             switch value {
             case .number(let number): entry.kind = Int32(GYM_VALUE_NUMBER); entry.number = number

@@ -121,6 +121,18 @@ enum MuJoCoMath {
     /// `weight * np.sum(np.square(action))` with a Python-float weight and a float32 action:
     /// NumPy 2 keeps the product float32.
     static func controlCost(weight: Double, action: UnsafeRawBufferPointer, count: Int) -> Float {
-        Float(weight) * NumPySum.sumOfSquares(actionValues(action, count: count))
+        Float(weight) * actionSquares(action, count: count)
+    }
+
+    /// `np.sum(np.square(action))` of a float32 action; short actions (NumPy sums fewer than
+    /// eight elements in order) skip the arrays, since this runs every step.
+    static func actionSquares(_ action: UnsafeRawBufferPointer, count: Int) -> Float {
+        guard count < 8 else { return NumPySum.sumOfSquares(actionValues(action, count: count)) }
+        var sum: Float = -0.0
+        for index in 0..<count {
+            let value = action.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
+            sum += value * value
+        }
+        return 0 + sum
     }
 }

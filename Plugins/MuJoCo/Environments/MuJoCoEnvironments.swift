@@ -10,4 +10,12 @@ public enum MuJoCoEnvironments {
             Swimmer.spec(), Reacher.spec(), Ant.spec(), Humanoid.spec(), HumanoidStandup.spec(), Pusher.spec(),
         ]
     }
+
+    /// Each environment's model file among Gymnasium's assets, by id.
+    public static let modelFiles: [String: String] = [
+        "HalfCheetah-v5": HalfCheetah.file, "Hopper-v5": Hopper.file, "Walker2d-v5": Walker2d.file,
+        "InvertedPendulum-v5": InvertedPendulum.file, "InvertedDoublePendulum-v5": InvertedDoublePendulum.file,
+        "Swimmer-v5": Swimmer.file, "Reacher-v5": Reacher.file, "Ant-v5": Ant.file, "Humanoid-v5": Humanoid.file,
+        "HumanoidStandup-v5": HumanoidStandup.file, "Pusher-v5": Pusher.file,
+    ]
 }

@@ -105,7 +105,7 @@ public final class Pusher: Environment {
         let tipPosition = simulation.bodyPosition(tip), goalPosition = simulation.bodyPosition(goal)
         let near = -MuJoCoMath.norm(objectPosition.x - tipPosition.x, objectPosition.y - tipPosition.y, objectPosition.z - tipPosition.z) * nearWeight
         let distance = -MuJoCoMath.norm(objectPosition.x - goalPosition.x, objectPosition.y - goalPosition.y, objectPosition.z - goalPosition.z) * distanceWeight
-        let control = -NumPySum.sumOfSquares(MuJoCoMath.actionValues(action, count: simulation.nu)) * Float(controlWeight)
+        let control = -MuJoCoMath.actionSquares(action, count: simulation.nu) * Float(controlWeight)
         return StepResult(reward: (distance + Double(control)) + near, terminated: false, info: [
             "reward_dist": .number(distance), "reward_ctrl": .number(Double(control)), "reward_near": .number(near),
         ])

@@ -96,7 +96,7 @@ public final class Reacher: Environment {
         write(observation)
         let vector = difference()
         let distance = -MuJoCoMath.norm(vector.x, vector.y, vector.z) * distanceWeight
-        let control = -NumPySum.sumOfSquares(MuJoCoMath.actionValues(action, count: simulation.nu)) * Float(controlWeight)
+        let control = -MuJoCoMath.actionSquares(action, count: simulation.nu) * Float(controlWeight)
         return StepResult(reward: distance + Double(control), terminated: false, info: [
             "reward_dist": .number(distance), "reward_ctrl": .number(Double(control)),
         ])
