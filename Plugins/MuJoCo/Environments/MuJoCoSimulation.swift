@@ -19,6 +19,7 @@ final class MuJoCoSimulation {
     /// Loads `file` from the asset directory; a model MuJoCo refuses is an internal error
     /// carrying MuJoCo's own message.
     init(file: String, frameSkip: Int) throws {
+        _ = Self.warningsRouted
         let path = try MuJoCoAssets.path(of: file)
         var message = [CChar](repeating: 0, count: 1_024)
         guard let model = mj_loadXML(path, nil, &message, Int32(message.count)) else {
@@ -38,6 +39,9 @@ final class MuJoCoSimulation {
         initialVelocities = Array(UnsafeBufferPointer(start: data.pointee.qvel, count: nv))
         self.frameSkip = frameSkip
     }
+
+    /// Routes MuJoCo's warnings once, before the first model loads.
+    private static let warningsRouted: Void = gym_mujoco_route_warnings()
 
     deinit {
         mj_deleteData(data)

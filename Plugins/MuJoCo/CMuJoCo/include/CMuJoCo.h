@@ -11,4 +11,8 @@
  * GYM_MUJOCO_ASSETS is unset. */
 const char *gym_mujoco_build_assets(void);
 
+/* Sends MuJoCo's warnings to stderr (the first few) instead of MUJOCO_LOG.TXT in the working
+ * directory. */
+void gym_mujoco_route_warnings(void);
+
 #endif /* CMUJOCO_H */
