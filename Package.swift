@@ -1,9 +1,33 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // A plugin binds its own symbols first, so the copy of GymCore inside it never mixes with the
 // daemon's (they meet only through the C ABI of Sources/CGymPlugin).
 let pluginLinkerSettings: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-Bsymbolic"], .when(platforms: [.linux]))]
+
+/// MuJoCo from the `mujoco` wheel (scripts/install-python-deps puts it in .venv-test): the
+/// plugin is declared only when its headers are there, so the daemon builds without it.
+/// GYM_MUJOCO_ROOT names the wheel's `mujoco` directory (holding `include/` and `libmujoco.so.*`).
+struct MuJoCoInstall {
+    let root: String
+    let library: String
+    /// Gymnasium's MuJoCo XML assets beside the wheel, the plugin's default at run time.
+    let assets: String
+
+    static func find() -> MuJoCoInstall? {
+        let files = FileManager.default
+        let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+        let sitePackages = "\(packageDirectory)/.venv-test/lib/python3.11/site-packages"
+        let root = ProcessInfo.processInfo.environment["GYM_MUJOCO_ROOT"] ?? "\(sitePackages)/mujoco"
+        guard files.fileExists(atPath: "\(root)/include/mujoco/mujoco.h"),
+              let library = (try? files.contentsOfDirectory(atPath: root))?.filter({ $0.hasPrefix("libmujoco.so") }).sorted().last
+        else { return nil }
+        let site = URL(fileURLWithPath: root).resolvingSymlinksInPath().deletingLastPathComponent().path
+        return MuJoCoInstall(root: root, library: library, assets: "\(site)/gymnasium/envs/mujoco/assets")
+    }
+}
+let mujoco = MuJoCoInstall.find()
 
 let package = Package(
     name: "gym",
@@ -15,7 +39,7 @@ let package = Package(
         // Environment plugins, loaded by the daemon from beside its executable.
         .library(name: "GymClassicControl", type: .dynamic, targets: ["ClassicControlPlugin"]),
         .library(name: "GymFlyer", type: .dynamic, targets: ["FlyerPlugin"]),
-    ],
+    ] + (mujoco == nil ? [] : [.library(name: "GymMuJoCo", type: .dynamic, targets: ["MuJoCoPlugin"])]),
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -152,3 +176,25 @@ let package = Package(
         ]),
     ]
 )
+
+if let mujoco {
+    // The headers for the C importer of every target that sees them, and libmujoco by its file
+    // name (the wheel has no libmujoco.so link), found again at run time through the rpath.
+    let headers: [String] = ["-Xcc", "-I\(mujoco.root)/include"]
+    package.targets += [
+        .target(name: "CMuJoCo", path: "Plugins/MuJoCo/CMuJoCo",
+                cSettings: [.unsafeFlags(["-I\(mujoco.root)/include"]),
+                            .define("GYM_MUJOCO_BUILD_ASSETS", to: "\"\(mujoco.assets)\"")],
+                linkerSettings: [.unsafeFlags(["\(mujoco.root)/\(mujoco.library)", "-Xlinker", "-rpath", "-Xlinker", mujoco.root])]),
+        // Gymnasium's MuJoCo v5 environments, and the entry point that makes them a plugin.
+        .target(name: "MuJoCo", dependencies: ["CMuJoCo", "GymCore"], path: "Plugins/MuJoCo/Environments",
+                swiftSettings: [.unsafeFlags(headers)]),
+        .target(name: "MuJoCoPlugin", dependencies: ["MuJoCo", "GymPlugin"], path: "Plugins/MuJoCo/Entry",
+                swiftSettings: [.unsafeFlags(headers)], linkerSettings: pluginLinkerSettings),
+        // In-process steps/s against raw mj_step × frame_skip (scripts/bench-mujoco).
+        .executableTarget(name: "MuJoCoBench", dependencies: ["MuJoCo", "CMuJoCo", "GymCore", "GymPlugin"], path: "Plugins/MuJoCo/Bench",
+                          swiftSettings: [.unsafeFlags(headers)]),
+        .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "GymCore", "GymPlugin"], exclude: ["Fixtures"],
+                    swiftSettings: [.unsafeFlags(headers)]),
+    ]
+}

@@ -1,4 +1,5 @@
 import CGymPlugin
+import Foundation
 import GymCore
 
 /// Conversions between the C ABI's descriptions and GymCore's types.
@@ -97,6 +98,29 @@ package enum CValues {
         var map: ValueMap = [:]
         for entry in UnsafeBufferPointer(start: values, count: Int(count)) {
             if let name = string(entry.name), let value = value(entry) { map[name] = value }
+        }
+        return map
+    }
+
+    /// The info values a plugin wrote: `count` entries of an array with room for `capacity`.
+    /// A count outside 0...capacity is the plugin's failure; names are read at most
+    /// GYM_PLUGIN_MAX_NAME_BYTES long, and only number, integer and flag values are kept.
+    package static func infoMap(_ values: UnsafePointer<gym_value>, count: Int32, capacity: Int) throws -> ValueMap {
+        guard count >= 0, Int(count) <= capacity else {
+            throw GymError(.internalError, "plugin wrote \(count) info values into room for \(capacity)")
+        }
+        var map: ValueMap = [:]
+        for entry in UnsafeBufferPointer(start: values, count: Int(count)) {
+            guard let name = entry.name else { continue }
+            let length = strnlen(name, Int(GYM_PLUGIN_MAX_NAME_BYTES) + 1)
+            guard length > 0, length <= Int(GYM_PLUGIN_MAX_NAME_BYTES) else { continue }
+            let key = String(decoding: UnsafeRawBufferPointer(start: name, count: length), as: UTF8.self)
+            switch Int(entry.kind) {
+            case Int(GYM_VALUE_NUMBER): map[key] = .number(entry.number)
+            case Int(GYM_VALUE_INTEGER): map[key] = .integer(entry.integer)
+            case Int(GYM_VALUE_FLAG): map[key] = .flag(entry.flag != 0)
+            default: continue
+            }
         }
         return map
     }

@@ -9,6 +9,14 @@ import GymCore
 /// @_cdecl("gym_plugin_entry")
 /// public func gymPluginEntry() -> UnsafeRawPointer { PluginExport.table(name: "Flyer", specs: FlyerEnvironments.specs) }
 /// ```
+///
+/// A plugin whose environments return reset or step info adds a second line, so the info
+/// travels to clients (see `gym_plugin_info_entry` in gym_plugin.h):
+///
+/// ```swift
+/// @_cdecl("gym_plugin_info_entry")
+/// public func gymPluginInfoEntry() -> UnsafeRawPointer { PluginExport.infoTable() }
+/// ```
 public enum PluginExport {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var exported: (table: UnsafeMutablePointer<gym_plugin>, specs: [EnvSpec])?
@@ -27,6 +35,16 @@ public enum PluginExport {
         exported = (table, specs)
         return UnsafeRawPointer(table)
     }
+
+    /// The info table: reset and step that also write the environments' info values.
+    public static func infoTable() -> UnsafeRawPointer { UnsafeRawPointer(exportedInfoTable) }
+
+    // Written once before first use (a lazy static is initialised exactly once) and never after.
+    nonisolated(unsafe) private static let exportedInfoTable: UnsafeMutablePointer<gym_plugin_info> = {
+        let table = UnsafeMutablePointer<gym_plugin_info>.allocate(capacity: 1)
+        table.initialize(to: gym_plugin_info(info_version: GYM_PLUGIN_INFO_VERSION, reset: resetWithInfo, step: stepWithInfo))
+        return table
+    }()
 
     /// The spec a table index names.
     fileprivate static func spec(_ index: Int32) -> EnvSpec? {
@@ -93,15 +111,59 @@ public enum PluginExport {
     }
 }
 
-/// One exported instance: the environment and its buffer sizes.
+/// One exported instance: the environment, its buffer sizes, and the C names of its info keys.
 private final class ExportedInstance {
     let environment: Environment
     let observationBytes: Int
     let actionBytes: Int
+    /// Info keys as C strings, kept so they outlive the call that returns them; an environment
+    /// has a fixed handful, and the cache is emptied should one ever invent keys without end.
+    private var names: [String: UnsafeMutablePointer<CChar>] = [:]
+    private static let maxCachedNames = 1_024
+
     init(_ environment: Environment, spec: EnvSpec) {
         self.environment = environment
         observationBytes = spec.observationSpace.byteCount
         actionBytes = spec.actionSpace.byteCount
+    }
+
+    deinit { for name in names.values { free(name) } }
+
+    /// Writes the numeric, integer and flag values of `info` (in no particular order) into the caller's
+    /// array; more than `capacity` of them is an error rather than a silent cut.
+    func write(_ info: ValueMap, to values: UnsafeMutablePointer<gym_value>?, capacity: Int32, count: UnsafeMutablePointer<Int32>?) throws {
+        count?.pointee = 0
+        guard !info.isEmpty else { return }
+        if names.count > Self.maxCachedNames {
+            for name in names.values { free(name) }
+            names.removeAll()
+        }
+        var written: Int32 = 0
+        for (key, value) in info {
+            var entry = gym_value()
+            switch value {
+            case .number(let number): entry.kind = Int32(GYM_VALUE_NUMBER); entry.number = number
+            case .integer(let integer): entry.kind = Int32(GYM_VALUE_INTEGER); entry.integer = integer
+            case .flag(let flag): entry.kind = Int32(GYM_VALUE_FLAG); entry.flag = flag ? 1 : 0
+            case .text, .array, .list, .map: continue
+            }
+            guard let values, written < capacity else {
+                throw GymError(.internalError, "\(info.count) info values do not fit the caller's \(capacity)")
+            }
+            entry.name = UnsafePointer(name(key))
+            values[Int(written)] = entry
+            written += 1
+        }
+        count?.pointee = written
+    }
+
+    private func name(_ key: String) -> UnsafeMutablePointer<CChar> {
+        if let cached = names[key] { return cached }
+        guard let copy = strdup(String(key.utf8.prefix(Int(GYM_PLUGIN_MAX_NAME_BYTES))) ?? "") else {
+            fatalError("out of memory copying an info key")
+        }
+        names[key] = copy
+        return copy
     }
 }
 
@@ -152,6 +214,44 @@ private let step: @convention(c) (UnsafeMutableRawPointer?, UnsafeRawPointer?, U
             observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes))
         reward?.pointee = result.reward
         terminated?.pointee = result.terminated ? 1 : 0
+        return 0
+    } catch {
+        return report(error, to: message, capacity: capacity)
+    }
+}
+
+private let resetWithInfo: @convention(c) (UnsafeMutableRawPointer?, Int32, UInt64, UnsafePointer<gym_value>?, Int32, UnsafeMutableRawPointer?, UnsafeMutablePointer<gym_value>?, Int32, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<CChar>?, Int) -> Int32 = {
+    pointer, hasSeed, seed, options, count, observation, info, infoCapacity, infoCount, message, capacity in
+    infoCount?.pointee = 0
+    guard let instance = instance(pointer), let observation else {
+        CValues.write("NULL environment or observation buffer", to: message, capacity: capacity)
+        return 1
+    }
+    do {
+        let values = try instance.environment.reset(
+            seed: hasSeed != 0 ? seed : nil, options: CValues.valueMap(options, count: count),
+            observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes))
+        try instance.write(values, to: info, capacity: infoCapacity, count: infoCount)
+        return 0
+    } catch {
+        return report(error, to: message, capacity: capacity)
+    }
+}
+
+private let stepWithInfo: @convention(c) (UnsafeMutableRawPointer?, UnsafeRawPointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<gym_value>?, Int32, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<CChar>?, Int) -> Int32 = {
+    pointer, action, observation, reward, terminated, info, infoCapacity, infoCount, message, capacity in
+    infoCount?.pointee = 0
+    guard let instance = instance(pointer), let action, let observation else {
+        CValues.write("NULL environment, action or observation buffer", to: message, capacity: capacity)
+        return 1
+    }
+    do {
+        let result = try instance.environment.step(
+            action: UnsafeRawBufferPointer(start: action, count: instance.actionBytes),
+            observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes))
+        reward?.pointee = result.reward
+        terminated?.pointee = result.terminated ? 1 : 0
+        try instance.write(result.info, to: info, capacity: infoCapacity, count: infoCount)
         return 0
     } catch {
         return report(error, to: message, capacity: capacity)

@@ -18,6 +18,7 @@ public enum PluginLoader {
     }
 
     private typealias Entry = @convention(c) () -> UnsafePointer<gym_plugin>?
+    private typealias InfoEntry = @convention(c) () -> UnsafePointer<gym_plugin_info>?
 
     /// The file names a directory's plugins have on this platform.
     public static var libraryExtension: String {
@@ -51,13 +52,14 @@ public enum PluginLoader {
         guard plugin.env_count >= 0, plugin.env_count == 0 || plugin.envs != nil else {
             throw GymError(.invalidArgument, "plugin \(name) has an invalid environment table")
         }
+        let infoTable = try infoTable(handle, pluginName: name)
         var specs: [EnvSpec] = []
         var skipped: [(String, String)] = []
         for index in 0..<Int(plugin.env_count) {
             let info = plugin.envs[index]
             let id = CValues.string(info.id) ?? "#\(index)"
             do {
-                specs.append(try spec(info, index: Int32(index), table: table, pluginName: name))
+                specs.append(try spec(info, index: Int32(index), table: table, infoTable: infoTable, pluginName: name))
             } catch {
                 skipped.append((id, "\(error)"))
             }
@@ -65,7 +67,24 @@ public enum PluginLoader {
         return Plugin(path: path, name: name, specs: specs, skipped: skipped)
     }
 
-    private static func spec(_ info: gym_env_info, index: Int32, table: UnsafePointer<gym_plugin>, pluginName: String) throws -> EnvSpec {
+    /// The optional info table: nil when the plugin does not export one (ABI version 1 as
+    /// first written); an error when it exports one this daemon cannot use.
+    private static func infoTable(_ handle: UnsafeMutableRawPointer, pluginName: String) throws -> UnsafePointer<gym_plugin_info>? {
+        guard let symbol = dlsym(handle, GYM_PLUGIN_INFO_SYMBOL) else { return nil }
+        guard let table = unsafeBitCast(symbol, to: InfoEntry.self)() else {
+            throw GymError(.invalidArgument, "plugin \(pluginName): \(GYM_PLUGIN_INFO_SYMBOL) returned NULL")
+        }
+        guard table.pointee.info_version == GYM_PLUGIN_INFO_VERSION else {
+            throw GymError(.unsupportedVersion, "plugin \(pluginName) has info table version \(table.pointee.info_version), this daemon reads version \(GYM_PLUGIN_INFO_VERSION)")
+        }
+        guard table.pointee.reset != nil, table.pointee.step != nil else {
+            throw GymError(.invalidArgument, "plugin \(pluginName)'s info table lacks reset or step")
+        }
+        return table
+    }
+
+    private static func spec(_ info: gym_env_info, index: Int32, table: UnsafePointer<gym_plugin>,
+                             infoTable: UnsafePointer<gym_plugin_info>?, pluginName: String) throws -> EnvSpec {
         guard let id = CValues.string(info.id), !id.isEmpty else { throw GymError(.invalidArgument, "an environment has no id") }
         let observation = try CValues.space(info.observation_space)
         let action = try CValues.space(info.action_space)
@@ -79,8 +98,9 @@ public enum PluginLoader {
             maxEpisodeSteps: info.max_episode_steps > 0 ? Int(info.max_episode_steps) : nil,
             rewardThreshold: info.has_reward_threshold != 0 ? info.reward_threshold : nil,
             kwargs: kwargs, renderSize: renderSize, description: CValues.string(info.description) ?? ""
-        ) { [table = PluginTable(pointer: table)] kwargs in
-            try PluginEnvironment(table: table.pointer, index: index, kwargs: kwargs, renderSize: renderSize, pluginName: pluginName)
+        ) { [table = PluginTable(pointer: table), infoTable = infoTable.map(PluginInfoTable.init)] kwargs in
+            try PluginEnvironment(table: table.pointer, infoTable: infoTable?.pointer, index: index, kwargs: kwargs,
+                                  renderSize: renderSize, pluginName: pluginName)
         }
         // A create that fails with the defaults makes the environment unusable: find out now, not at a client's make.
         _ = try spec.make()

@@ -8,3 +8,8 @@ import Logging
 struct PluginTable: @unchecked Sendable {
     let pointer: UnsafePointer<gym_plugin>
 }
+
+/// A plugin's optional info table (`gym_plugin_info_entry`), likewise immutable and permanent.
+struct PluginInfoTable: @unchecked Sendable {
+    let pointer: UnsafePointer<gym_plugin_info>
+}

@@ -116,8 +116,40 @@ typedef struct gym_plugin {
     void (*destroy)(void *env);
 } gym_plugin;
 
-/* The one symbol a plugin exports. */
+/* The one symbol every plugin exports. */
 const gym_plugin *gym_plugin_entry(void);
+
+/*
+ * Info values (optional, additive to version 1): a plugin that also exports
+ * `gym_plugin_info_entry` returns reset and step info through it. The daemon probes for the
+ * symbol; a plugin without it works as before (empty infos). When present, the daemon calls
+ * these instead of the table's reset and step, for every environment of the plugin.
+ *
+ * `info` has room for `info_capacity` entries (at most GYM_PLUGIN_MAX_INFO_VALUES); the plugin
+ * writes `*info_count` of them (0..info_capacity): names NUL-terminated, at most
+ * GYM_PLUGIN_MAX_NAME_BYTES bytes, valid until the next call on the same instance; values of
+ * kind GYM_VALUE_NUMBER, GYM_VALUE_INTEGER or GYM_VALUE_FLAG (others are ignored). More
+ * values than fit is an error of the plugin, not a truncation.
+ */
+#define GYM_PLUGIN_INFO_SYMBOL "gym_plugin_info_entry"
+#define GYM_PLUGIN_INFO_VERSION 1u
+#define GYM_PLUGIN_MAX_INFO_VALUES 64
+#define GYM_PLUGIN_MAX_NAME_BYTES 256
+
+typedef struct gym_plugin_info {
+    uint32_t info_version;          /* GYM_PLUGIN_INFO_VERSION */
+    /* As the table's reset, and writes the reset info. */
+    int32_t (*reset)(void *env, int32_t has_seed, uint64_t seed, const gym_value *options, int32_t option_count,
+                     void *observation, gym_value *info, int32_t info_capacity, int32_t *info_count,
+                     char *error, size_t error_capacity);
+    /* As the table's step, and writes the step info. */
+    int32_t (*step)(void *env, const void *action, void *observation, double *reward, int32_t *terminated,
+                    gym_value *info, int32_t info_capacity, int32_t *info_count,
+                    char *error, size_t error_capacity);
+} gym_plugin_info;
+
+/* The optional second symbol. */
+const gym_plugin_info *gym_plugin_info_entry(void);
 
 #ifdef __cplusplus
 }

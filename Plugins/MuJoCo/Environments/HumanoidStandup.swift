@@ -1,0 +1,103 @@
+import GymCore
+
+/// ## Description
+/// The 3D humanoid of Humanoid-v5 starts lying on the ground and must stand up and stay up.
+/// Physics, rewards and reset noise follow Gymnasium's `HumanoidStandupEnv` v5 on
+/// `humanoidstandup.xml`, so seeded episodes match it bit for bit.
+///
+/// ## Action space
+/// `Box(-0.4, 0.4, (17,), float32)`: torques on the abdomen, hips, knees, shoulders and elbows.
+///
+/// ## Observation space
+/// `Box(-inf, inf, (348,), float64)`, laid out as Humanoid-v5's.
+///
+/// ## Rewards
+/// `z / timestep − ctrl_cost_weight · Σ ctrl² − min(impact_cost_weight ·
+/// Σ cfrc_ext², 10) + 1`, z the root's height and timestep MuJoCo's (not the step's dt).
+///
+/// ## Starting state
+/// `init_qpos + U(±reset_noise_scale)`, `init_qvel + U(±reset_noise_scale)`.
+///
+/// ## Episode end
+/// Never terminates. Truncation (applied by the daemon): 1000 steps.
+///
+/// ## Arguments
+/// `uph_cost_weight` (1; accepted and, as in Gymnasium 1.4, unused), `ctrl_cost_weight` (0.1), `impact_cost_weight` (5e-7),
+/// `reset_noise_scale` (0.01), `frame_skip` (5); the shape flags only at their defaults, as for
+/// Humanoid-v5; `impact_cost_range` is a pair and keeps Gymnasium's default.
+///
+/// ## Info
+/// Step: `x_position`, `y_position`, `z_distance_from_origin`, `reward_linup`,
+/// `reward_quadctrl`, `reward_impact`. Reset: `x_position`, `y_position`,
+/// `z_distance_from_origin`. The array values `tendon_length` and `tendon_velocity` are not carried.
+///
+/// ## Version history
+/// v5 (Gymnasium 1.x), the only version served.
+public final class HumanoidStandup: Environment {
+    static let file = "humanoidstandup.xml"
+    static let defaults: ValueMap = [
+        "uph_cost_weight": .number(1), "ctrl_cost_weight": .number(0.1), "impact_cost_weight": .number(5e-7),
+        "reset_noise_scale": .number(0.01), "frame_skip": .integer(5),
+    ].merging(Humanoid.shapeFlags.map { ($0, Value.flag(true)) }) { first, _ in first }
+    static let impactCostRange = (low: -Double.infinity, high: 10.0)
+
+    private let simulation: MuJoCoSimulation
+    private let controlCostWeight: Double
+    private let impactCostWeight: Double
+    private let resetNoiseScale: Double
+    private var random: NumPyGenerator?
+
+    /// Creates the environment from checked kwargs (see "Arguments").
+    public init(_ kwargs: ValueMap) throws {
+        _ = try MuJoCoArguments.number(kwargs, "uph_cost_weight", default: 1)
+        controlCostWeight = try MuJoCoArguments.number(kwargs, "ctrl_cost_weight", default: 0.1)
+        impactCostWeight = try MuJoCoArguments.number(kwargs, "impact_cost_weight", default: 5e-7)
+        resetNoiseScale = try MuJoCoArguments.number(kwargs, "reset_noise_scale", default: 0.01)
+        for flag in Humanoid.shapeFlags { try MuJoCoArguments.requireFlag(kwargs, flag) }
+        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 5))
+    }
+
+    /// The registry entry for HumanoidStandup-v5.
+    public static func spec() throws -> EnvSpec {
+        let probe = try MuJoCoSimulation(file: file, frameSkip: 5)
+        return EnvSpec(
+            id: "HumanoidStandup-v5", observationSpace: MuJoCoArguments.observationSpace(HumanoidObservation.count(probe)),
+            actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: nil,
+            kwargs: defaults, description: "Make a 3D humanoid lying on the ground stand up and stay up."
+        ) { kwargs in try HumanoidStandup(kwargs) }
+    }
+
+    public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
+        simulation.resetData()
+        let positionNoise = generator.uniform(low: -resetNoiseScale, high: resetNoiseScale, count: simulation.nq)
+        let velocityNoise = generator.uniform(low: -resetNoiseScale, high: resetNoiseScale, count: simulation.nv)
+        random = generator
+        simulation.setState(
+            positions: zip(simulation.initialPositions, positionNoise).map { $0 + $1 },
+            velocities: zip(simulation.initialVelocities, velocityNoise).map { $0 + $1 })
+        HumanoidObservation.write(simulation, into: observation)
+        return positionInfo
+    }
+
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+        simulation.simulate(action: action)
+        let height = simulation.qpos[2]
+        // Gymnasium 1.4 stores uph_cost_weight but never applies it; so neither does this.
+        let upward = (height - 0) / simulation.model.pointee.opt.timestep
+        let control = HumanoidObservation.weightedSquares(controlCostWeight, simulation.controls)
+        let impact = MuJoCoMath.clip(HumanoidObservation.weightedSquares(impactCostWeight, simulation.externalForces),
+                                     Self.impactCostRange.low, Self.impactCostRange.high)
+        HumanoidObservation.write(simulation, into: observation)
+        var info = positionInfo
+        info["reward_linup"] = .number(upward)
+        info["reward_quadctrl"] = .number(-control)
+        info["reward_impact"] = .number(-impact)
+        return StepResult(reward: upward - control - impact + 1, terminated: false, info: info)
+    }
+
+    private var positionInfo: ValueMap {
+        ["x_position": .number(simulation.qpos[0]), "y_position": .number(simulation.qpos[1]),
+         "z_distance_from_origin": .number(simulation.qpos[2] - simulation.initialPositions[2])]
+    }
+}

@@ -1,0 +1,124 @@
+import GymCore
+
+/// ## Description
+/// A planar two-legged robot (torso, and per leg a thigh, leg and foot) walks forward by
+/// applying torques to its six hinges. Physics, rewards, health rules and reset noise follow
+/// Gymnasium's `Walker2dEnv` v5 on `walker2d_v5.xml`, so seeded episodes match it bit for bit.
+///
+/// ## Action space
+/// `Box(-1, 1, (6,), float32)`: torques on the right thigh, leg, foot, then the left ones.
+///
+/// ## Observation space
+/// `Box(-inf, inf, (17,), float64)`: `qpos[1:]` (z, torso angle, six joint angles), then
+/// `qvel` clipped to ±10.
+///
+/// ## Rewards
+/// `healthy_reward · healthy + forward_reward_weight · Δx/dt − ctrl_cost_weight · Σ action²`
+/// (control cost in float32).
+///
+/// ## Starting state
+/// `init_qpos + U(±reset_noise_scale)`, `init_qvel + U(±reset_noise_scale)`.
+///
+/// ## Episode end
+/// Terminates when unhealthy (with `terminate_when_unhealthy`): healthy means every element of
+/// `state_vector()[2:]` in (-100, 100), z in (0.7, inf) and the torso angle in (-0.2, 0.2).
+/// Truncation (applied by the daemon): 1000 steps.
+///
+/// ## Arguments
+/// `forward_reward_weight` (1.0), `ctrl_cost_weight` (0.001), `healthy_reward` (1.0),
+/// `terminate_when_unhealthy` (true), `reset_noise_scale` (0.005),
+/// `exclude_current_positions_from_observation` (true only), `frame_skip` (4). The range kwargs
+/// (`healthy_z_range`, `healthy_angle_range`) are pairs, which plugin
+/// kwargs cannot carry: they keep Gymnasium's defaults.
+///
+/// ## Info
+/// Step: `x_position`, `z_distance_from_origin`, `x_velocity`, `reward_forward`, `reward_ctrl`,
+/// `reward_survive`. Reset: `x_position`, `z_distance_from_origin`.
+///
+/// ## Version history
+/// v5 (Gymnasium 1.x), the only version served.
+public final class Walker2d: Environment {
+    static let file = "walker2d_v5.xml"
+    static let defaults: ValueMap = [
+        "forward_reward_weight": .number(1.0), "ctrl_cost_weight": .number(0.001), "healthy_reward": .number(1.0),
+        "terminate_when_unhealthy": .flag(true), "reset_noise_scale": .number(0.005),
+        "exclude_current_positions_from_observation": .flag(true), "frame_skip": .integer(4),
+    ]
+    static let healthyZ = (low: 0.8, high: 2.0)
+    static let healthyAngle = (low: -1.0, high: 1.0)
+    /// Gymnasium clips observed velocities to ±10.
+    static let velocityBound = 10.0
+
+    private let simulation: MuJoCoSimulation
+    private let forwardRewardWeight: Double
+    private let controlCostWeight: Double
+    private let healthyReward: Double
+    private let terminateWhenUnhealthy: Bool
+    private let resetNoiseScale: Double
+    private var random: NumPyGenerator?
+
+    /// Creates the environment from checked kwargs (see "Arguments").
+    public init(_ kwargs: ValueMap) throws {
+        forwardRewardWeight = try MuJoCoArguments.number(kwargs, "forward_reward_weight", default: 1.0)
+        controlCostWeight = try MuJoCoArguments.number(kwargs, "ctrl_cost_weight", default: 0.001)
+        healthyReward = try MuJoCoArguments.number(kwargs, "healthy_reward", default: 1.0)
+        terminateWhenUnhealthy = try MuJoCoArguments.flag(kwargs, "terminate_when_unhealthy", default: true)
+        resetNoiseScale = try MuJoCoArguments.number(kwargs, "reset_noise_scale", default: 0.005)
+        try MuJoCoArguments.requireFixedShape(kwargs)
+        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 4))
+    }
+
+    /// The registry entry for Walker2d-v5.
+    public static func spec() throws -> EnvSpec {
+        let probe = try MuJoCoSimulation(file: file, frameSkip: 4)
+        return EnvSpec(
+            id: "Walker2d-v5", observationSpace: MuJoCoArguments.observationSpace(probe.nq + probe.nv - 1),
+            actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: nil,
+            kwargs: defaults, description: "Make a two-legged robot walk forward without falling."
+        ) { kwargs in try Walker2d(kwargs) }
+    }
+
+    public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
+        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
+        simulation.resetData()
+        let positionNoise = generator.uniform(low: -resetNoiseScale, high: resetNoiseScale, count: simulation.nq)
+        let velocityNoise = generator.uniform(low: -resetNoiseScale, high: resetNoiseScale, count: simulation.nv)
+        random = generator
+        simulation.setState(
+            positions: zip(simulation.initialPositions, positionNoise).map { $0 + $1 },
+            velocities: zip(simulation.initialVelocities, velocityNoise).map { $0 + $1 })
+        write(observation)
+        return ["x_position": .number(simulation.qpos[0]),
+                "z_distance_from_origin": .number(simulation.qpos[1] - simulation.initialPositions[1])]
+    }
+
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+        let before = simulation.qpos[0]
+        simulation.simulate(action: action)
+        let after = simulation.qpos[0]
+        let velocity = (after - before) / simulation.dt
+        write(observation)
+        let forward = forwardRewardWeight * velocity
+        let healthy = isHealthy
+        let survive = healthy ? healthyReward : 0 * healthyReward
+        let control = MuJoCoMath.controlCost(weight: controlCostWeight, action: action, count: simulation.nu)
+        let reward = (forward + survive) - Double(control)
+        return StepResult(reward: reward, terminated: !healthy && terminateWhenUnhealthy, info: [
+            "x_position": .number(after), "z_distance_from_origin": .number(simulation.qpos[1] - simulation.initialPositions[1]),
+            "x_velocity": .number(velocity), "reward_forward": .number(forward), "reward_ctrl": .number(Double(-control)),
+            "reward_survive": .number(survive),
+        ])
+    }
+
+    /// Gymnasium's `is_healthy`, strict comparisons as there (NaN is unhealthy).
+    private var isHealthy: Bool {
+        let z = simulation.qpos[1], angle = simulation.qpos[2]
+        return Self.healthyZ.low < z && z < Self.healthyZ.high && Self.healthyAngle.low < angle && angle < Self.healthyAngle.high
+    }
+
+    private func write(_ buffer: UnsafeMutableRawBufferPointer) {
+        var writer = ObservationWriter(buffer)
+        writer.append(simulation.qpos, from: 1)
+        writer.appendClipped(simulation.qvel, bound: Self.velocityBound)
+    }
+}
