@@ -62,7 +62,7 @@ public struct ConvolutionalTorso: Sendable, Equatable {
     /// Scalar parameters of the torso, computed without building it (nil when it does not fit the
     /// images or the count overflows): a saved policy's file must hold at least this many floats
     /// before one is built from its structure.
-    func parameterCount() -> Int? {
+    public func parameterCount() -> Int? {
         let layers: [(filters: Int, kernel: Int, stride: Int)]
         let features: Int
         switch kind {
