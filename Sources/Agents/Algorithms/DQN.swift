@@ -30,7 +30,8 @@ public enum DQN {
         @Hyperparameter("Target update θ' ← τθ + (1−τ)θ'; 1 is a hard copy.") public var tau = 1.0
         @Hyperparameter("Environment steps between target updates.") public var targetUpdateInterval = 250
         @Hyperparameter("Transitions per gradient step.") public var batchSize = 64
-        @Hyperparameter("Hidden layer widths (ReLU), comma-separated.") public var hiddenSizes = [64, 64]
+        @Hyperparameter("Hidden layer widths (ReLU), comma-separated; a convolutional torso has its own.") public var hiddenSizes = [64, 64]
+        @Hyperparameter("Torso: auto (a CNN for image observations), mlp, minatar or nature.") public var torso = Torso.auto
         /// The buffer fills under the schedule's early ε meanwhile.
         @Hyperparameter("Environment steps before learning starts.") public var learningStarts = 1000
         @Hyperparameter("Environment steps per gradient step.") public var trainFrequency = 2
@@ -79,7 +80,7 @@ public enum DQN {
         let layout = envs.layout
 
         // Networks, optimizer, replay.
-        let learner = DQNLearner(args, observationSize: layout.observationSize, actionCount: layout.actionCount, rng: &initRandom)
+        let learner = try DQNLearner(args, layout: layout, rng: &initRandom)
         let policy = QNetworkPolicy(network: learner.qNetwork)
         var replay = ReplayBuffer(capacity: args.bufferSize, observationSize: layout.observationSize)
         var batch = replay.makeBatch(size: args.batchSize)

@@ -44,7 +44,8 @@ public enum PPO: TrainableAlgorithm {
         @Hyperparameter("Stop a rollout's epochs once an epoch ends with the approximate KL from the rollout's policy above this (none: run every epoch).") public var targetKL: Double? = nil
         @Hyperparameter("Weight of the entropy bonus.") public var entropyCoefficient = 0.0
         @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).") public var maxGradNorm = 0.5
-        @Hyperparameter("Hidden layer widths, comma-separated.") public var hiddenSizes = [64, 64]
+        @Hyperparameter("Hidden layer widths, comma-separated (a convolutional torso has its own, and both heads read it).") public var hiddenSizes = [64, 64]
+        @Hyperparameter("Torso: auto (a CNN for image observations), mlp, minatar or nature.") public var torso = Torso.auto
         /// The hidden layers' activation. ReLU rather than the usual tanh: on CartPole it learns
         /// as fast and costs a fraction (tanh was over half of the training time).
         @Hyperparameter("Hidden-layer activation: relu, tanh, elu or sigmoid.") public var activation = Activation.relu
@@ -93,8 +94,13 @@ public enum PPO: TrainableAlgorithm {
         var shuffleRandom = SeededRNG(seed: session.seeds.minibatchOrder)
         let scaling = args.scaleObservations ? BoxScaling(observations: session.spec.observationSpace)
                                              : .identity(ObservationEncoding.featureWidth(of: session.spec.observationSpace))
-        let network = ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head,
-                                         sharing: args.sharing, activation: args.activation, rng: &initRandom)
+        // On images, as CleanRL's ppo_atari: one torso, with both heads reading its features.
+        let network = if let design = try args.torso.convolution(for: session.spec.observationSpace) {
+            try ActorCriticNetwork(torso: design, hiddenSizes: [], head: head, sharing: .shared, activation: .relu, rng: &initRandom)
+        } else {
+            ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head, sharing: args.sharing,
+                               activation: args.activation, rng: &initRandom)
+        }
         let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
         let graph = Graph()
 

@@ -20,9 +20,9 @@ final class DQNLearner {
     }
 
     /// The online network.
-    let qNetwork: MLP
+    let qNetwork: any ScoringNetwork
     /// The network the targets bootstrap from.
-    let targetNetwork: MLP
+    let targetNetwork: any ScoringNetwork
     /// The online network's optimizer.
     let optimizer: Adam
     private let graph = Graph()
@@ -34,10 +34,31 @@ final class DQNLearner {
     private let tau: Float
 
     /// Networks `observationSize → hidden → actionCount` drawn from `rng` (online first, target a copy).
-    init(_ args: DQN.Arguments, observationSize: Int, actionCount: Int, rng: inout SeededRNG) {
+    convenience init(_ args: DQN.Arguments, observationSize: Int, actionCount: Int, rng: inout SeededRNG) {
         let sizes = [observationSize] + args.hiddenSizes + [actionCount]
-        qNetwork = MLP(sizes: sizes, activation: .relu, rng: &rng)
-        targetNetwork = MLP(sizes: sizes, activation: .relu, rng: &rng)
+        let online = MLP(sizes: sizes, activation: .relu, rng: &rng)
+        self.init(args, qNetwork: online, targetNetwork: MLP(sizes: sizes, activation: .relu, rng: &rng))
+    }
+
+    /// Networks for `layout`'s observations drawn from `rng` (online first, target a copy): the
+    /// convolutional torso `args.torso` picks for image observations with a dense head, else
+    /// `observationSize → hidden → actionCount` dense layers.
+    convenience init(_ args: DQN.Arguments, layout: SpaceLayout, rng: inout SeededRNG) throws(AgentError) {
+        guard let design = try args.torso.convolution(for: layout.observation.space) else {
+            self.init(args, observationSize: layout.observationSize, actionCount: layout.actionCount, rng: &rng)
+            return
+        }
+        guard layout.observation.width == design.image.count else {
+            throw AgentError(.unsupportedEnvironment, "a convolutional torso reads one image, not \(layout.observation.space.summary)")
+        }
+        let online = try ConvolutionalNetwork(design: design, outputSize: layout.actionCount, rng: &rng)
+        self.init(args, qNetwork: online, targetNetwork: try ConvolutionalNetwork(design: design, outputSize: layout.actionCount, rng: &rng))
+    }
+
+    /// Learns with `qNetwork`, bootstrapping from `targetNetwork` (of the same architecture), which starts as its copy.
+    init(_ args: DQN.Arguments, qNetwork: any ScoringNetwork, targetNetwork: any ScoringNetwork) {
+        self.qNetwork = qNetwork
+        self.targetNetwork = targetNetwork
         targetNetwork.copy(from: qNetwork)
         optimizer = Adam(parameters: qNetwork.parameters, learningRate: args.learningRate)
         gamma = Float(args.gamma)
@@ -60,7 +81,7 @@ final class DQNLearner {
             targets.data[row] = rewards[row] + gamma * bootstrap
         }
         graph.reset()
-        let q = qNetwork(graph.constant(observations)).gather(indices: actions)
+        let q = qNetwork.scores(observations, on: graph).gather(indices: actions)
         let total = Self.tdLoss(q, targets: targets, weights: weights.map { Tensor(shape: [rows], data: $0) }, kind: loss)
         optimizer.zeroGrad()
         graph.backward(total)

@@ -89,7 +89,7 @@ extension PolicyValidation {
 
 extension PolicyValidation where Snapshot == [String: Tensor] {
     /// Tracks the validations of a network whose snapshots are its state dicts.
-    func track(in state: RunState, network: MLP) {
+    func track(in state: RunState, network: some Module) {
         track(in: state, encode: { PolicyCheckpoint(kind: "state_dict", tensors: $0, structure: [:]) }, decode: { checkpoint in
             let expected = network.stateDict()
             guard checkpoint.tensors.count == expected.count,
@@ -105,6 +105,14 @@ extension PolicyValidation where Snapshot == [String: Tensor] {
     func bestPolicy(_ network: MLP, _ policy: (MLP) -> any Policy) -> (any Policy)? {
         guard let best = check.best else { return nil }
         let copy = MLP(layers: network.layers.map { Dense(weight: $0.weight.value, bias: $0.bias?.value) }, activation: network.activation, outputActivation: network.outputActivation)
+        guard (try? copy.load(stateDict: best.snapshot)) != nil else { return nil }
+        return policy(copy)
+    }
+
+    /// The best validated scoring network (an `MLP` or a convolutional one) as a policy.
+    func bestPolicy(_ network: any ScoringNetwork, _ policy: (any ScoringNetwork) -> any Policy) -> (any Policy)? {
+        guard let best = check.best else { return nil }
+        let copy = network.copied()
         guard (try? copy.load(stateDict: best.snapshot)) != nil else { return nil }
         return policy(copy)
     }

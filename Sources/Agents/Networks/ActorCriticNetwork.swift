@@ -9,7 +9,8 @@ import NeuralNet
 /// the actor and the critic each have their own. The policy head gives logits for a
 /// `Discrete(n)` space or the means of a diagonal Gaussian for a `Box`, whose `log σ` is a
 /// state-independent parameter, in units where [−1, 1] spans the action bounds. Observations
-/// pass through a fixed `BoxScaling` first.
+/// pass through a fixed `BoxScaling` first, or, with a convolutional torso (image observations),
+/// through the torso, which both heads share as CleanRL's `ppo_atari` shares its network.
 public final class ActorCriticNetwork: Module {
     /// What the policy head outputs.
     public enum Head: Sendable, Equatable {
@@ -53,17 +54,40 @@ public final class ActorCriticNetwork: Module {
     public let head: Head
     /// Applied to observations before the first layer.
     public let scaling: BoxScaling
+    /// The convolutional torso in front of every dense layer, and its design (nil: dense only).
+    public let convolution: (design: ConvolutionalTorso, torso: any ImageTorso)?
+    /// Where the torso runs outside any training graph (acting).
+    private let predictionGraph = Graph()
 
     /// A network with `hiddenSizes` hidden layers (in the trunk, or in each body).
     ///
     /// The policy head starts near zero (uniform ±0.01), so the first policy is close to
     /// uniform (or to zero-mean), as PPO implementations initialise it.
-    public init(scaling: BoxScaling, hiddenSizes: [Int], head: Head, sharing: Sharing,
-                activation: Activation = .tanh, rng: inout SeededRNG) {
+    public convenience init(scaling: BoxScaling, hiddenSizes: [Int], head: Head, sharing: Sharing,
+                            activation: Activation = .tanh, rng: inout SeededRNG) {
+        self.init(scaling: scaling, hiddenSizes: hiddenSizes, head: head, sharing: sharing, activation: activation,
+                  convolution: nil, rng: &rng)
+    }
+
+    /// A network whose dense layers read the features of a convolutional torso of `design`
+    /// (drawn first from `rng`), on image observations; the head must be categorical.
+    public convenience init(torso design: ConvolutionalTorso, hiddenSizes: [Int], head: Head, sharing: Sharing,
+                            activation: Activation = .relu, rng: inout SeededRNG) throws(AgentError) {
+        guard case .categorical = head else {
+            throw AgentError(.unsupportedEnvironment, "a convolutional torso takes Discrete actions; use --torso mlp for Box actions")
+        }
+        let torso = try design.build(rng: &rng)
+        self.init(scaling: .identity(design.image.count), hiddenSizes: hiddenSizes, head: head, sharing: sharing, activation: activation,
+                  convolution: (design, torso), rng: &rng)
+    }
+
+    private init(scaling: BoxScaling, hiddenSizes: [Int], head: Head, sharing: Sharing, activation: Activation,
+                 convolution: (design: ConvolutionalTorso, torso: any ImageTorso)?, rng: inout SeededRNG) {
         func stack(_ input: Int) -> [Dense] {
             zip([input] + hiddenSizes, hiddenSizes).map { Dense(inputSize: $0, outputSize: $1, rng: &rng) }
         }
-        let observationSize = scaling.size
+        self.convolution = convolution
+        let observationSize = convolution?.torso.outputSize ?? scaling.size
         let width = hiddenSizes.last ?? observationSize
         switch sharing {
         case .shared:
@@ -99,9 +123,10 @@ public final class ActorCriticNetwork: Module {
         return .categorical(actions: try SpaceLayout(spec).actionCount)
     }
 
-    /// Trunk, bodies and heads, PyTorch-style names (`trunk.0.weight`, `policy_head.bias`, `log_std`).
+    /// Torso, trunk, bodies and heads, PyTorch-style names (`torso.0.weight`, `trunk.0.weight`,
+    /// `policy_head.bias`, `log_std`).
     public var namedParameters: [(name: String, parameter: Parameter)] {
-        var out: [(name: String, parameter: Parameter)] = []
+        var out: [(name: String, parameter: Parameter)] = convolution?.torso.namedParameters.map { ("torso.\($0.name)", $0.parameter) } ?? []
         for (prefix, layers) in [("trunk", trunk), ("actor", actorBody), ("critic", criticBody)] {
             for (i, layer) in layers.enumerated() {
                 for (name, p) in layer.namedParameters { out.append(("\(prefix).\(2 * i).\(name)", p)) }
@@ -115,36 +140,50 @@ public final class ActorCriticNetwork: Module {
 
     /// The parameters the policy's output depends on (all but the critic's own).
     public var actorParameters: [Parameter] {
-        (trunk + actorBody + [policyHead]).flatMap(\.parameters) + (logStd.map { [$0] } ?? [])
+        (convolution?.torso.parameters ?? []) + (trunk + actorBody + [policyHead]).flatMap(\.parameters) + (logStd.map { [$0] } ?? [])
     }
 
-    /// Observations as the network's input tensor.
+    /// Observations as the network's input tensor: scaled features, or the torso's `CHW` images.
     public func input(_ observations: [Float], count: Int) -> Tensor {
-        Tensor(shape: [count, scaling.size], data: scaling.normalize(observations))
+        if let (design, _) = convolution { return observations.withUnsafeBufferPointer { design.image.input($0, rows: count) } }
+        return Tensor(shape: [count, scaling.size], data: scaling.normalize(observations))
+    }
+
+    /// The torso's features of an input batch (the input itself without a torso).
+    private func features(_ x: Variable) -> Variable {
+        guard let (design, torso) = convolution else { return x }
+        return torso(ImageVariable(x, shape: design.image.shape))
+    }
+
+    /// The torso's features of an input batch outside any training graph.
+    private func features(_ x: Tensor) -> Tensor {
+        guard let (design, torso) = convolution else { return x }
+        predictionGraph.reset()
+        return torso(predictionGraph.images(x, shape: design.image.shape)).value
     }
 
     /// The policy's distribution and `V(s)` (`[batch]`) for a batch of (scaled) observations.
     public func callAsFunction(_ x: Variable) -> (policy: PolicyDistribution, value: Variable) {
-        let shared = layers(trunk, x)
+        let shared = layers(trunk, features(x))
         let value = valueHead(layers(criticBody, shared)).sum(axis: 1)
         return (distribution(policyHead(layers(actorBody, shared))), value)
     }
 
     /// The policy's distribution alone, without evaluating the critic.
     public func policy(_ x: Variable) -> PolicyDistribution {
-        distribution(policyHead(layers(actorBody, layers(trunk, x))))
+        distribution(policyHead(layers(actorBody, layers(trunk, features(x)))))
     }
 
     /// The policy head's output and `V(s)` for a batch, outside any graph (acting).
     public func predict(_ x: Tensor) -> (policy: Tensor, value: [Float]) {
-        let shared = apply(trunk, x)
+        let shared = apply(trunk, features(x))
         let value = valueHead.apply(apply(criticBody, shared)).data
         return (policyHead.apply(apply(actorBody, shared)), value)
     }
 
     /// The policy head's output alone, outside any graph.
     public func predictPolicy(_ x: Tensor) -> Tensor {
-        policyHead.apply(apply(actorBody, apply(trunk, x)))
+        policyHead.apply(apply(actorBody, apply(trunk, features(x))))
     }
 
     /// A copy of the actor as a plain MLP, on normalised observations, or with `foldingScaling`
@@ -161,6 +200,14 @@ public final class ActorCriticNetwork: Module {
     public func greedyPolicy(_ actions: VectorRollout.ActionLayout) -> any Policy {
         switch actions {
         case .discrete:
+            if let (design, torso) = convolution {
+                // A copy of the torso and the actor's layers, so later training leaves the policy alone.
+                var rng = SeededRNG(seed: 0)
+                guard let copy = try? design.build(rng: &rng) else { preconditionFailure("rebuilding a \(design.kind) torso") }
+                copy.copy(from: torso)
+                let dense = (trunk + actorBody + [policyHead]).map { Dense(weight: $0.weight.value, bias: $0.bias?.value) }
+                return CategoricalPolicy(network: ConvolutionalNetwork(design: design, torso: copy, layers: dense, activation: activation))
+            }
             return CategoricalPolicy(network: actorMLP(foldingScaling: true))
         case .box(let layout):
             return ContinuousActorPolicy(network: actorMLP(foldingScaling: false), observationScaling: scaling,

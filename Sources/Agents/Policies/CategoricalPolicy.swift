@@ -6,6 +6,6 @@ public final class CategoricalPolicy: ArgmaxPolicy {
     /// The checkpoint kind.
     public static let kind = "categorical_policy"
 
-    /// Wraps an actor network: raw observation in, one logit per action out.
-    public init(network: MLP) { super.init(network: network, kind: Self.kind) }
+    /// Wraps an actor network: raw observation in, one logit per action out (dense, or on a convolutional torso).
+    public init(network: any ScoringNetwork) { super.init(network: network, kind: Self.kind) }
 }

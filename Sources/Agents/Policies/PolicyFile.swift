@@ -124,6 +124,10 @@ public enum PolicyFile {
     /// checked against the structure, so a hostile file throws instead of trapping.
     static func rebuild(_ checkpoint: PolicyCheckpoint, url: URL) throws(AgentError) -> any Policy {
         switch checkpoint.kind {
+        case QNetworkPolicy.kind where checkpoint.structure["torso"] != nil:
+            return QNetworkPolicy(network: try convolutional(checkpoint.tensors, checkpoint.structure, url: url))
+        case CategoricalPolicy.kind where checkpoint.structure["torso"] != nil:
+            return CategoricalPolicy(network: try convolutional(checkpoint.tensors, checkpoint.structure, url: url))
         case QNetworkPolicy.kind: return QNetworkPolicy(network: try network(checkpoint.tensors, checkpoint.structure, url: url))
         case CategoricalPolicy.kind: return CategoricalPolicy(network: try network(checkpoint.tensors, checkpoint.structure, url: url))
         case "q_table": return try table(checkpoint.tensors, checkpoint.structure, url: url)
@@ -157,6 +161,47 @@ public enum PolicyFile {
             throw AgentError(.policyFile, "\(url.path): unknown activation \(structure["activation"]?.description ?? "")")
         }
         return MLP(layers: layers, activation: activation, outputActivation: outputActivation)
+    }
+
+    /// A `ConvolutionalNetwork`: the structure names the torso, the image reading and the
+    /// activation; the file must hold at least the torso's floats before one is built (so a
+    /// hostile structure cannot ask for more memory than the file itself takes), and its dense
+    /// layers `head.0`, `head.2`, … must chain from the torso's features.
+    private static func convolutional(_ tensors: [String: Tensor], _ structure: [String: MetadataValue],
+                                      url: URL) throws(AgentError) -> ConvolutionalNetwork {
+        guard let design = ConvolutionalTorso(structure: structure) else {
+            throw AgentError(.policyFile, "\(url.path): a convolutional network needs torso (minatar or nature), image_shape "
+                             + "[C, H, W], image_layout and image_divisor (1 or 255) in its structure")
+        }
+        guard case .string(let name) = structure["activation"] ?? .string("relu"), let activation = Activation(hyperparameterText: name) else {
+            throw AgentError(.policyFile, "\(url.path): unknown activation \(structure["activation"]?.description ?? "")")
+        }
+        let floats = tensors.values.reduce(0) { $0 + $1.count }
+        guard let torsoCount = design.parameterCount(), torsoCount <= floats else {
+            throw AgentError(.policyFile, "\(url.path): the tensors are too few for a \(design.kind.rawValue) torso on \(design.image.shape) images")
+        }
+        var rng = SeededRNG(seed: 0)
+        let torso = try design.build(rng: &rng)
+        let torsoTensors = tensors.filter { $0.key.hasPrefix("torso.") }
+        do {
+            try torso.load(stateDict: Dictionary(uniqueKeysWithValues: torsoTensors.map { (String($0.key.dropFirst("torso.".count)), $0.value) }))
+        } catch {
+            throw AgentError(.policyFile, "\(url.path): torso: \(error.message)")
+        }
+        var layers: [Dense] = []
+        while let weight = tensors["head.\(2 * layers.count).weight"] {
+            let bias = tensors["head.\(2 * layers.count).bias"]
+            guard weight.rank == 2, weight.shape[0] >= 1, weight.shape[1] == (layers.last?.outputSize ?? torso.outputSize),
+                  bias.map({ $0.shape == [weight.shape[0]] }) ?? true else {
+                throw AgentError(.policyFile, "\(url.path): head layer \(layers.count) does not fit the one before")
+            }
+            layers.append(Dense(weight: weight, bias: bias))
+        }
+        let used = torsoTensors.count + layers.reduce(0) { $0 + $1.namedParameters.count }
+        guard !layers.isEmpty, used == tensors.count else {
+            throw AgentError(.policyFile, "\(url.path): expected torso.* tensors and head.0.weight, head.0.bias, head.2.weight, …")
+        }
+        return ConvolutionalNetwork(design: design, torso: torso, layers: layers, activation: activation)
     }
 
     private static func actor(_ tensors: [String: Tensor], _ structure: [String: MetadataValue], url: URL) throws(AgentError) -> ContinuousActorPolicy {

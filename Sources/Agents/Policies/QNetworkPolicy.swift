@@ -6,5 +6,5 @@ public final class QNetworkPolicy: ArgmaxPolicy {
     public static let kind = "q_network"
 
     /// Wraps a network: observation in, one Q value per action out.
-    public init(network: MLP) { super.init(network: network, kind: Self.kind) }
+    public init(network: any ScoringNetwork) { super.init(network: network, kind: Self.kind) }
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import inspect
 import logging
 from typing import Any, Mapping
@@ -66,6 +67,7 @@ class EnvCatalog:
         self._renders: dict[str, bool] = dict(renders or {})
         self.specs: dict[str, gym_pb2.EnvSpec] = {}
         for env_id in env_ids:
+            register_namespace(env_id)
             try:
                 registered = gymnasium.spec(env_id)
             except gymnasium.error.Error as error:
@@ -182,6 +184,25 @@ class EnvCatalog:
             log.warning("%s cannot render rgb_array frames (%s); serving it without render", env_id, error)
         self._renders[env_id] = False
         return self.make(env_id)
+
+
+def register_namespace(env_id: str) -> None:
+    """Registers the namespace of ``env_id`` from the package that declares it, when Gymnasium
+    has none of its ids yet.
+
+    Packages such as ``minatar`` declare a ``gymnasium.envs`` entry point named after their
+    namespace (``MinAtar = minatar.gym:register_envs``); Gymnasium 1.x no longer calls these, so
+    ``MinAtar/Breakout-v1`` would be unknown without an ``--import`` that registers nothing either.
+    Only operator-named ids reach here, and only installed packages' entry points are loaded.
+    """
+    namespace, _, _ = env_id.rpartition("/")
+    if not namespace or any(spec.namespace == namespace for spec in gymnasium.registry.values()):
+        return
+    for entry_point in importlib.metadata.entry_points(group="gymnasium.envs", name=namespace):
+        log.info("registering the %s environments from %s", namespace, entry_point.value)
+        registrar = entry_point.load()
+        if callable(registrar):
+            registrar()
 
 
 def _typed_like(default: Any, value: Any, what: str) -> Any:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import gymnasium
+import numpy as np
 
 #: Kwargs of ``ALE/*`` environments that ``--atari`` sets itself. AtariPreprocessing skips the
 #: frames, so ALE's own frameskip must be 1; it reads ALE's screen itself, whatever ``obs_type``
@@ -81,3 +82,19 @@ class OperatorWrappers:
 
     def __reduce__(self):
         return (OperatorWrappers, (self.atari, self.references))
+
+
+class SeedsBelow2To32(gymnasium.Wrapper):
+    """Folds every reset seed into ``[0, 2**32)`` for environments that seed NumPy's legacy
+    ``RandomState`` (MinAtar's games do), which refuses larger seeds although Gymnasium's API takes
+    any non-negative integer, and the agents' evaluation seeds are 64-bit.
+
+    The fold is ``SeedSequence(seed).generate_state(1)[0]``: deterministic, and seeds that differ
+    only in their high bits still land far apart. Serve such environments with
+    ``--wrapper gymd.bridge.wrappers:SeedsBelow2To32``.
+    """
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        if seed is not None:
+            seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
+        return self.env.reset(seed=seed, options=options)
