@@ -62,14 +62,7 @@ public final class InvertedDoublePendulum: Environment {
     }
 
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
-        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
-        simulation.resetData()
-        let positionNoise = generator.uniform(low: -resetNoiseScale, high: resetNoiseScale, count: simulation.nq)
-        let velocityNoise = generator.standardNormal(count: simulation.nv)
-        random = generator
-        simulation.setState(
-            positions: zip(simulation.initialPositions, positionNoise).map { $0 + $1 },
-            velocities: zip(simulation.initialVelocities, velocityNoise).map { $0 + $1 * resetNoiseScale })
+        simulation.resetWithNoise(scale: resetNoiseScale, velocityNoise: .scaledStandardNormal, random: &random, seed: seed)
         write(observation)
         return [:]
     }

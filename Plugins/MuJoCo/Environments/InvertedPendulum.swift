@@ -56,14 +56,7 @@ public final class InvertedPendulum: Environment {
     }
 
     public func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {
-        var generator = NumPyGenerator.forReset(continuing: random, seed: seed)
-        simulation.resetData()
-        let positionNoise = generator.uniform(low: -resetNoiseScale, high: resetNoiseScale, count: simulation.nq)
-        let velocityNoise = generator.uniform(low: -resetNoiseScale, high: resetNoiseScale, count: simulation.nv)
-        random = generator
-        simulation.setState(
-            positions: zip(simulation.initialPositions, positionNoise).map { $0 + $1 },
-            velocities: zip(simulation.initialVelocities, velocityNoise).map { $0 + $1 })
+        simulation.resetWithNoise(scale: resetNoiseScale, velocityNoise: .uniform, random: &random, seed: seed)
         write(observation)
         return [:]
     }
