@@ -28,6 +28,7 @@ public enum A2C: TrainableAlgorithm {
         @Hyperparameter("Adam's initial learning rate.") public var learningRate = 1e-3
         @Hyperparameter("Anneal the learning rate linearly to 0 over --total-steps.") public var annealLearningRate = true
         @Hyperparameter("Discount factor γ.") public var gamma = 0.99
+        @Hyperparameter("Factor on the rewards the learner sees, so returns and values stay near unit size (e.g. 0.01 for −1 per step).") public var rewardScale = 1.0
         @Hyperparameter("Weight of the value loss.") public var valueCoefficient = 0.5
         @Hyperparameter("Weight of the entropy bonus.") public var entropyCoefficient = 0.01
         @Hyperparameter("Clip gradients to this global L2 norm (0: no clipping).") public var maxGradNorm = 0.5
@@ -49,6 +50,7 @@ public enum A2C: TrainableAlgorithm {
         public var problem: String? {
             if numEnvs < 1 || nSteps < 1 || totalSteps < 1 { return "--num-envs, --n-steps and --total-steps must be at least 1" }
             if hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive" }
+            if !(rewardScale > 0) || !rewardScale.isFinite { return "--reward-scale must be positive and finite" }
             if !(learningRate > 0) || !(0...1).contains(gamma) { return "need a positive learning rate and gamma in [0, 1]" }
             if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
             return nil
@@ -72,7 +74,7 @@ public enum A2C: TrainableAlgorithm {
         let loss = ActorCriticLoss(valueCoefficient: Float(args.valueCoefficient), entropyCoefficient: Float(args.entropyCoefficient))
         let graph = Graph()
 
-        let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma,
+        let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma, rewardScale: args.rewardScale,
                                 noiseCorrelation: 0, solveWindow: args.solveWindow, validationEpisodes: args.validationEpisodes,
                                 validationMargin: args.validationMargin)
         session.state.track("network", parameters: network.parameters)

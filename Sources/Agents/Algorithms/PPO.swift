@@ -40,6 +40,7 @@ public enum PPO: TrainableAlgorithm {
         @Hyperparameter("GAE's λ (1: Monte-Carlo advantages, 0: one-step TD errors).") public var gaeLambda = 0.8
         @Hyperparameter("Clip range ε of the probability ratio.") public var clipRange = 0.2
         @Hyperparameter("Anneal the clip range linearly to 0 over --total-steps.") public var annealClipRange = true
+        @Hyperparameter("Factor on the rewards the learner sees, so returns and values stay near unit size (e.g. 0.01 for −1 per step).") public var rewardScale = 1.0
         @Hyperparameter("Weight of the value loss.") public var valueCoefficient = 0.5
         @Hyperparameter("Stop a rollout's epochs once an epoch ends with the approximate KL from the rollout's policy above this (none: run every epoch).") public var targetKL: Double? = nil
         @Hyperparameter("Weight of the entropy bonus.") public var entropyCoefficient = 0.0
@@ -70,6 +71,7 @@ public enum PPO: TrainableAlgorithm {
                 return "--num-envs, --n-steps, --total-steps, --epochs and --batch-size must be at least 1"
             }
             if hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive" }
+            if !(rewardScale > 0) || !rewardScale.isFinite { return "--reward-scale must be positive and finite" }
             if !(learningRate > 0) || !(0...1).contains(gamma) || !(0...1).contains(gaeLambda) {
                 return "need a positive learning rate, and gamma and the GAE lambda in [0, 1]"
             }
@@ -104,7 +106,7 @@ public enum PPO: TrainableAlgorithm {
         let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
         let graph = Graph()
 
-        let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma,
+        let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma, rewardScale: args.rewardScale,
                                 noiseCorrelation: args.noiseCorrelation, solveWindow: args.solveWindow,
                                 validationEpisodes: args.validationEpisodes, validationMargin: args.validationMargin)
         session.state.track("network", parameters: network.parameters)

@@ -12,6 +12,8 @@ struct OnPolicyLoop {
     var totalSteps: Int
     /// Discount factor (also bootstraps episodes the time limit cut).
     var gamma: Double
+    /// Factor on the rewards the learner sees (not on the returns reported).
+    var rewardScale: Double = 1
     /// Correlation of a Gaussian policy's exploration noise in time.
     var noiseCorrelation: Double
     /// Training episodes in the recent mean that prompts a validation.
@@ -61,7 +63,7 @@ struct OnPolicyLoop {
           do {
             let remaining = 1 - Double(step) / Double(totalSteps)
             let start = step
-            try rollout.collect(network, gamma: gamma, random: &random) { monitor.episode($0, step: start + $1 * numEnvs) }
+            try rollout.collect(network, gamma: gamma, rewardScale: rewardScale, random: &random) { monitor.episode($0, step: start + $1 * numEnvs) }
             step += rollout.count
             let scalars = learn(rollout, remaining)
             updates += 1

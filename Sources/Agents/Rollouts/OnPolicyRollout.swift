@@ -56,8 +56,10 @@ public final class OnPolicyRollout {
 
     /// Plays `length` steps with `network`'s policy, sampling from `random` (categorical) or
     /// the noise (Gaussian); calls `finished` for every episode that ends, with the number of
-    /// steps per environment played so far in this rollout.
-    public func collect(_ network: ActorCriticNetwork, gamma: Double, random: inout SeededRNG,
+    /// steps per environment played so far in this rollout. The stored rewards are multiplied by
+    /// `rewardScale` (the value network learns returns in those units; episodes are reported
+    /// with their true rewards).
+    public func collect(_ network: ActorCriticNetwork, gamma: Double, rewardScale: Double = 1, random: inout SeededRNG,
                         finished: (FinishedEpisode, Int) -> Void) throws {
         let n = envs.count, size = envs.observationSize
         for t in 0..<length {
@@ -81,7 +83,7 @@ public final class OnPolicyRollout {
                 transitions = try envs.step(box: bounded(drawn))
             }
             values.replaceSubrange(rows, with: value.map(Double.init))
-            var reward = transitions.rewards
+            var reward = rewardScale == 1 ? transitions.rewards : transitions.rewards.map { $0 * rewardScale }
             let cut = (0..<n).filter { transitions.truncated[$0] && !transitions.terminated[$0] }
             if !cut.isEmpty {
                 let finals = cut.flatMap { transitions.nextObservations[($0 * size)..<(($0 + 1) * size)] }
