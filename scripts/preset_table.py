@@ -70,9 +70,10 @@ CELLS = [
 ]
 
 
-def train(gym: str, cell: Cell, seeds: str, jobs: int, server: str | None, workdir: str, extra: list[str]) -> dict:
+def train(gym: str, cell: Cell, seeds: str, jobs: int, episodes: int, server: str | None, workdir: str, extra: list[str]) -> dict:
     """Runs the cell's seeds and returns the aggregate summary (with "runs", one per seed)."""
-    command = [gym, "train", cell.algo, "--env", cell.env, "--seeds", seeds, "--jobs", str(jobs), "--json", "--quiet", *extra]
+    command = [gym, "train", cell.algo, "--env", cell.env, "--seeds", seeds, "--jobs", str(jobs),
+               "--eval-episodes", str(episodes), "--json", "--quiet", *extra]
     if server:
         command += ["--server", server]
     started = time.monotonic()
@@ -128,6 +129,9 @@ def main() -> None:
                         help="run the cells whose ALGO/ENV contains this text (repeatable; default: all)")
     parser.add_argument("--seeds", default="1-5")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--eval-episodes", type=int, default=100,
+                        help="greedy episodes in each seed's final evaluation (RL Zoo's scores average many episodes; "
+                             "20 leaves Pendulum's mean at the mercy of its start states)")
     parser.add_argument("--json-out", help="also append each row as a JSON line to this file")
     parser.add_argument("extra", nargs="*", help="arguments passed on to every gym train (after --)")
     args = parser.parse_args()
@@ -149,7 +153,7 @@ def main() -> None:
                         bridge.__enter__()
                     server = bridge.endpoint
                 print(f"{cell.name} ...", file=sys.stderr, flush=True)
-                row = verdict(cell, train(args.gym, cell, args.seeds, args.jobs, server, workdir, args.extra))
+                row = verdict(cell, train(args.gym, cell, args.seeds, args.jobs, args.eval_episodes, server, workdir, args.extra))
                 rows.append(row)
                 print(json.dumps(row), flush=True)
                 if args.json_out:

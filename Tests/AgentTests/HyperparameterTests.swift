@@ -97,3 +97,24 @@ import Testing
         #expect(throws: HyperparameterError.self) { try PPO.Arguments().setting(["nsteps": "64"]) }
     }
 }
+
+/// `--noise-correlation` of SAC and TD3: in [0, 1), else the arguments cannot run.
+@Suite struct NoiseCorrelationArgumentTests {
+    @Test(arguments: [-0.1, 1, 1.5, Double.nan, Double.infinity])
+    func aCorrelationOutsideZeroToOneIsRefused(value: Double) {
+        var sac = SAC.Arguments()
+        sac.noiseCorrelation = value
+        #expect(sac.problem != nil)
+        #expect(throws: AgentError.self) { try sac.checked() }
+        var td3 = TD3.Arguments()
+        td3.noiseCorrelation = value
+        #expect(td3.problem != nil)
+    }
+
+    @Test func theFlagSetsIt() throws {
+        #expect(try SAC.Arguments().parsing(["--noise-correlation", "0.95"]).noiseCorrelation == 0.95)
+        #expect(try TD3.Arguments().parsing(["--noise-correlation", "0.5"]).noiseCorrelation == 0.5)
+        #expect(SAC.Arguments().noiseCorrelation == 0 && TD3.Arguments().noiseCorrelation == 0)
+        #expect(SAC.Arguments().problem == nil && TD3.Arguments().problem == nil)
+    }
+}

@@ -96,8 +96,10 @@ import Testing
         #expect(result.whole == result.resumed)
     }
 
-    @Test func sacResumesBitIdentically() throws {
+    /// With correlated acting noise (`--noise-correlation`) the noise's state comes back too.
+    @Test(arguments: [0.0, 0.95]) func sacResumesBitIdentically(noiseCorrelation: Double) throws {
         var args = SAC.Arguments()
+        args.noiseCorrelation = noiseCorrelation
         args.common.totalSteps = 1600
         args.common.learningStarts = 400
         args.common.hiddenSizes = [16, 16]
@@ -140,6 +142,22 @@ import Testing
         }
         #expect(result.steps.whole == 1200)
         #expect(result.whole == result.resumed)
+    }
+
+    /// TD3 with exploration noise correlated in time: resumed bit for bit, and the noise is not
+    /// the white one (the weights differ from a white-noise run of the same seed).
+    @Test func td3WithCorrelatedNoiseResumesBitIdentically() throws {
+        var args = TD3.Arguments()
+        args.common.totalSteps = 1200
+        args.common.learningStarts = 300
+        args.common.hiddenSizes = [16, 16]
+        args.common.batchSize = 32
+        args.common.bufferSize = 5000
+        let white = try wholeAndResumed("td3", env: "Pendulum-v1", seed: 6, stopAt: 600) { try TD3.train(args, session: $0) }
+        args.noiseCorrelation = 0.9
+        let correlated = try wholeAndResumed("td3", env: "Pendulum-v1", seed: 6, stopAt: 600) { try TD3.train(args, session: $0) }
+        #expect(correlated.whole == correlated.resumed)
+        #expect(correlated.whole != white.whole)
     }
 
     /// A checkpoint is read as hostile: a tensor of the wrong shape, a missing part or a

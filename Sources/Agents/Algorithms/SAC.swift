@@ -35,6 +35,7 @@ public enum SAC: TrainableAlgorithm {
         @Hyperparameter("Keep the temperature α fixed at this value (no automatic tuning).", aliases: ["alpha"]) public var fixedAlpha: Double? = nil
         @Hyperparameter("The entropy automatic tuning aims at (none: minus the action size).") public var targetEntropy: Double? = nil
         @Hyperparameter("Bounds of the actor's log standard deviation.") public var logStdRange: ClosedRange<Double> = -5...2
+        @Hyperparameter("Correlation in time of the noise ε in the actions the actor plays, in [0, 1) (0: white noise; the learning step's samples stay white).") public var noiseCorrelation = 0.0
 
         /// The defaults.
         public init() {}
@@ -44,6 +45,7 @@ public enum SAC: TrainableAlgorithm {
             if let problem = common.problem { return problem }
             if !(alphaLearningRate > 0) { return "learning rates must be positive" }
             if !(initialAlpha > 0) || (fixedAlpha.map { !($0 >= 0) } ?? false) { return "the temperature must be positive" }
+            if !(0..<1).contains(noiseCorrelation) { return "--noise-correlation must be in [0, 1)" }
             return nil
         }
 
@@ -170,6 +172,20 @@ public enum SAC: TrainableAlgorithm {
         state.track("acting", value: { actingRandom }, restore: { actingRandom = $0 })
         state.track("policy_samples", value: { sampleRandom }, restore: { sampleRandom = $0 })
 
+        // Correlated acting noise (β > 0) has a stream of its own; β = 0 keeps the white draws above.
+        var correlated = args.noiseCorrelation > 0
+            ? CorrelatedNoise(count: args.common.numEnvs * actSize, correlation: args.noiseCorrelation, seed: session.seeds.actionNoise) : nil
+        if let initial = correlated {
+            state.track("action_noise", noise: { correlated ?? initial }, restore: { correlated = $0 })
+        }
+        func actingNoise(_ rows: Int) -> Tensor {
+            if var noise = correlated, noise.state.count == rows * actSize {
+                defer { correlated = noise }
+                return Tensor(shape: [rows, actSize], data: noise.next())
+            }
+            return Tensor.normal([rows, actSize], rng: &actingRandom)
+        }
+
         // Act: a sample of the squashed Gaussian.
         let exploreGraph = Graph()
         return try loop.run(
@@ -177,7 +193,7 @@ public enum SAC: TrainableAlgorithm {
             explore: { observations in
                 exploreGraph.reset()
                 let rows = observations.shape[0]
-                return actor.sample(exploreGraph.constant(observations), noise: Tensor.normal([rows, actSize], rng: &actingRandom)).actions.value.data
+                return actor.sample(exploreGraph.constant(observations), noise: actingNoise(rows)).actions.value.data
             },
             learn: learn)
     }

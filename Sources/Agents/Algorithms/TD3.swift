@@ -31,6 +31,7 @@ public enum TD3: TrainableAlgorithm {
         @Hyperparameter("Standard deviation of the target policy smoothing noise.") public var targetNoise = 0.2
         @Hyperparameter("The smoothing noise is clipped to [-c, c].") public var targetNoiseClip = 0.5
         @Hyperparameter("Critic steps per actor step (and target update).") public var policyDelay = 2
+        @Hyperparameter("Correlation in time of the exploration noise, in [0, 1) (0: white noise; 0.9 or more holds a push long enough to swing MountainCarContinuous-v0 up).") public var noiseCorrelation = 0.0
 
         /// The defaults.
         public init() {}
@@ -40,6 +41,7 @@ public enum TD3: TrainableAlgorithm {
             if let problem = common.problem { return problem }
             if explorationNoise < 0 || targetNoise < 0 || targetNoiseClip < 0 { return "noise scales must not be negative" }
             if policyDelay < 1 { return "--policy-delay must be at least 1" }
+            if !(0..<1).contains(noiseCorrelation) { return "--noise-correlation must be in [0, 1)" }
             return nil
         }
 
@@ -120,11 +122,23 @@ public enum TD3: TrainableAlgorithm {
         state.track("exploration", value: { explorationRandom }, restore: { explorationRandom = $0 })
         state.track("target_smoothing", value: { smoothingRandom }, restore: { smoothingRandom = $0 })
 
-        // Act: the actor's action plus Gaussian noise.
+        // Act: the actor's action plus Gaussian noise, white or (β > 0, a stream of its own) correlated in time.
         let explorationScale = Float(args.explorationNoise)
+        var correlated = args.noiseCorrelation > 0
+            ? CorrelatedNoise(count: args.common.numEnvs * actSize, correlation: args.noiseCorrelation, seed: session.seeds.actionNoise) : nil
+        if let initial = correlated {
+            state.track("action_noise", noise: { correlated ?? initial }, restore: { correlated = $0 })
+        }
         return try loop.run(
             policy: loop.policy(actor), hyperparameters: args.hyperparameters, tracked: true,
-            explore: { observations in actor.predict(observations).data.map { $0 + explorationScale * explorationRandom.nextNormal() } },
+            explore: { observations in
+                let actions = actor.predict(observations).data
+                if var noise = correlated, noise.state.count == actions.count {
+                    defer { correlated = noise }
+                    return zip(actions, noise.next()).map { $0 + explorationScale * $1 }
+                }
+                return actions.map { $0 + explorationScale * explorationRandom.nextNormal() }
+            },
             learn: learn)
     }
 }

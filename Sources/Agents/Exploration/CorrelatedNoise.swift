@@ -34,3 +34,23 @@ public struct CorrelatedNoise {
         return state
     }
 }
+
+extension RunState {
+    /// Tracks correlated noise under `name`: its last draw and its random stream, so a resumed
+    /// run draws on exactly where the stopped one would have (the file is checked: the saved
+    /// draw must have `noise()`'s size and be finite).
+    func track(_ name: String, noise: @escaping () -> CorrelatedNoise, restore: @escaping (CorrelatedNoise) -> Void) {
+        track(name, save: {
+            let current = noise()
+            return (current.random, ["state": Tensor(shape: [current.state.count], data: current.state)])
+        }, restore: { (random: SeededRNG, tensors: [String: Tensor]) in
+            var current = noise()
+            guard let saved = tensors["state"], saved.shape == [current.state.count], saved.data.allSatisfy(\.isFinite) else {
+                throw RunStateError("has exploration noise that does not fit \(current.state.count) values")
+            }
+            current.state = saved.data
+            current.random = random
+            restore(current)
+        })
+    }
+}

@@ -108,17 +108,7 @@ public final class OnPolicyRollout {
     /// Tracks the exploration noise of a Gaussian policy (the rollout's buffers are rewritten by
     /// every `collect`, so only the noise carries over from one rollout to the next).
     func track(in state: RunState) {
-        guard noise != nil else { return }
-        state.track("action_noise", save: { [unowned self] in
-            guard let noise else { preconditionFailure("the noise went away") }
-            return (noise.random, ["state": Tensor(shape: [noise.state.count], data: noise.state)])
-        }, restore: { [unowned self] (random: SeededRNG, tensors: [String: Tensor]) in
-            guard var noise, let saved = tensors["state"], saved.shape == [noise.state.count], saved.data.allSatisfy(\.isFinite) else {
-                throw RunStateError("has exploration noise that does not fit \(self.noise?.state.count ?? 0) values")
-            }
-            noise.state = saved.data
-            noise.random = random
-            self.noise = noise
-        })
+        guard let initial = noise else { return }
+        state.track("action_noise", noise: { [unowned self] in self.noise ?? initial }, restore: { [unowned self] in self.noise = $0 })
     }
 }

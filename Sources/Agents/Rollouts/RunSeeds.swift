@@ -26,7 +26,7 @@ public struct RunSeeds: Sendable, Equatable {
     public var policySamples: UInt64 { stream(4) }
     /// TD3's target-policy smoothing noise.
     public var targetSmoothing: UInt64 { stream(4) }
-    /// Gaussian policies' exploration noise (on-policy, Box actions).
+    /// Gaussian policies' exploration noise (on-policy, Box actions), and SAC's and TD3's when correlated in time.
     public var actionNoise: UInt64 { stream(5) }
 
     /// Reset seed of greedy evaluation episode `index` (the reported `eval_mean`).
