@@ -1,64 +1,176 @@
 import NeuralNet
 
 /// A fixed-capacity ring of transitions, overwriting the oldest when full, sampled uniformly
-/// with replacement from a seeded stream. Stored as flat float arrays: no per-transition objects.
+/// with replacement from a seeded stream. Stored as flat arrays: no per-transition objects.
+///
+/// Memory: observations are kept once. Slot `i` holds its observation; its next observation
+/// is, as a rule, the observation of the slot its environment's next transition went to, and
+/// only otherwise a row of its own in a side pool. The loops step N environments in lockstep
+/// and add row by row in environment order, so a transition's successor in its stream
+/// (`stream` = the environment's index) lands N slots later, and the side pool holds just the
+/// N newest next observations plus one per episode end still in the ring (same-step autoreset:
+/// the next stored observation there is the reset one, not the final one). The link is made
+/// only when the successor's observation equals the stored next observation bit for bit, so
+/// any other order of adds stays exact, just less compact. `uint8` and `bool` Box observations
+/// are kept as bytes (`ObservationStorage`).
+///
+/// Sampling draws the same indices as a buffer that stores every `(s, s')` pair and returns
+/// the same floats, bit for bit.
 public struct ReplayBuffer: Sendable {
+    /// Most transitions a buffer may hold (slot links are 32-bit, and larger rings are mistakes).
+    public static let maxCapacity = 1 << 30
+
     /// Most transitions held.
     public let capacity: Int
     /// Floats per observation.
     public let observationSize: Int
     /// Floats per action (1 for a discrete index).
     public let actionSize: Int
+    /// How observation values are kept.
+    public let storage: ObservationStorage
     /// Transitions held now.
-    public private(set) var count = 0
-    private var next = 0
-    private var observations: [Float]
-    private var nextObservations: [Float]
-    private var actions: [Float]
-    private var rewards: [Float]
-    private var terminated: [Float]
+    public internal(set) var count = 0
+    /// The slot the next transition goes to.
+    var next = 0
+    /// Transitions ever added (the serial number of the next one); slot = serial % capacity.
+    var added = 0
+    /// Each slot's observation.
+    var observations: ObservationColumn
+    /// Next observations not found in the ring: the newest of each stream, and episode ends.
+    var spareRows: ObservationColumn
+    /// Spare rows no slot uses.
+    var freeSpareRows: [Int32] = []
+    /// Where each slot's next observation is: a slot (≥ 0) of `observations`, or spare row `−1 − link`.
+    var nextLinks: [Int32]
+    /// The serial of each stream's newest transition, or −1.
+    var newestInStream: [Int] = []
+    var actions: [Float]
+    var rewards: [Float]
+    var terminated: [Float]
 
-    /// An empty buffer.
-    public init(capacity: Int, observationSize: Int, actionSize: Int = 1) {
-        precondition(capacity > 0, "replay capacity must be positive")
+    /// Why a buffer of `capacity` observations of `observationSize` values cannot be made, or nil.
+    public static func problem(capacity: Int, observationSize: Int, actionSize: Int = 1,
+                               storage: ObservationStorage = .float) -> String? {
+        guard capacity > 0 else { return "--buffer-size must be positive" }
+        guard capacity < maxCapacity else { return "--buffer-size \(capacity) is too large (at most \(maxCapacity - 1) transitions)" }
+        guard observationSize >= 0, actionSize >= 0 else { return "negative replay row sizes" }
+        let (values, overflow) = capacity.multipliedReportingOverflow(by: observationSize)
+        let (bytes, overflowBytes) = values.multipliedReportingOverflow(by: storage.bytesPerValue)
+        let (actionValues, overflowActions) = capacity.multipliedReportingOverflow(by: actionSize)
+        guard !overflow, !overflowBytes, !overflowActions, actionValues <= Int.max / 4 else {
+            return "--buffer-size \(capacity) with observations of \(observationSize) values overflows the replay storage's size"
+        }
+        _ = bytes
+        return nil
+    }
+
+    /// An empty buffer, or an error when its storage size overflows or `capacity` is out of range.
+    public init(capacity: Int, observationSize: Int, actionSize: Int = 1, storage: ObservationStorage = .float) throws(AgentError) {
+        if let problem = Self.problem(capacity: capacity, observationSize: observationSize, actionSize: actionSize, storage: storage) {
+            throw AgentError(.invalidArgument, problem)
+        }
         self.capacity = capacity
         self.observationSize = observationSize
         self.actionSize = actionSize
-        observations = Array(repeating: 0, count: capacity * observationSize)
-        nextObservations = Array(repeating: 0, count: capacity * observationSize)
+        self.storage = storage
+        observations = ObservationColumn(storage: storage, width: observationSize, rows: capacity)
+        spareRows = ObservationColumn(storage: storage, width: observationSize, rows: 0)
+        nextLinks = Array(repeating: 0, count: capacity)
         actions = Array(repeating: 0, count: capacity * actionSize)
         rewards = Array(repeating: 0, count: capacity)
         terminated = Array(repeating: 0, count: capacity)
     }
 
-    /// Stores row `row` of a batch of transitions, with `reward` (after any clipping or shaping).
+    /// Stores row `row` of a batch of transitions, with `reward` (after any clipping or shaping);
+    /// the row is the environment's index, its stream.
     public mutating func add(_ transitions: Transitions, row: Int, reward: Float) {
         let size = observationSize
-        let source = (row * size)..<((row + 1) * size)
-        let target = (next * size)..<((next + 1) * size)
-        observations.replaceSubrange(target, with: transitions.observations[source])
-        nextObservations.replaceSubrange(target, with: transitions.nextObservations[source])
+        precondition(transitions.observations.count >= (row + 1) * size && transitions.nextObservations.count >= (row + 1) * size,
+                     "transition row \(row) is not in the batch")
         actions[next * actionSize] = Float(transitions.actions[row])
         rewards[next] = reward
         terminated[next] = transitions.terminated[row] ? 1 : 0
+        transitions.observations.withUnsafeBufferPointer { observations in
+            transitions.nextObservations.withUnsafeBufferPointer { nextObservations in
+                store(observation: UnsafeBufferPointer(rebasing: observations[(row * size)..<((row + 1) * size)]),
+                      nextObservation: UnsafeBufferPointer(rebasing: nextObservations[(row * size)..<((row + 1) * size)]), stream: row)
+            }
+        }
+    }
+
+    /// Stores one transition given as slices, of environment `stream` (continuous agents store
+    /// normalised observations and actions in `[−1, 1]` units, `actionSize` floats each).
+    public mutating func add(observation: ArraySlice<Float>, action: ArraySlice<Float>, reward: Float,
+                             nextObservation: ArraySlice<Float>, terminated: Bool, stream: Int = 0) {
+        precondition(observation.count == observationSize && nextObservation.count == observationSize && action.count == actionSize,
+                     "transition sizes do not fit the buffer")
+        actions.replaceSubrange((next * actionSize)..<((next + 1) * actionSize), with: action)
+        rewards[next] = reward
+        self.terminated[next] = terminated ? 1 : 0
+        observation.withUnsafeBufferPointer { observation in
+            nextObservation.withUnsafeBufferPointer { nextObservation in
+                store(observation: observation, nextObservation: nextObservation, stream: stream)
+            }
+        }
+    }
+
+    /// Stores the observations of the transition going into slot `next`, links the stream's
+    /// previous transition to it when its next observation is this observation, and advances.
+    private mutating func store(observation: UnsafeBufferPointer<Float>, nextObservation: UnsafeBufferPointer<Float>, stream: Int) {
+        precondition(stream >= 0, "replay streams are environment indices")
+        precondition(ObservationColumn.fits(observation, storage: storage) && ObservationColumn.fits(nextObservation, storage: storage),
+                     "an observation value is not a byte, but the replay buffer keeps this space's observations as bytes")
+        let slot = next
+        // The transition leaving this slot is the oldest: no live slot links to it, and its spare row is free.
+        if added >= capacity { releaseSpare(of: slot) }
+        observations.write(row: slot, observation)
+        if stream < newestInStream.count, newestInStream[stream] >= 0, added - newestInStream[stream] < capacity {
+            let previous = newestInStream[stream] % capacity
+            let link = nextLinks[previous]
+            if link < 0, spareRows.same(row: Int(-1 - link), as: observations, row: slot) {
+                releaseSpare(of: previous)
+                nextLinks[previous] = Int32(slot)
+            }
+        }
+        let spare = takeSpareRow()
+        spareRows.write(row: spare, nextObservation)
+        nextLinks[slot] = Int32(-1 - spare)
+        if stream >= newestInStream.count { newestInStream += repeatElement(-1, count: stream + 1 - newestInStream.count) }
+        newestInStream[stream] = added
+        added += 1
         next = (next + 1) % capacity
         count = min(count + 1, capacity)
     }
 
-    /// Stores one transition given as slices (continuous agents store normalised observations and
-    /// actions in `[−1, 1]` units, `actionSize` floats each).
-    public mutating func add(observation: ArraySlice<Float>, action: ArraySlice<Float>, reward: Float,
-                             nextObservation: ArraySlice<Float>, terminated: Bool) {
-        precondition(observation.count == observationSize && nextObservation.count == observationSize && action.count == actionSize,
-                     "transition sizes do not fit the buffer")
-        let size = observationSize
-        observations.replaceSubrange((next * size)..<((next + 1) * size), with: observation)
-        nextObservations.replaceSubrange((next * size)..<((next + 1) * size), with: nextObservation)
-        actions.replaceSubrange((next * actionSize)..<((next + 1) * actionSize), with: action)
-        rewards[next] = reward
-        self.terminated[next] = terminated ? 1 : 0
-        next = (next + 1) % capacity
-        count = min(count + 1, capacity)
+    private mutating func releaseSpare(of slot: Int) {
+        let link = nextLinks[slot]
+        if link < 0 { freeSpareRows.append(-1 - link) }
+        nextLinks[slot] = 0
+    }
+
+    private mutating func takeSpareRow() -> Int {
+        if let row = freeSpareRows.popLast() { return Int(row) }
+        return spareRows.appendRow()
+    }
+
+    /// The next observation of slot `index`.
+    private func readNext(_ index: Int, into target: UnsafeMutablePointer<Float>) {
+        let link = nextLinks[index]
+        if link >= 0 { observations.read(row: Int(link), into: target) } else { spareRows.read(row: Int(-1 - link), into: target) }
+    }
+
+    /// Slot `index`'s observation and next observation as floats (tests and tools).
+    public func observations(at index: Int) -> (observation: [Float], next: [Float]) {
+        precondition(index >= 0 && index < count, "slot \(index) is not filled")
+        var nextObservation = [Float](repeating: 0, count: observationSize)
+        nextObservation.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { readNext(index, into: base) } }
+        return (observations.row(index), nextObservation)
+    }
+
+    /// Bytes the buffer has allocated for its rows (observations, spare rows, links, actions, rewards, flags).
+    public var allocatedBytes: Int {
+        observations.allocatedBytes + spareRows.allocatedBytes + freeSpareRows.capacity * 4 + nextLinks.capacity * 4
+            + newestInStream.capacity * 8 + (actions.capacity + rewards.capacity + terminated.capacity) * 4
     }
 
     /// An empty batch of `size` transitions to sample into.
@@ -74,49 +186,11 @@ public struct ReplayBuffer: Sendable {
         let width = observationSize
         for row in 0..<batch.size {
             let index = random.nextInt(below: count)
-            for k in 0..<width {
-                batch.observations.data[row * width + k] = observations[index * width + k]
-                batch.nextObservations.data[row * width + k] = nextObservations[index * width + k]
-            }
+            batch.observations.data.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { observations.read(row: index, into: base + row * width) } }
+            batch.nextObservations.data.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { readNext(index, into: base + row * width) } }
             for k in 0..<actionSize { batch.actions.data[row * actionSize + k] = actions[index * actionSize + k] }
             batch.rewards[row] = rewards[index]
             batch.terminated[row] = terminated[index]
         }
-    }
-
-    /// What a checkpoint keeps of the buffer: the ring's position and count as values, the
-    /// filled rows as tensors.
-    struct Saved: Codable { var count: Int; var next: Int }
-
-    /// The buffer as a checkpoint part.
-    var saved: (Saved, [String: Tensor]) {
-        let rows = count, obs = observationSize, act = actionSize
-        return (Saved(count: count, next: next), [
-            "observations": Tensor(shape: [rows, obs], data: Array(observations[0..<(rows * obs)])),
-            "next_observations": Tensor(shape: [rows, obs], data: Array(nextObservations[0..<(rows * obs)])),
-            "actions": Tensor(shape: [rows, act], data: Array(actions[0..<(rows * act)])),
-            "rewards": Tensor(shape: [rows], data: Array(rewards[0..<rows])),
-            "terminated": Tensor(shape: [rows], data: Array(terminated[0..<rows])),
-        ])
-    }
-
-    /// Refills the buffer from a checkpoint part, checking every size against this buffer's.
-    mutating func restore(_ saved: Saved, _ tensors: [String: Tensor]) throws {
-        let rows = saved.count, obs = observationSize, act = actionSize
-        guard rows >= 0, rows <= capacity, saved.next >= 0, saved.next < capacity, rows == capacity || saved.next == rows % capacity else {
-            throw RunStateError("has a replay buffer of \(rows) rows at \(saved.next); this one holds \(capacity)")
-        }
-        let shapes = ["observations": [rows, obs], "next_observations": [rows, obs], "actions": [rows, act], "rewards": [rows], "terminated": [rows]]
-        for (name, shape) in shapes where tensors[name]?.shape != shape {
-            throw RunStateError("has replay \(name) of shape \(tensors[name]?.shape ?? []), not \(shape)")
-        }
-        guard tensors.count == shapes.count else { throw RunStateError("has replay tensors this buffer does not have") }
-        observations.replaceSubrange(0..<(rows * obs), with: tensors["observations"]!.data)
-        nextObservations.replaceSubrange(0..<(rows * obs), with: tensors["next_observations"]!.data)
-        actions.replaceSubrange(0..<(rows * act), with: tensors["actions"]!.data)
-        rewards.replaceSubrange(0..<rows, with: tensors["rewards"]!.data)
-        terminated.replaceSubrange(0..<rows, with: tensors["terminated"]!.data)
-        count = rows
-        next = saved.next
     }
 }

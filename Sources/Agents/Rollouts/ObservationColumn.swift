@@ -1,0 +1,157 @@
+import GymCore
+
+/// How a replay buffer keeps observation values: as floats, or one byte each.
+///
+/// A `uint8` or `bool` Box observation reaches the agents as its values converted to floats
+/// (0…255, see `ObservationEncoding`), so a byte holds every value exactly and reading it back
+/// as `Float(byte)` gives the very float the encoding made: a quarter of the memory, bit for bit.
+public enum ObservationStorage: String, Sendable, Codable, Equatable {
+    /// Four bytes per value, any float (normalised, one-hot, float32 Box observations).
+    case float
+    /// One byte per value, for observations whose values are all integers in 0…255.
+    case bytes
+
+    /// The storage for features of `space`: bytes for a single `uint8` or `bool` Box, floats otherwise.
+    public init(_ space: Space) {
+        if case .box(_, _, _, let dtype) = space, dtype == .uint8 || dtype == .bool { self = .bytes } else { self = .float }
+    }
+
+    /// Bytes one value takes.
+    public var bytesPerValue: Int { self == .float ? 4 : 1 }
+}
+
+/// Rows of `width` observation values in one flat array, floats or bytes as `storage` says.
+///
+/// Only one of the two arrays is ever non-empty; a struct of two arrays (rather than an enum
+/// with payloads) lets rows be written in place without copy-on-write copies.
+struct ObservationColumn: Sendable {
+    /// How values are kept.
+    let storage: ObservationStorage
+    /// Values per row.
+    let width: Int
+    private var floats: [Float] = []
+    private var bytes: [UInt8] = []
+
+    /// `rows` rows of zeros.
+    init(storage: ObservationStorage, width: Int, rows: Int) {
+        self.storage = storage
+        self.width = width
+        switch storage {
+        case .float: floats = Array(repeating: 0, count: rows * width)
+        case .bytes: bytes = Array(repeating: 0, count: rows * width)
+        }
+    }
+
+    /// Rows held.
+    var rows: Int { width == 0 ? 0 : (storage == .float ? floats.count : bytes.count) / width }
+
+    /// Bytes allocated (array capacity, not just the rows in use).
+    var allocatedBytes: Int { floats.capacity * 4 + bytes.capacity }
+
+    /// Adds a row of zeros at the end and returns its index.
+    mutating func appendRow() -> Int {
+        let row = rows
+        switch storage {
+        case .float: floats.append(contentsOf: repeatElement(0, count: width))
+        case .bytes: bytes.append(contentsOf: repeatElement(0, count: width))
+        }
+        return row
+    }
+
+    /// Whether every value of `source` is kept exactly (bit for bit) by this storage.
+    static func fits(_ source: UnsafeBufferPointer<Float>, storage: ObservationStorage) -> Bool {
+        guard storage == .bytes else { return true }
+        // Also rules out −0 and NaN: only +0…255 integers come back as the same float.
+        return source.allSatisfy { $0 >= 0 && $0 <= 255 && $0.rounded(.towardZero) == $0 && $0.sign == .plus }
+    }
+
+    /// Writes `source` (`width` values) into `row`; false, writing nothing, when a value would not come back exactly.
+    @discardableResult
+    mutating func write(row: Int, _ source: UnsafeBufferPointer<Float>) -> Bool {
+        precondition(source.count == width && row >= 0 && row < rows, "an observation row of \(source.count) values does not fit")
+        guard Self.fits(source, storage: storage) else { return false }
+        let base = row * width
+        switch storage {
+        case .float:
+            floats.withUnsafeMutableBufferPointer { target in
+                for k in 0..<width { target[base + k] = source[k] }
+            }
+        case .bytes:
+            bytes.withUnsafeMutableBufferPointer { target in
+                for k in 0..<width { target[base + k] = UInt8(source[k]) }
+            }
+        }
+        return true
+    }
+
+    /// Writes `row` as floats at `target` (`width` of them).
+    func read(row: Int, into target: UnsafeMutablePointer<Float>) {
+        let base = row * width
+        switch storage {
+        case .float:
+            floats.withUnsafeBufferPointer { source in
+                for k in 0..<width { target[k] = source[base + k] }
+            }
+        case .bytes:
+            bytes.withUnsafeBufferPointer { source in
+                for k in 0..<width { target[k] = Float(source[base + k]) }
+            }
+        }
+    }
+
+    /// `row` as floats.
+    func row(_ row: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: width) { buffer, initialized in
+            if let base = buffer.baseAddress { read(row: row, into: base) }
+            initialized = width
+        }
+    }
+
+    /// Whether `row` holds the same values, bit for bit, as `other`'s `otherRow` (same storage and width).
+    func same(row: Int, as other: ObservationColumn, row otherRow: Int) -> Bool {
+        precondition(storage == other.storage && width == other.width, "comparing rows of different columns")
+        let a = row * width, b = otherRow * width
+        switch storage {
+        case .float:
+            return floats.withUnsafeBufferPointer { x in
+                other.floats.withUnsafeBufferPointer { y in
+                    (0..<width).allSatisfy { x[a + $0].bitPattern == y[b + $0].bitPattern }
+                }
+            }
+        case .bytes:
+            return bytes.withUnsafeBufferPointer { x in
+                other.bytes.withUnsafeBufferPointer { y in
+                    (0..<width).allSatisfy { x[a + $0] == y[b + $0] }
+                }
+            }
+        }
+    }
+
+    /// The float values, for `.float` storage (empty otherwise).
+    var floatValues: [Float] { floats }
+    /// The byte values, for `.bytes` storage (empty otherwise).
+    var byteValues: [UInt8] { bytes }
+
+    /// Rows of floats as they are (`values.count` a multiple of `width`).
+    init(width: Int, floats values: [Float]) {
+        storage = .float
+        self.width = width
+        floats = values
+    }
+
+    /// Rows of bytes as they are (`values.count` a multiple of `width`).
+    init(width: Int, bytes values: [UInt8]) {
+        storage = .bytes
+        self.width = width
+        bytes = values
+    }
+
+    /// Grows to `rows` rows with zeros (never shrinks).
+    mutating func pad(toRows rows: Int) {
+        let missing = max(rows - self.rows, 0) * width
+        switch storage {
+        case .float: floats.append(contentsOf: repeatElement(0, count: missing))
+        case .bytes: bytes.append(contentsOf: repeatElement(0, count: missing))
+        }
+    }
+}
