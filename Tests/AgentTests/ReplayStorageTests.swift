@@ -1,5 +1,6 @@
 @testable import Agents
 import Foundation
+import GymCore
 import NeuralNet
 import Testing
 
@@ -110,6 +111,54 @@ struct LockstepStreams {
     }
 }
 
+/// N environments whose observations are stacks of their last `frames` frames, newest last,
+/// as Gymnasium's `FrameStackObservation` gives them (after a reset: the reset frame repeated),
+/// with same-step autoreset. With `glitches`, now and then a next observation does not shift.
+struct FrameStackStreams {
+    var random: SeededRNG
+    let envs: Int, frames: Int, frameWidth: Int, bytes: Bool, glitches: Bool, lengths: ClosedRange<Int>
+    var stacks: [[[Float]]] = []
+    var remaining: [Int] = []
+
+    init(seed: UInt64, envs: Int, frames: Int, frameWidth: Int, bytes: Bool, glitches: Bool = false, lengths: ClosedRange<Int>) {
+        random = SeededRNG(seed: seed)
+        (self.envs, self.frames, self.frameWidth, self.bytes, self.glitches, self.lengths) = (envs, frames, frameWidth, bytes, glitches, lengths)
+        for _ in 0..<envs {
+            stacks.append(reset())
+            remaining.append(lengths.lowerBound + random.nextInt(below: lengths.count))
+        }
+    }
+
+    mutating func frame() -> [Float] {
+        (0..<frameWidth).map { _ in bytes ? Float(random.nextInt(below: 256)) : random.nextUniform(low: -1, high: 1) }
+    }
+
+    mutating func reset() -> [[Float]] { Array(repeating: frame(), count: frames) }
+
+    mutating func step() -> Transitions {
+        var observations: [Float] = [], nextObservations: [Float] = [], terminated: [Bool] = [], truncated: [Bool] = []
+        for env in 0..<envs {
+            observations += stacks[env].flatMap { $0 }
+            var next = Array(stacks[env].dropFirst()) + [frame()]
+            if glitches, random.nextInt(below: 7) == 0 { next = (0..<frames).map { _ in frame() } }
+            nextObservations += next.flatMap { $0 }
+            remaining[env] -= 1
+            let ended = remaining[env] == 0
+            terminated.append(ended && env % 2 == 0)
+            truncated.append(ended && env % 2 == 1)
+            if ended {
+                stacks[env] = reset()
+                remaining[env] = lengths.lowerBound + random.nextInt(below: lengths.count)
+            } else {
+                stacks[env] = next
+            }
+        }
+        return Transitions(observations: observations, actions: (0..<envs).map { _ in random.nextInt(below: 4) },
+                           rewards: (0..<envs).map { _ in Double(random.nextInt(below: 3)) }, nextObservations: nextObservations,
+                           terminated: terminated, truncated: truncated, finished: [])
+    }
+}
+
 /// Adds one lockstep step to both buffers, row by row in environment order, as the loops do.
 func add(_ t: Transitions, to buffer: inout ReplayBuffer, and reference: inout ReferenceReplay) {
     let width = reference.width
@@ -122,6 +171,17 @@ func add(_ t: Transitions, to buffer: inout ReplayBuffer, and reference: inout R
 }
 
 func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
+
+/// Whether each frame row's use count is the number of filled slots' observations using it.
+func usesAreConsistent(_ buffer: ReplayBuffer) -> Bool {
+    var uses = [Int32](repeating: 0, count: buffer.frameUses.count)
+    for index in 0..<(buffer.count * buffer.frames) {
+        uses[Int(buffer.observationFrames[index])] += 1
+        uses[Int(buffer.nextObservationFrames[index])] += 1
+    }
+    return uses == buffer.frameUses && buffer.freeFrameRows.allSatisfy { uses[Int($0)] == 0 }
+        && uses.indices.allSatisfy { uses[$0] > 0 || buffer.freeFrameRows.contains(Int32($0)) }
+}
 
 /// Whether a batch from `buffer` equals one from `reference` bit for bit, drawing from the same seed.
 func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UInt64, size: Int = 48) -> Bool {
@@ -175,8 +235,8 @@ func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UI
             #expect(bits(observation) == bits(Array(reference.observations[(slot * width)..<((slot + 1) * width)])))
             #expect(bits(next) == bits(Array(reference.nextObservations[(slot * width)..<((slot + 1) * width)])))
         }
-        // The spare pool never outgrows the ring plus one pending row per environment.
-        #expect(buffer.spareRows.rows <= capacity + envs)
+        #expect(usesAreConsistent(buffer))
+        #expect(buffer.frameRows.rows <= 2 * capacity)
     }
 
     /// Continuous agents add slices with their environment as the stream; adds out of lockstep
@@ -229,7 +289,7 @@ func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UI
                 add(t, to: &restored, and: &copyReference)
                 #expect(samplesAgree(restored, reference, seed: UInt64(step)))
             }
-            #expect(restored.spareRows.rows <= original.spareRows.rows + 3)
+            #expect(usesAreConsistent(restored))
         }
     }
 
@@ -265,30 +325,30 @@ func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UI
         }
     }
 
-    /// Everything read from a checkpoint is checked: sizes, counts, indices, packing.
-    @Test(arguments: [false, true])
-    func hostileCheckpointsAreErrors(bytes: Bool) throws {
-        // Ten rows: 40 link bytes, so the last packed float has two bytes of padding.
-        let width = 3, capacity = 10
+    /// Everything read from a checkpoint is checked: sizes, counts, frame numbers, packing.
+    @Test(arguments: [(false, 1), (true, 1), (true, 3)])
+    func hostileCheckpointsAreErrors(bytes: Bool, frames: Int) throws {
+        // Ten rows: 40 bytes of frame numbers per observation (one frame), so the last packed float has two bytes of padding.
+        let width = 3 * frames, capacity = 10
         let storage: ObservationStorage = bytes ? .bytes : .float
         var streams = LockstepStreams(seed: 2, envs: 2, width: width, bytes: bytes, lengths: 1...3)
-        var buffer = try ReplayBuffer(capacity: capacity, observationSize: width, storage: storage)
+        var buffer = try ReplayBuffer(capacity: capacity, observationSize: width, storage: storage, frames: frames)
         var reference = ReferenceReplay(capacity: capacity, width: width)
         for _ in 0..<7 { add(streams.step(), to: &buffer, and: &reference) }
         let (saved, tensors) = buffer.saved
-        let observationsName = bytes ? "observation_bytes" : "observations"
-        let spareName = bytes ? "spare_next_observation_bytes" : "spare_next_observations"
+        let framesName = bytes ? "frame_bytes" : "frames"
 
         func fails(_ edit: (inout ReplayBuffer.Saved, inout [String: Tensor]) -> Void, _ comment: Comment) throws {
             var s = saved, t = tensors
             edit(&s, &t)
-            var target = try ReplayBuffer(capacity: capacity, observationSize: width, storage: storage)
+            var target = try ReplayBuffer(capacity: capacity, observationSize: width, storage: storage, frames: frames)
             #expect(throws: (any Error).self, comment) { try target.restore(s, t) }
             #expect(target.count == 0, "a refused checkpoint changes nothing")
         }
         // The unedited form loads.
-        var target = try ReplayBuffer(capacity: capacity, observationSize: width, storage: storage)
+        var target = try ReplayBuffer(capacity: capacity, observationSize: width, storage: storage, frames: frames)
         try target.restore(saved, tensors)
+        #expect(samplesAgree(target, reference, seed: 3))
 
         try fails({ s, _ in s.count = capacity + 1 }, "more rows than the capacity")
         try fails({ s, _ in s.count = Int.max }, "an absurd count")
@@ -299,44 +359,48 @@ func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UI
         try fails({ s, _ in s.added = nil }, "no serials")
         try fails({ s, _ in s.layout = 3 }, "an unknown layout")
         try fails({ s, _ in s.storage = bytes ? .float : .bytes }, "the other storage")
+        try fails({ s, _ in s.frames = frames + 1 }, "another frame count")
         try fails({ s, _ in s.newestInStream = [Int.max] }, "a stream serial in the future")
         try fails({ s, _ in s.newestInStream = Array(repeating: -1, count: ReplayBuffer.maxStreams + 1) }, "too many streams")
-        try fails({ s, _ in s.spareRows = (s.spareRows ?? 0) + 1 }, "more spare rows than the tensor")
-        try fails({ s, _ in s.spareRows = Int.max }, "an absurd number of spare rows")
-        try fails({ _, t in t.removeValue(forKey: "next_links") }, "no links")
+        try fails({ s, _ in s.frameRows = (s.frameRows ?? 0) + 1 }, "more frames than the tensor")
+        try fails({ s, _ in s.frameRows = Int.max }, "an absurd number of frames")
+        try fails({ _, t in t.removeValue(forKey: "observation_frames") }, "no frame numbers")
         try fails({ _, t in t["extra"] = Tensor.zeros([1]) }, "a stray tensor")
         try fails({ _, t in t["rewards"] = Tensor.zeros([7]) }, "truncated rewards")
-        try fails({ _, t in t[observationsName] = Tensor.zeros([2]) }, "truncated observations")
-        try fails({ _, t in t[spareName] = Tensor.zeros([0]) }, "truncated spare rows")
+        try fails({ _, t in t["next_observation_frames"] = Tensor.zeros([2]) }, "truncated frame numbers")
+        try fails({ _, t in t[framesName] = Tensor.zeros([0]) }, "truncated frames")
         try fails({ _, t in
-            var links = t["next_links"]!
-            links.data[0] = 0.5
-            t["next_links"] = links
-        }, "links that are not packed bytes")
+            var numbers = t["observation_frames"]!
+            numbers.data[0] = 0.5
+            t["observation_frames"] = numbers
+        }, "frame numbers that are not packed bytes")
         try fails({ _, t in
-            var links = t["next_links"]!
-            links.data[0] = .nan
-            t["next_links"] = links
+            var numbers = t["observation_frames"]!
+            numbers.data[0] = .nan
+            t["observation_frames"] = numbers
         }, "a NaN in packed bytes")
-        try fails({ _, t in
-            var links = t["next_links"]!
-            links.data[links.data.count - 1] += 256
-            t["next_links"] = links
-        }, "nonzero padding")
-        // Links: out of range, backwards in time, two slots sharing a spare row.
-        func links(_ values: [Int32]) -> Tensor {
-            PackedBytes.tensor(values.flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: UInt32(bitPattern: value) >> (8 * $0)) } })
+        if frames == 1 {
+            try fails({ _, t in
+                var numbers = t["observation_frames"]!
+                numbers.data[numbers.data.count - 1] += 256
+                t["observation_frames"] = numbers
+            }, "nonzero padding")
         }
-        let rows = saved.count
-        try fails({ _, t in t["next_links"] = links(Array(repeating: Int32(rows + 3), count: rows)) }, "links past the rows")
-        try fails({ _, t in t["next_links"] = links(Array(repeating: 0, count: rows)) }, "links to older slots")
-        try fails({ _, t in t["next_links"] = links(Array(repeating: -1, count: rows)) }, "a shared spare row")
-        try fails({ _, t in t["next_links"] = links(Array(repeating: Int32.min, count: rows)) }, "a spare row far out of range")
+        let references = saved.count * frames, pool = Int32(saved.frameRows ?? 0)
+        for (values, comment) in [(Array(repeating: pool, count: references), "numbers past the frames"),
+                                  (Array(repeating: -1, count: references), "negative numbers"),
+                                  (Array(repeating: Int32.min, count: references), "numbers far out of range"),
+                                  (Array(repeating: 0, count: references), "frames no observation uses")] {
+            try fails({ _, t in
+                t["observation_frames"] = PackedBytes.tensor(integers: values)
+                t["next_observation_frames"] = PackedBytes.tensor(integers: values)
+            }, Comment(rawValue: comment))
+        }
         if bytes {
             try fails({ _, t in
-                var observations = t[observationsName]!
-                observations.data[0] = 16_777_216
-                t[observationsName] = observations
+                var frameBytes = t[framesName]!
+                frameBytes.data[0] = 16_777_216
+                t[framesName] = frameBytes
             }, "a packed value past 24 bits")
         }
         // A truncated file is an error before any part sees it.
@@ -359,6 +423,51 @@ func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UI
         #expect(offPolicy.problem?.contains("--buffer-size") == true)
     }
 
+    @Test func frameStacksAreFoundInChannelsFirstImages() {
+        #expect(ReplayBuffer.stackedFrames(.box(low: [0], high: [255], shape: [4, 84, 84], dtype: .uint8)) == 4)
+        #expect(ReplayBuffer.stackedFrames(.box(low: [0], high: [1], shape: [10, 10, 4], dtype: .bool)) == 1)
+        #expect(ReplayBuffer.stackedFrames(.box(low: [0], high: [255], shape: [84, 84, 4], dtype: .uint8)) == 1)
+        #expect(ReplayBuffer.stackedFrames(.box(low: [0], high: [255], shape: [1, 84, 84], dtype: .uint8)) == 1)
+        #expect(ReplayBuffer.stackedFrames(.box(low: [0], high: [1], shape: [4], dtype: .float32)) == 1)
+    }
+
+    /// Stacks rebuilt from single frames equal the full stacks, reset padding included, across
+    /// episode ends and wrap-around, with several environments; stacks that do not shift fall
+    /// back to frames of their own and stay exact.
+    @Test(arguments: [(true, 1, 9, false), (true, 3, 20, false), (false, 4, 23, false), (true, 3, 20, true), (false, 2, 5, true)])
+    func frameStacksEqualTheFullStacks(bytes: Bool, envs: Int, capacity: Int, glitches: Bool) throws {
+        let frames = 4, frameWidth = 3
+        var streams = FrameStackStreams(seed: 21, envs: envs, frames: frames, frameWidth: frameWidth, bytes: bytes, glitches: glitches,
+                                        lengths: 1...9)
+        var buffer = try ReplayBuffer(capacity: capacity, observationSize: frames * frameWidth, storage: bytes ? .bytes : .float, frames: frames)
+        var reference = ReferenceReplay(capacity: capacity, width: frames * frameWidth)
+        for step in 0..<(4 * capacity + 5) {
+            add(streams.step(), to: &buffer, and: &reference)
+            #expect(samplesAgree(buffer, reference, seed: UInt64(step)), "after step \(step)")
+        }
+        let width = frames * frameWidth
+        for slot in 0..<buffer.count {
+            let (observation, next) = buffer.observations(at: slot)
+            #expect(bits(observation) == bits(Array(reference.observations[(slot * width)..<((slot + 1) * width)])))
+            #expect(bits(next) == bits(Array(reference.nextObservations[(slot * width)..<((slot + 1) * width)])))
+        }
+        #expect(usesAreConsistent(buffer))
+        // Frames are shared: far fewer rows than the four a stack would take per observation.
+        if !glitches { #expect(buffer.frameRows.rows <= 2 * capacity + frames * envs) }
+        // And they survive a checkpoint.
+        let (saved, tensors) = buffer.saved
+        var restored = try ReplayBuffer(capacity: capacity, observationSize: width, storage: bytes ? .bytes : .float, frames: frames)
+        try restored.restore(saved, SafeTensors.decode(SafeTensors.encode(tensors)).tensors)
+        var copyReference = reference
+        for step in 0..<10 {
+            let t = streams.step()
+            add(t, to: &buffer, and: &reference)
+            add(t, to: &restored, and: &copyReference)
+            #expect(samplesAgree(restored, reference, seed: UInt64(step)))
+        }
+        #expect(usesAreConsistent(restored))
+    }
+
     /// Bytes per transition, amortised over a full ring of long episodes.
     @Test func minAtarTransitionsTakeUnder500Bytes() throws {
         let width = 10 * 10 * 4, capacity = 4000, envs = 4
@@ -374,5 +483,22 @@ func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UI
         print("MinAtar (10,10,4) bool: \(old) B → \(Int(perTransition.rounded())) B per transition")
         #expect(old == 3212)
         #expect(perTransition <= 500)
+    }
+
+    @Test func atariTransitionsTakeUnder7200Bytes() throws {
+        let space = Space.box(low: [0], high: [255], shape: [4, 84, 84], dtype: .uint8)
+        let frames = ReplayBuffer.stackedFrames(space), capacity = 2000, envs = 2
+        var streams = FrameStackStreams(seed: 4, envs: envs, frames: frames, frameWidth: 84 * 84, bytes: true, lengths: 800...1200)
+        var buffer = try ReplayBuffer(capacity: capacity, observationSize: 4 * 84 * 84, storage: ObservationStorage(space), frames: frames)
+        for _ in 0..<(capacity / envs + 50) {
+            let t = streams.step()
+            for row in 0..<envs { buffer.add(t, row: row, reward: Float(t.rewards[row])) }
+        }
+        let perTransition = Double(buffer.allocatedBytes) / Double(capacity)
+        let old = ReferenceReplay(capacity: 1, width: 4 * 84 * 84).bytesPerTransition
+        print("Atari (4,84,84) uint8: \(old) B → \(Int(perTransition.rounded())) B per transition; "
+              + "1M transitions ≈ \(String(format: "%.2f", perTransition * 1e6 / Double(1 << 30))) GiB")
+        #expect(old == 225_804)
+        #expect(perTransition <= 7200)
     }
 }

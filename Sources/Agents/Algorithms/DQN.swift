@@ -83,9 +83,10 @@ public enum DQN {
         // Networks, optimizer, replay.
         let learner = try DQNLearner(args, layout: layout, rng: &initRandom)
         let policy = QNetworkPolicy(network: learner.qNetwork)
-        // uint8 and bool Box observations (MinAtar, Atari) are kept as bytes.
+        // uint8 and bool Box observations (MinAtar, Atari) are kept as bytes, frame stacks (Atari) frame by frame.
+        let space = layout.observation.space
         var replay = try ReplayBuffer(capacity: args.bufferSize, observationSize: layout.observationSize,
-                                      storage: ObservationStorage(layout.observation.space))
+                                      storage: ObservationStorage(space), frames: ReplayBuffer.stackedFrames(space))
         var batch = replay.makeBatch(size: args.batchSize)
         let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow, episodes: args.validationEpisodes,
                                                             subject: "network")

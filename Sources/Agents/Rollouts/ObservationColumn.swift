@@ -48,14 +48,40 @@ struct ObservationColumn: Sendable {
     /// Bytes allocated (array capacity, not just the rows in use).
     var allocatedBytes: Int { floats.capacity * 4 + bytes.capacity }
 
-    /// Adds a row of zeros at the end and returns its index.
+    /// Adds a row of zeros at the end and returns its index. The array grows by 1/128 at a
+    /// time (at least 8 rows), not by doubling: a replay pool near its ring's size would
+    /// otherwise reserve up to twice the memory it needs.
     mutating func appendRow() -> Int {
         let row = rows
+        let needed = (row + 1) * width
         switch storage {
-        case .float: floats.append(contentsOf: repeatElement(0, count: width))
-        case .bytes: bytes.append(contentsOf: repeatElement(0, count: width))
+        case .float:
+            if floats.capacity < needed { floats.reserveCapacity(needed + max(row / 128, 8) * width) }
+            floats.append(contentsOf: repeatElement(0, count: width))
+        case .bytes:
+            if bytes.capacity < needed { bytes.reserveCapacity(needed + max(row / 128, 8) * width) }
+            bytes.append(contentsOf: repeatElement(0, count: width))
         }
         return row
+    }
+
+    /// Reserves room for `rows` rows in all.
+    mutating func reserve(rows: Int) {
+        switch storage {
+        case .float: floats.reserveCapacity(rows * width)
+        case .bytes: bytes.reserveCapacity(rows * width)
+        }
+    }
+
+    /// Whether `row` holds `values` (`width` of them, already known to fit the storage) bit for bit.
+    func same(row: Int, as values: UnsafeBufferPointer<Float>) -> Bool {
+        let base = row * width
+        switch storage {
+        case .float:
+            return floats.withUnsafeBufferPointer { x in (0..<width).allSatisfy { x[base + $0].bitPattern == values[$0].bitPattern } }
+        case .bytes:
+            return bytes.withUnsafeBufferPointer { x in (0..<width).allSatisfy { Float(x[base + $0]) == values[$0] } }
+        }
     }
 
     /// Whether every value of `source` is kept exactly (bit for bit) by this storage.
@@ -104,26 +130,6 @@ struct ObservationColumn: Sendable {
         [Float](unsafeUninitializedCapacity: width) { buffer, initialized in
             if let base = buffer.baseAddress { read(row: row, into: base) }
             initialized = width
-        }
-    }
-
-    /// Whether `row` holds the same values, bit for bit, as `other`'s `otherRow` (same storage and width).
-    func same(row: Int, as other: ObservationColumn, row otherRow: Int) -> Bool {
-        precondition(storage == other.storage && width == other.width, "comparing rows of different columns")
-        let a = row * width, b = otherRow * width
-        switch storage {
-        case .float:
-            return floats.withUnsafeBufferPointer { x in
-                other.floats.withUnsafeBufferPointer { y in
-                    (0..<width).allSatisfy { x[a + $0].bitPattern == y[b + $0].bitPattern }
-                }
-            }
-        case .bytes:
-            return bytes.withUnsafeBufferPointer { x in
-                other.bytes.withUnsafeBufferPointer { y in
-                    (0..<width).allSatisfy { x[a + $0] == y[b + $0] }
-                }
-            }
         }
     }
 

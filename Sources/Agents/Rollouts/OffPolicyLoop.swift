@@ -58,7 +58,8 @@ public struct OffPolicyLoop {
         var observations = observationScaling.normalize(envs.observations)
         // Byte observations stay bytes only when stored as they came (normalised ones are floats).
         let storage = observationScaling.isIdentity ? ObservationStorage(layout.observation.space) : .float
-        var replay = try ReplayBuffer(capacity: args.bufferSize, observationSize: obsSize, actionSize: actSize, storage: storage)
+        var replay = try ReplayBuffer(capacity: args.bufferSize, observationSize: obsSize, actionSize: actSize, storage: storage,
+                                      frames: ReplayBuffer.stackedFrames(layout.observation.space))
         var batch = replay.makeBatch(size: args.batchSize)
 
         let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow,

@@ -2,19 +2,23 @@ import NeuralNet
 
 /// The replay buffer as a checkpoint part, and back.
 ///
-/// Layout 2 (this one): the ring's position and serials as values; as tensors, the filled
-/// slots' observations, the spare next-observation rows in use (renumbered from 0 in slot
-/// order), each slot's next-observation link, and actions, rewards and terminal flags. Byte
-/// observations and the links are byte strings packed three bytes to a float (an integer below
-/// 2²⁴, so exact whatever reads it), as checkpoints hold only float32 tensors.
+/// Layout 2 (this one): the ring's position and serials as values; as tensors, the frame rows
+/// in use (renumbered in slot order), each slot's observation and next observation as frame
+/// row numbers, and actions, rewards and terminal flags. Byte frames and the row numbers
+/// (32-bit little-endian) are byte strings packed three bytes to a float (an integer below 2²⁴,
+/// so exact whatever reads it), as checkpoints hold only float32 tensors.
 ///
 /// Layout 1 (before observations were kept once, no `layout` value): `observations` and
-/// `next_observations` as float rows. It still loads; every next observation becomes a spare row.
+/// `next_observations` as float rows. It still loads, into frames shared where they match.
 ///
-/// Everything read is checked before anything is allocated from it or written: the file is untrusted.
+/// Everything read is checked before anything is allocated from it or written: the file is
+/// untrusted. Any frame numbering that passes the checks reads back what the file holds (the
+/// use counts are recomputed, never read), so no file can make the buffer return other data.
 extension ReplayBuffer {
     /// The current layout.
     static let layout = 2
+    /// Most streams (environments) a saved buffer may name.
+    static let maxStreams = 1 << 20
 
     /// What a checkpoint keeps of the buffer as values.
     struct Saved: Codable {
@@ -23,59 +27,55 @@ extension ReplayBuffer {
         /// nil in layout 1.
         var layout: Int?
         var storage: ObservationStorage?
+        var frames: Int?
         var added: Int?
         var newestInStream: [Int]?
-        var spareRows: Int?
+        var frameRows: Int?
     }
 
-    /// Tensor names of layout 2, by storage.
-    private static func names(_ storage: ObservationStorage) -> (observations: String, spare: String) {
-        storage == .float ? ("observations", "spare_next_observations") : ("observation_bytes", "spare_next_observation_bytes")
-    }
+    /// The frame tensor's name, by storage.
+    private static func framesName(_ storage: ObservationStorage) -> String { storage == .float ? "frames" : "frame_bytes" }
 
     /// The buffer as a checkpoint part.
     var saved: (Saved, [String: Tensor]) {
-        let rows = count, width = observationSize, act = actionSize
-        // Spare rows in use, renumbered in slot order.
-        var links = [Int32](repeating: 0, count: rows)
-        var spareOrder: [Int] = []
-        for slot in 0..<rows {
-            let link = nextLinks[slot]
-            if link >= 0 {
-                links[slot] = link
-            } else {
-                links[slot] = Int32(-1 - spareOrder.count)
-                spareOrder.append(Int(-1 - link))
+        let rows = count, act = actionSize, k = frames, width = frameRows.width
+        // Frame rows in use, renumbered in order of first use.
+        var renumbered = [Int32](repeating: -1, count: frameUses.count)
+        var order: [Int] = []
+        func number(_ references: [Int32]) -> [Int32] {
+            (0..<(rows * k)).map { index in
+                let row = Int(references[index])
+                if renumbered[row] < 0 {
+                    renumbered[row] = Int32(order.count)
+                    order.append(row)
+                }
+                return renumbered[row]
             }
         }
-        let names = Self.names(storage)
+        let observationNumbers = number(observationFrames), nextNumbers = number(nextObservationFrames)
         var tensors: [String: Tensor] = [
-            "next_links": PackedBytes.tensor(links.flatMap { value in
-                let bits = UInt32(bitPattern: value)
-                return (0..<4).map { UInt8(truncatingIfNeeded: bits >> (8 * $0)) }
-            }),
+            "observation_frames": PackedBytes.tensor(integers: observationNumbers),
+            "next_observation_frames": PackedBytes.tensor(integers: nextNumbers),
             "actions": Tensor(shape: [rows, act], data: Array(actions[0..<(rows * act)])),
             "rewards": Tensor(shape: [rows], data: Array(rewards[0..<rows])),
             "terminated": Tensor(shape: [rows], data: Array(terminated[0..<rows])),
         ]
         switch storage {
         case .float:
-            let ring = observations.floatValues, spare = spareRows.floatValues
-            tensors[names.observations] = Tensor(shape: [rows, width], data: Array(ring[0..<(rows * width)]))
+            let pool = frameRows.floatValues
             var kept = [Float]()
-            kept.reserveCapacity(spareOrder.count * width)
-            for row in spareOrder { kept += spare[(row * width)..<((row + 1) * width)] }
-            tensors[names.spare] = Tensor(shape: [spareOrder.count, width], data: kept)
+            kept.reserveCapacity(order.count * width)
+            for row in order { kept += pool[(row * width)..<((row + 1) * width)] }
+            tensors[Self.framesName(storage)] = Tensor(shape: [order.count, width], data: kept)
         case .bytes:
-            let ring = observations.byteValues, spare = spareRows.byteValues
-            tensors[names.observations] = PackedBytes.tensor(Array(ring[0..<(rows * width)]))
+            let pool = frameRows.byteValues
             var kept = [UInt8]()
-            kept.reserveCapacity(spareOrder.count * width)
-            for row in spareOrder { kept += spare[(row * width)..<((row + 1) * width)] }
-            tensors[names.spare] = PackedBytes.tensor(kept)
+            kept.reserveCapacity(order.count * width)
+            for row in order { kept += pool[(row * width)..<((row + 1) * width)] }
+            tensors[Self.framesName(storage)] = PackedBytes.tensor(kept)
         }
-        return (Saved(count: rows, next: next, layout: Self.layout, storage: storage, added: added,
-                      newestInStream: newestInStream, spareRows: spareOrder.count), tensors)
+        return (Saved(count: rows, next: next, layout: Self.layout, storage: storage, frames: k, added: added,
+                      newestInStream: newestInStream, frameRows: order.count), tensors)
     }
 
     /// Refills the buffer from a checkpoint part (either layout), checking every size and index
@@ -85,22 +85,22 @@ extension ReplayBuffer {
         guard rows >= 0, rows <= capacity, saved.next >= 0, saved.next < capacity, rows == capacity || saved.next == rows else {
             throw RunStateError("has a replay buffer of \(rows) rows at \(saved.next); this one holds \(capacity)")
         }
-        // rows ≤ capacity, and capacity × observationSize (and × actionSize) were checked when this buffer was made.
-        let (values, overflow) = rows.multipliedReportingOverflow(by: observationSize)
-        let (actionValues, actionOverflow) = rows.multipliedReportingOverflow(by: actionSize)
-        guard !overflow, !actionOverflow else { throw RunStateError("has a replay buffer too large for its row sizes") }
         func expect(_ name: String, _ shape: [Int]) throws -> Tensor {
             guard let tensor = tensors[name] else { throw RunStateError("has no replay \(name)") }
-            guard tensor.shape == shape else {
-                throw RunStateError("has replay \(name) of shape \(tensor.shape), not \(shape)")
-            }
+            guard tensor.shape == shape else { throw RunStateError("has replay \(name) of shape \(tensor.shape), not \(shape)") }
             return tensor
         }
+        // rows ≤ capacity, whose products with the row sizes were checked when this buffer was made.
         let actionRows = try expect("actions", [rows, actionSize])
         let rewardRows = try expect("rewards", [rows])
         let terminalRows = try expect("terminated", [rows])
-        _ = actionValues
-        var restored = try self.restoredObservations(saved, tensors, rows: rows, values: values, expect: expect)
+        var restored = try ReplayBuffer(capacity: capacity, observationSize: observationSize, actionSize: actionSize,
+                                        storage: storage, frames: frames)
+        if saved.layout == nil {
+            try restored.restoreLayout1(saved, tensors, rows: rows, expect: expect)
+        } else {
+            try restored.restoreFrames(saved, tensors, rows: rows, expect: expect)
+        }
         restored.actions.replaceSubrange(0..<(rows * actionSize), with: actionRows.data)
         restored.rewards.replaceSubrange(0..<rows, with: rewardRows.data)
         restored.terminated.replaceSubrange(0..<rows, with: terminalRows.data)
@@ -109,30 +109,46 @@ extension ReplayBuffer {
         self = restored
     }
 
-    /// A copy of this (empty) buffer with the saved observations, links and serials in place.
-    private func restoredObservations(_ saved: Saved, _ tensors: [String: Tensor], rows: Int, values: Int,
-                                      expect: (String, [Int]) throws -> Tensor) throws -> ReplayBuffer {
-        var restored = self
-        let width = observationSize
-        guard let layout = saved.layout else {
-            // Layout 1: float rows of observations and next observations.
-            guard tensors.count == 5 else { throw RunStateError("has replay tensors this buffer does not have") }
-            let ring = try expect("observations", [rows, width]).data
-            let nextRows = try expect("next_observations", [rows, width]).data
-            restored.observations = try Self.column(floats: ring, storage: storage, width: width, name: "observations")
-            restored.observations.pad(toRows: capacity)
-            restored.spareRows = try Self.column(floats: nextRows, storage: storage, width: width, name: "next_observations")
-            restored.freeSpareRows = []
-            restored.nextLinks = (0..<capacity).map { $0 < rows ? Int32(-1 - $0) : 0 }
-            restored.added = rows == capacity ? capacity + saved.next : rows
-            restored.newestInStream = []
-            return restored
+    /// Layout 1: float rows of observations and next observations, stored anew (into this empty buffer).
+    private mutating func restoreLayout1(_ saved: Saved, _ tensors: [String: Tensor], rows: Int,
+                                         expect: (String, [Int]) throws -> Tensor) throws {
+        guard tensors.count == 5 else { throw RunStateError("has replay tensors this buffer does not have") }
+        let width = observationSize, k = frames
+        let ring = try expect("observations", [rows, width]).data
+        let nextRows = try expect("next_observations", [rows, width]).data
+        for (name, values) in [("observations", ring), ("next_observations", nextRows)] {
+            guard values.withUnsafeBufferPointer({ ObservationColumn.fits($0, storage: storage) }) else {
+                throw RunStateError("has replay \(name) that are not bytes, but this buffer keeps bytes")
+            }
         }
-        guard layout == Self.layout else { throw RunStateError("has a replay buffer in layout \(layout); this build reads 1 and 2") }
-        guard saved.storage == storage else {
-            throw RunStateError("keeps replay observations as \(saved.storage?.rawValue ?? "nothing"); this buffer keeps them as \(storage.rawValue)")
+        ring.withUnsafeBufferPointer { ring in
+            nextRows.withUnsafeBufferPointer { nextRows in
+                var previous: [Int32]? = nil
+                for slot in 0..<rows {
+                    let current = frameRows(for: UnsafeBufferPointer(rebasing: ring[(slot * width)..<((slot + 1) * width)]), after: previous)
+                    let following = frameRows(for: UnsafeBufferPointer(rebasing: nextRows[(slot * width)..<((slot + 1) * width)]), after: current)
+                    observationFrames.replaceSubrange((slot * k)..<((slot + 1) * k), with: current)
+                    nextObservationFrames.replaceSubrange((slot * k)..<((slot + 1) * k), with: following)
+                    previous = following
+                }
+            }
         }
-        guard let added = saved.added, let streams = saved.newestInStream, let spares = saved.spareRows else {
+        added = rows == capacity ? capacity + saved.next : rows
+        newestInStream = []
+    }
+
+    /// Layout 2: frame rows and each observation's frame numbers, checked.
+    private mutating func restoreFrames(_ saved: Saved, _ tensors: [String: Tensor], rows: Int,
+                                        expect: (String, [Int]) throws -> Tensor) throws {
+        let k = frames, width = frameRows.width
+        guard saved.layout == Self.layout else {
+            throw RunStateError("has a replay buffer in layout \(saved.layout ?? 0); this build reads 1 and \(Self.layout)")
+        }
+        guard saved.storage == storage, saved.frames == k else {
+            throw RunStateError("keeps replay observations as \(saved.storage?.rawValue ?? "nothing") in \(saved.frames ?? 0) frames; "
+                                + "this buffer keeps them as \(storage.rawValue) in \(k)")
+        }
+        guard let added = saved.added, let streams = saved.newestInStream, let pool = saved.frameRows else {
             throw RunStateError("has a replay buffer without its serials")
         }
         guard added >= rows, added % capacity == saved.next, rows == min(added, capacity) else {
@@ -141,64 +157,42 @@ extension ReplayBuffer {
         guard streams.count <= Self.maxStreams, streams.allSatisfy({ $0 >= -1 && $0 < added }) else {
             throw RunStateError("has replay streams out of range")
         }
-        guard spares >= 0, spares <= rows else { throw RunStateError("has \(spares) spare replay rows for \(rows) transitions") }
+        // Two observations of k frames per slot at most; capacity × 2k was checked when this buffer was made.
+        let references = rows * k
+        guard pool >= 0, pool <= 2 * references else { throw RunStateError("has \(pool) replay frames for \(rows) transitions") }
         guard tensors.count == 6 else { throw RunStateError("has replay tensors this buffer does not have") }
-        let (spareValues, spareOverflow) = spares.multipliedReportingOverflow(by: width)
-        guard !spareOverflow else { throw RunStateError("has too many spare replay rows") }
+        let (values, overflow) = pool.multipliedReportingOverflow(by: width)
+        guard !overflow else { throw RunStateError("has too many replay frames") }
 
-        // Links: in range, to a newer slot (so none outlives what it points at), each spare row used once.
-        let linkBytes = try PackedBytes.bytes(expect("next_links", [PackedBytes.floats(for: rows * 4)]), count: rows * 4, name: "next_links")
-        let full = rows == capacity
-        func age(_ slot: Int) -> Int { full ? (slot - saved.next + capacity) % capacity : slot }
-        var links = [Int32](repeating: 0, count: capacity)
-        var used = [Bool](repeating: false, count: spares)
-        for slot in 0..<rows {
-            var bits: UInt32 = 0
-            for k in 0..<4 { bits |= UInt32(linkBytes[slot * 4 + k]) << (8 * UInt32(k)) }
-            let link = Int32(bitPattern: bits)
-            if link >= 0 {
-                guard Int(link) < rows, age(Int(link)) > age(slot) else { throw RunStateError("has a replay link out of range") }
-            } else {
-                let spare = Int(-1 - Int64(link))
-                guard spare < spares, !used[spare] else { throw RunStateError("has a replay link to a missing or shared spare row") }
-                used[spare] = true
+        var uses = [Int32](repeating: 0, count: pool)
+        func numbers(_ name: String) throws -> [Int32] {
+            let tensor = try expect(name, [PackedBytes.floats(for: references * 4)])
+            let numbers = try PackedBytes.integers(tensor, count: references, name: name)
+            for number in numbers {
+                guard number >= 0, Int(number) < pool else { throw RunStateError("has replay \(name) out of range") }
+                uses[Int(number)] += 1
             }
-            links[slot] = link
+            return numbers
         }
-        guard used.allSatisfy({ $0 }) else { throw RunStateError("has spare replay rows no transition uses") }
+        let observationNumbers = try numbers("observation_frames"), nextNumbers = try numbers("next_observation_frames")
+        guard uses.allSatisfy({ $0 > 0 }) else { throw RunStateError("has replay frames no observation uses") }
 
-        let names = Self.names(storage)
+        let name = Self.framesName(storage)
         switch storage {
         case .float:
-            restored.observations = ObservationColumn(width: width, floats: try expect(names.observations, [rows, width]).data)
-            restored.spareRows = ObservationColumn(width: width, floats: try expect(names.spare, [spares, width]).data)
+            frameRows = ObservationColumn(width: width, floats: try expect(name, [pool, width]).data)
         case .bytes:
-            let ring = try PackedBytes.bytes(expect(names.observations, [PackedBytes.floats(for: values)]), count: values, name: names.observations)
-            let spare = try PackedBytes.bytes(expect(names.spare, [PackedBytes.floats(for: spareValues)]), count: spareValues, name: names.spare)
-            restored.observations = ObservationColumn(width: width, bytes: ring)
-            restored.spareRows = ObservationColumn(width: width, bytes: spare)
+            frameRows = ObservationColumn(width: width, bytes: try PackedBytes.bytes(expect(name, [PackedBytes.floats(for: values)]),
+                                                                                   count: values, name: name))
         }
-        restored.observations.pad(toRows: capacity)
-        restored.freeSpareRows = []
-        restored.nextLinks = links
-        restored.added = added
-        restored.newestInStream = streams
-        return restored
-    }
-
-    /// Most streams (environments) a saved buffer may name.
-    static let maxStreams = 1 << 20
-
-    /// Float rows as a column of `storage`, refusing values the storage would not keep exactly.
-    private static func column(floats: [Float], storage: ObservationStorage, width: Int, name: String) throws -> ObservationColumn {
-        switch storage {
-        case .float:
-            return ObservationColumn(width: width, floats: floats)
-        case .bytes:
-            let fits = floats.withUnsafeBufferPointer { ObservationColumn.fits($0, storage: .bytes) }
-            guard fits else { throw RunStateError("has replay \(name) that are not bytes, but this buffer keeps bytes") }
-            return ObservationColumn(width: width, bytes: floats.map { UInt8($0) })
-        }
+        frameRows.reserve(rows: max(pool, capacity + k))
+        frameUses = uses
+        frameUses.reserveCapacity(max(pool, capacity + k))
+        freeFrameRows = []
+        observationFrames.replaceSubrange(0..<references, with: observationNumbers)
+        nextObservationFrames.replaceSubrange(0..<references, with: nextNumbers)
+        self.added = added
+        newestInStream = streams
     }
 }
 
@@ -215,6 +209,21 @@ enum PackedBytes {
             data[index / 3] += Float(Int(byte) << (8 * (index % 3)))
         }
         return Tensor(shape: [data.count], data: data)
+    }
+
+    /// 32-bit integers as their little-endian bytes, packed.
+    static func tensor(integers: [Int32]) -> Tensor {
+        tensor(integers.flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: UInt32(bitPattern: value) >> (8 * $0)) } })
+    }
+
+    /// `count` 32-bit integers packed as their little-endian bytes in `tensor`.
+    static func integers(_ tensor: Tensor, count: Int, name: String) throws -> [Int32] {
+        let bytes = try bytes(tensor, count: count * 4, name: name)
+        return (0..<count).map { index in
+            var bits: UInt32 = 0
+            for k in 0..<4 { bits |= UInt32(bytes[index * 4 + k]) << (8 * UInt32(k)) }
+            return Int32(bitPattern: bits)
+        }
     }
 
     /// The `count` bytes packed in `tensor`, refusing any float that is not such an integer and nonzero padding.
