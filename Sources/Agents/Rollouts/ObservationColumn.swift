@@ -1,3 +1,4 @@
+import Foundation
 import GymCore
 
 /// How a replay buffer keeps observation values: as floats, or one byte each.
@@ -75,12 +76,19 @@ struct ObservationColumn: Sendable {
 
     /// Whether `row` holds `values` (`width` of them, already known to fit the storage) bit for bit.
     func same(row: Int, as values: UnsafeBufferPointer<Float>) -> Bool {
+        precondition(values.count == width && row >= 0 && row < rows, "comparing a row of \(values.count) values")
+        guard width > 0, let other = values.baseAddress else { return true }
         let base = row * width
         switch storage {
         case .float:
-            return floats.withUnsafeBufferPointer { x in (0..<width).allSatisfy { x[base + $0].bitPattern == values[$0].bitPattern } }
+            // Bit for bit: signed zeros and NaN payloads differ, as they should.
+            return floats.withUnsafeBufferPointer { x in memcmp(x.baseAddress! + base, other, width * 4) == 0 }
         case .bytes:
-            return bytes.withUnsafeBufferPointer { x in (0..<width).allSatisfy { Float(x[base + $0]) == values[$0] } }
+            return bytes.withUnsafeBufferPointer { x in
+                var k = 0
+                while k < width, Float(x[base + k]) == other[k] { k += 1 }
+                return k == width
+            }
         }
     }
 
@@ -88,14 +96,18 @@ struct ObservationColumn: Sendable {
     static func fits(_ source: UnsafeBufferPointer<Float>, storage: ObservationStorage) -> Bool {
         guard storage == .bytes else { return true }
         // Also rules out −0 and NaN: only +0…255 integers come back as the same float.
-        return source.allSatisfy { $0 >= 0 && $0 <= 255 && $0.rounded(.towardZero) == $0 && $0.sign == .plus }
+        for value in source {
+            guard value >= 0, value <= 255, Float(UInt8(value)).bitPattern == value.bitPattern else { return false }
+        }
+        return true
     }
 
     /// Writes `source` (`width` values) into `row`; false, writing nothing, when a value would not come back exactly.
+    /// With `checked` false the caller has already seen that the values fit.
     @discardableResult
-    mutating func write(row: Int, _ source: UnsafeBufferPointer<Float>) -> Bool {
+    mutating func write(row: Int, _ source: UnsafeBufferPointer<Float>, checked: Bool = true) -> Bool {
         precondition(source.count == width && row >= 0 && row < rows, "an observation row of \(source.count) values does not fit")
-        guard Self.fits(source, storage: storage) else { return false }
+        guard !checked || Self.fits(source, storage: storage) else { return false }
         let base = row * width
         switch storage {
         case .float:

@@ -146,7 +146,7 @@ public struct ReplayBuffer: Sendable {
     /// Stores the observations of the transition going into slot `next`, sharing frames with
     /// its stream's previous transition where they match, and advances.
     private mutating func store(observation: UnsafeBufferPointer<Float>, nextObservation: UnsafeBufferPointer<Float>, stream: Int) {
-        precondition(stream >= 0, "replay streams are environment indices")
+        precondition(stream >= 0 && stream < Self.maxStreams, "replay streams are environment indices")
         precondition(ObservationColumn.fits(observation, storage: storage) && ObservationColumn.fits(nextObservation, storage: storage),
                      "an observation value is not a byte, but the replay buffer keeps this space's observations as bytes")
         let slot = next, k = frames
@@ -175,7 +175,7 @@ public struct ReplayBuffer: Sendable {
         count = min(count + 1, capacity)
     }
 
-    /// The frame rows (one use each taken) holding `values`: `before`'s rows when they match
+    /// The frame rows (one use each taken) holding `values` (known to fit the storage): `before`'s rows when they match
     /// whole, else its rows shifted by one frame where those match, else rows of the frame just
     /// before in `values` where equal, else new rows.
     mutating func frameRows(for values: UnsafeBufferPointer<Float>, after before: [Int32]?) -> [Int32] {
@@ -194,7 +194,8 @@ public struct ReplayBuffer: Sendable {
                 rows[j] = rows[j - 1]
             } else {
                 let row = takeFrameRow()
-                frameRows.write(row: Int(row), part(j))
+                // Callers have checked that `values` fit the storage.
+                frameRows.write(row: Int(row), part(j), checked: false)
                 rows[j] = row
                 frameUses[Int(row)] = 0
             }
