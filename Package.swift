@@ -123,6 +123,8 @@ let package = Package(
 
         // The network library's step timings, compared with PyTorch by scripts/bench-nn.
         .executableTarget(name: "NNBench", dependencies: ["NeuralNet"], path: "Benchmarks/NNBench"),
+        // The replay buffer's add and sample timings and bytes per transition beside the float-pair layout.
+        .executableTarget(name: "ReplayBench", dependencies: ["Agents", "GymCore", "NeuralNet"], path: "Benchmarks/ReplayBench"),
         // Fuzz harnesses (scripts/fuzz): libFuzzer binaries with -D FUZZING, corpus replayers without.
         .target(name: "FuzzSupport", dependencies: ["GymServer", "GymProtocol", "GymCore", "ClassicControl"], path: "Fuzz/Support"),
         .executableTarget(name: "FuzzRequestDecode", dependencies: ["FuzzSupport", "GymServer", "GymProtocol", "GymCore", "ClassicControl"],

@@ -40,8 +40,8 @@ import Testing
         #expect(StateDiscretizer(bins: [6], low: [1], high: [1]) == nil)
     }
 
-    @Test func replayBufferOverwritesTheOldestAndSamplesWhatItHolds() {
-        var buffer = ReplayBuffer(capacity: 3, observationSize: 2)
+    @Test func replayBufferOverwritesTheOldestAndSamplesWhatItHolds() throws {
+        var buffer = try ReplayBuffer(capacity: 3, observationSize: 2)
         for k in 0..<5 {
             let value = Float(k)
             let transitions = Transitions(observations: [value, value], actions: [k % 2], rewards: [Double(k)],

@@ -54,6 +54,7 @@ public enum DQN {
             if totalSteps < 1 || batchSize < 1 || bufferSize < 1 || trainFrequency < 1 || targetUpdateInterval < 1 {
                 return "step counts and sizes must be at least 1"
             }
+            if bufferSize >= ReplayBuffer.maxCapacity { return "--buffer-size must be below \(ReplayBuffer.maxCapacity)" }
             if hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive" }
             if !(learningRate > 0) || !(0...1).contains(gamma) || !(tau > 0 && tau <= 1) {
                 return "need a positive learning rate, gamma in [0, 1] and tau in (0, 1]"
@@ -82,7 +83,10 @@ public enum DQN {
         // Networks, optimizer, replay.
         let learner = try DQNLearner(args, layout: layout, rng: &initRandom)
         let policy = QNetworkPolicy(network: learner.qNetwork)
-        var replay = ReplayBuffer(capacity: args.bufferSize, observationSize: layout.observationSize)
+        // uint8 and bool Box observations (MinAtar, Atari) are kept as bytes, frame stacks (Atari) frame by frame.
+        let space = layout.observation.space
+        var replay = try ReplayBuffer(capacity: args.bufferSize, observationSize: layout.observationSize,
+                                      storage: ObservationStorage(space), frames: ReplayBuffer.stackedFrames(space))
         var batch = replay.makeBatch(size: args.batchSize)
         let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow, episodes: args.validationEpisodes,
                                                             subject: "network")

@@ -27,6 +27,7 @@ public struct OffPolicyArguments: HyperparameterSet {
     public var problem: String? {
         if numEnvs < 1 { return "--num-envs must be at least 1" }
         if totalSteps < 1 || batchSize < 1 || bufferSize < 1 || learningStarts < 0 { return "step counts and sizes must be positive" }
+        if bufferSize >= ReplayBuffer.maxCapacity { return "--buffer-size must be below \(ReplayBuffer.maxCapacity)" }
         if hiddenSizes.isEmpty || hiddenSizes.contains(where: { $0 < 1 }) { return "hidden sizes must be positive (at least one layer)" }
         if !(0...1).contains(gamma) || !(tau > 0 && tau <= 1) { return "need gamma in [0, 1] and tau in (0, 1]" }
         if !(updatesPerStep > 0) { return "--updates-per-step must be positive" }

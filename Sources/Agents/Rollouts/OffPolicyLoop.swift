@@ -56,7 +56,10 @@ public struct OffPolicyLoop {
                                      seed: session.seeds.trainingEnvironments, acceptingBox: true)
         defer { envs.close() }
         var observations = observationScaling.normalize(envs.observations)
-        var replay = ReplayBuffer(capacity: args.bufferSize, observationSize: obsSize, actionSize: actSize)
+        // Byte observations stay bytes only when stored as they came (normalised ones are floats).
+        let storage = observationScaling.isIdentity ? ObservationStorage(layout.observation.space) : .float
+        var replay = try ReplayBuffer(capacity: args.bufferSize, observationSize: obsSize, actionSize: actSize, storage: storage,
+                                      frames: ReplayBuffer.stackedFrames(layout.observation.space))
         var batch = replay.makeBatch(size: args.batchSize)
 
         let validation = PolicyValidation<[String: Tensor]>(session: session, window: args.solveWindow,
@@ -105,7 +108,8 @@ public struct OffPolicyLoop {
             for index in 0..<count {
                 replay.add(observation: observations[(index * obsSize)..<((index + 1) * obsSize)],
                            action: units[(index * actSize)..<((index + 1) * actSize)], reward: Float(t.rewards[index]),
-                           nextObservation: next[(index * obsSize)..<((index + 1) * obsSize)], terminated: t.terminated[index])
+                           nextObservation: next[(index * obsSize)..<((index + 1) * obsSize)], terminated: t.terminated[index],
+                           stream: index)
             }
             for finished in t.finished {
                 monitor.episode(finished, step: step)
