@@ -204,6 +204,18 @@ func samplesAgree(_ buffer: ReplayBuffer, _ reference: ReferenceReplay, seed: UI
         #expect(ObservationStorage(.discrete(n: 4)) == .float)
     }
 
+    /// What the loops check before storing the daemon's observations: a byte buffer takes only
+    /// the integers 0…255, a float buffer anything.
+    @Test func theLoopsCheckAPeersObservationsBeforeStoringThem() throws {
+        let bytes = try ReplayBuffer(capacity: 4, observationSize: 3, storage: .bytes)
+        #expect(bytes.accepts([0, 17, 255]))
+        for bad: [Float] in [[256, 0, 0], [0, -1, 0], [0, 0, 0.5], [-0.0, 0, 0], [.nan, 0, 0], [.infinity, 0, 0]] {
+            #expect(!bytes.accepts(bad), "\(bad)")
+        }
+        let floats = try ReplayBuffer(capacity: 4, observationSize: 3, storage: .float)
+        #expect(floats.accepts([256, -1, .nan]))
+    }
+
     @Test func bytesRoundTripExactly() {
         let all = (0..<256).map { Float($0) }
         var column = ObservationColumn(storage: .bytes, width: 256, rows: 2)

@@ -142,6 +142,9 @@ public enum DQN {
 
             // Observe: store every transition (final observations included), update the target, log episodes.
             let t = try envs.receive()
+            guard replay.accepts(t.observations), replay.accepts(t.nextObservations) else {
+                throw AgentError(.unsupportedEnvironment, "the environment sent an observation value that is not a byte, though its space is uint8 or bool")
+            }
             let previous = step
             step += envs.count
             for row in 0..<envs.count {

@@ -104,6 +104,9 @@ public struct OffPolicyLoop {
             // Observe: store every transition (final observations included, in units), log finished episodes.
             let t = try envs.receive()
             let next = observationScaling.normalize(t.nextObservations)
+            guard replay.accepts(observations), replay.accepts(next) else {
+                throw AgentError(.unsupportedEnvironment, "the environment sent an observation value that is not a byte, though its space is uint8 or bool")
+            }
             step += count
             for index in 0..<count {
                 replay.add(observation: observations[(index * obsSize)..<((index + 1) * obsSize)],

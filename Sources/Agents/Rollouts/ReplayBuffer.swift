@@ -110,6 +110,13 @@ public struct ReplayBuffer: Sendable {
         terminated = Array(repeating: 0, count: capacity)
     }
 
+    /// Whether every value of `observations` can be stored exactly (always, for float storage;
+    /// byte storage takes only the integers 0…255). Observations come from the daemon, a peer:
+    /// the loops check them with this and throw before `add`, whose check is a precondition.
+    public func accepts(_ observations: [Float]) -> Bool {
+        observations.withUnsafeBufferPointer { ObservationColumn.fits($0, storage: storage) }
+    }
+
     /// Stores row `row` of a batch of transitions, with `reward` (after any clipping or shaping);
     /// the row is the environment's index, its stream.
     public mutating func add(_ transitions: Transitions, row: Int, reward: Float) {
