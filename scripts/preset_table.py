@@ -45,6 +45,8 @@ class Cell:
 CELLS = [
     Cell("sarsa", "CartPole-v0", 195),
     Cell("qlearning", "CartPole-v0", 195),
+    Cell("sarsa", "CartPole-v1", 475),
+    Cell("qlearning", "CartPole-v1", 475),
     Cell("dqn", "CartPole-v1", 475, 500, 50_000),
     Cell("reinforce", "CartPole-v1", 475),
     Cell("a2c", "CartPole-v1", 475, 500, 500_000),
