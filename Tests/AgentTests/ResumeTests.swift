@@ -96,15 +96,22 @@ import Testing
         #expect(result.whole == result.resumed)
     }
 
+    /// Off-policy settings small enough for a test: 16-16 networks, batch 32, a 5,000 buffer.
+    static func tinyOffPolicy(totalSteps: Int, learningStarts: Int) -> OffPolicyArguments {
+        var common = OffPolicyArguments()
+        common.totalSteps = totalSteps
+        common.learningStarts = learningStarts
+        common.hiddenSizes = [16, 16]
+        common.batchSize = 32
+        common.bufferSize = 5000
+        return common
+    }
+
     /// With correlated acting noise (`--noise-correlation`) the noise's state comes back too.
     @Test(arguments: [0.0, 0.95]) func sacResumesBitIdentically(noiseCorrelation: Double) throws {
         var args = SAC.Arguments()
         args.noiseCorrelation = noiseCorrelation
-        args.common.totalSteps = 1600
-        args.common.learningStarts = 400
-        args.common.hiddenSizes = [16, 16]
-        args.common.batchSize = 32
-        args.common.bufferSize = 5000
+        args.common = Self.tinyOffPolicy(totalSteps: 1600, learningStarts: 400)
         let result = try wholeAndResumed("sac", env: "Pendulum-v1", seed: 4, stopAt: 800) { try SAC.train(args, session: $0) }
         #expect(result.steps.whole == 1600)
         #expect(result.whole == result.resumed)
@@ -124,12 +131,7 @@ import Testing
 
     /// DDPG's OU noise and TD3's delayed actor updates and smoothing noise come back too.
     @Test(arguments: ["ddpg", "td3"]) func ddpgAndTD3ResumeBitIdentically(algo: String) throws {
-        var common = OffPolicyArguments()
-        common.totalSteps = 1200
-        common.learningStarts = 300
-        common.hiddenSizes = [16, 16]
-        common.batchSize = 32
-        common.bufferSize = 5000
+        let common = Self.tinyOffPolicy(totalSteps: 1200, learningStarts: 300)
         let result = try wholeAndResumed(algo, env: "Pendulum-v1", seed: 6, stopAt: 600) { session in
             if algo == "ddpg" {
                 var args = DDPG.Arguments()
@@ -148,11 +150,7 @@ import Testing
     /// the white one (the weights differ from a white-noise run of the same seed).
     @Test func td3WithCorrelatedNoiseResumesBitIdentically() throws {
         var args = TD3.Arguments()
-        args.common.totalSteps = 1200
-        args.common.learningStarts = 300
-        args.common.hiddenSizes = [16, 16]
-        args.common.batchSize = 32
-        args.common.bufferSize = 5000
+        args.common = Self.tinyOffPolicy(totalSteps: 1200, learningStarts: 300)
         let white = try wholeAndResumed("td3", env: "Pendulum-v1", seed: 6, stopAt: 600) { try TD3.train(args, session: $0) }
         args.noiseCorrelation = 0.9
         let correlated = try wholeAndResumed("td3", env: "Pendulum-v1", seed: 6, stopAt: 600) { try TD3.train(args, session: $0) }
