@@ -61,6 +61,16 @@ import Testing
         #expect(result.whole == result.resumed)
     }
 
+    /// εz-greedy's runs in progress (held actions and their remaining steps) come back too.
+    @Test func dqnWithHeldExplorationResumesBitIdentically() throws {
+        var args = Self.dqnArguments()
+        args.ezGreedy = 1.5
+        args.numEnvs = 2
+        let result = try wholeAndResumed("dqn", env: "CartPole-v1", seed: 4, stopAt: 1000) { try DQN.train(args, session: $0) }
+        #expect(result.steps.whole == 2000 && result.steps.resumed == 2000)
+        #expect(result.whole == result.resumed)
+    }
+
     /// Without the replay buffer in the checkpoint the resumed run refills an empty buffer:
     /// it finishes, but differs, which shows the comparison above can fail.
     @Test func dqnResumedWithoutItsReplayDiffers() throws {

@@ -36,6 +36,7 @@ public enum DQN {
         @Hyperparameter("Environment steps before learning starts.") public var learningStarts = 1000
         @Hyperparameter("Environment steps per gradient step.") public var trainFrequency = 2
         @Hyperparameter("ε schedule: linear:START:END:STEPS, inverse:SCALE or constant:E.") public var exploration = ExplorationSchedule.linear(start: 1, end: 0.05, steps: 10_000)
+        @Hyperparameter("εz-greedy: an exploring choice holds its random action for n ~ zeta(μ) steps (at most 10,000); give μ, e.g. 2 (none: one step).") public var ezGreedy: Double? = nil
         /// MSE by default: CartPole's values grow to ~100, and Huber's gradient, capped at 1, fits
         /// them slowly (on CartPole-v1 it needed about twice the steps and solved fewer seeds).
         @Hyperparameter("TD loss: huber or mse.") public var loss = LossKind.mse
@@ -60,6 +61,7 @@ public enum DQN {
                 return "need a positive learning rate, gamma in [0, 1] and tau in (0, 1]"
             }
             if let rewardClip, !(rewardClip > 0) { return "--reward-clip must be positive" }
+            if let ezGreedy, !(ezGreedy > 0 && ezGreedy < 100) { return "--ez-greedy must be in (0, 100)" }
             if !(maxGradNorm >= 0) { return "--max-grad-norm must not be negative" }
             return nil
         }
@@ -74,6 +76,7 @@ public enum DQN {
         // environment i resets with seed + i.
         var initRandom = SeededRNG(seed: session.seeds.initialization)
         var explore = EpsilonGreedy(seed: session.seeds.exploration)
+        var held = args.ezGreedy.map { HeldExploration(exponent: $0, environments: args.numEnvs) }
         var replayRandom = SeededRNG(seed: session.seeds.replay)
         let envs = try VectorRollout(connection: session.connection, env: session.env, kwargs: session.envArguments, count: args.numEnvs,
                                      seed: session.seeds.trainingEnvironments)
@@ -110,6 +113,14 @@ public enum DQN {
         state.track("target_network", parameters: learner.targetNetwork.parameters)
         state.track("optimizer", optimizer: learner.optimizer)
         state.track("exploration", value: { explore.random }, restore: { explore.random = $0 })
+        if let initial = held?.runs {
+            state.track("exploration_runs", value: { held?.runs ?? initial }, restore: { (runs: HeldExploration.Runs) in
+                guard runs.isValid(environments: args.numEnvs, actionCount: layout.actionCount) else {
+                    throw RunStateError("has exploration runs that do not fit \(args.numEnvs) environments of \(layout.actionCount) actions")
+                }
+                held?.runs = runs
+            })
+        }
         state.track("replay_sampling", value: { replayRandom }, restore: { replayRandom = $0 })
         session.trackReplay({ replay }, { replay = $0 })
         state.track("counters", counters: { LoopCounters(step: step, updates: updates, updateCredit: updateCredit) },
@@ -124,7 +135,9 @@ public enum DQN {
             // Act ε-greedily, and send the actions without waiting.
             let epsilon = args.exploration.epsilon(step: step, episode: monitor.episodes)
             let greedy = policy.greedyActions(envs.observations, count: envs.count)
-            try envs.send(actions: explore.choose(greedy: greedy, actionCount: layout.actionCount, epsilon: epsilon))
+            let actions = held?.choose(greedy: greedy, actionCount: layout.actionCount, epsilon: epsilon, explore: &explore)
+                ?? explore.choose(greedy: greedy, actionCount: layout.actionCount, epsilon: epsilon)
+            try envs.send(actions: actions)
 
             // Learn while the daemon steps the environments.
             if step >= args.learningStarts, replay.count > 0 {
@@ -152,7 +165,10 @@ public enum DQN {
                 replay.add(t, row: row, reward: Float(reward))
             }
             if step / args.targetUpdateInterval > previous / args.targetUpdateInterval { learner.updateTarget() }
-            for finished in t.finished { monitor.episode(finished, step: step) }
+            for finished in t.finished {
+                monitor.episode(finished, step: step)
+                held?.endRun(environment: finished.environment)
+            }
             if !t.finished.isEmpty {
                 monitor.scalar("charts/epsilon", epsilon, step: step)
                 if try validation.solved(step: step, policy: { policy }, snapshot: { _ in learner.qNetwork.stateDict() }) {
