@@ -50,10 +50,16 @@ public final class WorkerFleet {
         }
     }
 
-    /// The path of the running executable, for starting children of the same build.
+    /// The path of the running executable, for starting children of the same build. When the
+    /// file was replaced or removed since this process started (a rebuild during a long run), the
+    /// kernel's link names a path ending in " (deleted)"; `/proc/self/exe` itself still opens the
+    /// running image, so children start from that.
     public static var currentExecutable: URL {
         #if os(Linux)
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            if path.hasSuffix(" (deleted)") || !FileManager.default.isExecutableFile(atPath: path) {
+                return URL(fileURLWithPath: "/proc/self/exe")
+            }
             return URL(fileURLWithPath: path)
         }
         #endif
