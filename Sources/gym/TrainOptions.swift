@@ -194,7 +194,7 @@ struct TrainOptions: ParsableArguments {
     }
 
     /// The algorithms whose whole training state is checkpointed.
-    static let resumable: Set = ["dqn", "ppo", "a2c", "sac", "ddpg", "td3"]
+    static let resumable: Set = ["dqn", "ppo", "a2c", "sac", "ddpg", "td3", "reinforce", "sarsa", "qlearning"]
 
     /// The hyperparameters a resumed run continues with: the checkpoint's, and the words given
     /// only if they say the same (or let --total-steps grow).

@@ -220,8 +220,42 @@ import Testing
         #expect(try resumeError()?.message.contains("step-1") == true)
     }
 
+    /// REINFORCE stops between updates, after a whole episode per environment, so the stop comes
+    /// at the first update boundary past the limit; its checkpoint replays the resets between
+    /// updates with the actions, and the resumed run ends on the uninterrupted run's weights.
+    @Test func reinforceResumesBitIdentically() throws {
+        var args = Reinforce.Arguments()
+        args.totalSteps = 3000
+        args.numEnvs = 2
+        args.hiddenSizes = [16]
+        args.validationEpisodes = 0
+        let daemon = try TestDaemon()
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let whole = try daemon.session("reinforce", env: "CartPole-v1", seed: 6)
+        let wholeRun = try Reinforce.train(args, session: whole)
+
+        let run = root.appendingPathComponent("interrupted")
+        let first = try daemon.session("reinforce", env: "CartPole-v1", seed: 6)
+        first.checkpointing = .init(directory: run, every: 1_000_000, replay: false)
+        first.stopAfterSteps = 1200
+        let stopped = try Reinforce.train(args, session: first)
+        #expect(first.stopReason == .stepLimit(1200))
+        #expect(stopped.steps >= 1200 && stopped.steps < 3000)
+        #expect(first.lastCheckpoint?.step == stopped.steps)
+
+        let second = try daemon.session("reinforce", env: "CartPole-v1", seed: 6)
+        second.checkpointing = .init(directory: run, every: 1_000_000, replay: false)
+        second.resuming = try RunCheckpoints.load(RunCheckpoints.latest(in: run))
+        let resumedRun = try Reinforce.train(args, session: second)
+        #expect(second.monitor.episodes == whole.monitor.episodes)
+        #expect(resumedRun.steps == wholeRun.steps)
+        #expect(!wholeRun.policy.checkpoint.tensors.isEmpty)
+        #expect(resumedRun.policy.checkpoint.tensors == wholeRun.policy.checkpoint.tensors)
+    }
+
     /// The stop flag a signal handler sets ends the run at the next boundary with a checkpoint,
-    /// and an algorithm without checkpoints still stops.
+    /// and a run without checkpointing set still stops.
     @Test func aStopRequestEndsTheRunAtTheNextBoundary() throws {
         let daemon = try TestDaemon()
         let run = try temporaryDirectory()

@@ -144,8 +144,9 @@ import Glibc
         if !process.isRunning { #expect(process.terminationStatus == 130) }
     }
 
-    /// SIGTERM stops an algorithm without checkpoints too: exit 143, and a policy `gym eval` loads.
-    @Test func sigtermStopsAnyAlgorithmWithItsPolicySaved() throws {
+    /// SIGTERM stops REINFORCE (whose boundaries are whole episodes) too: exit 143, a policy
+    /// `gym eval` loads, and a checkpoint in the run directory the message names.
+    @Test func sigtermStopsReinforceWithItsPolicyAndCheckpointSaved() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gym-runs-\(UUID())")
         defer { try? FileManager.default.removeItem(at: root) }
         let process = Process()
@@ -164,7 +165,12 @@ import Glibc
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 143, "\(stderr)")
-        #expect(stderr.contains("terminated (signal 15)") && stderr.contains("checkpoint: none"), "\(stderr)")
+        #expect(stderr.contains("terminated (signal 15)"), "\(stderr)")
+        let resume = try #require(stderr.split(separator: "\n").compactMap { line in
+            line.range(of: "(continue with --resume ").map { String(line[$0.upperBound...].dropLast()) }
+        }.first, "\(stderr)")
+        #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: resume).appendingPathComponent("checkpoints/latest").path),
+                "no checkpoint under \(resume)")
         let policy = root.appendingPathComponent("policy-last.safetensors").path
         let eval = try gym(["eval", "--policy", policy, "--env", "CartPole-v1", "--episodes", "2", "--json"])
         #expect(eval.status == 0, "\(eval.stderr)")

@@ -99,6 +99,24 @@ public enum Reinforce: TrainableAlgorithm {
 
         var step = 0
         var updates = 0
+
+        // Checkpoints, at update boundaries: everything the loop carries from one update to the
+        // next (the weight initialisation's stream is spent once the network exists).
+        let state = session.state
+        state.track("network", parameters: network.parameters)
+        state.track("optimizer", optimizer: optimizer)
+        state.track("exploration", value: { random }, restore: { random = $0 })
+        state.track("baseline", value: { runningMean }, restore: { (saved: Double?) in
+            guard saved?.isFinite ?? true else { throw RunStateError("has a baseline that is not finite") }
+            runningMean = saved
+        })
+        state.track("counters", counters: { LoopCounters(step: step, updates: updates) },
+                    restore: { (step, updates) = ($0.step, $0.updates) })
+        validation.track(in: state)
+        envs.track(in: state)
+        state.markComplete()
+        try session.begin()
+
         while step < args.totalSteps {
             // Play one episode per environment with the current policy.
             if updates > 0 { try envs.reset() }

@@ -39,7 +39,11 @@ public final class VectorRollout {
     /// Whether a run's checkpoints hold these environments (`track(in:)`): only then is the log
     /// kept, so evaluation rollouts and long-lived workers and actors do not grow it.
     private var logsActions = false
-    /// False once `reset()` broke the chain from the seeded reset (no exact replay then).
+    /// The logged step counts at which `reset()` started new episodes, in order (logged with the
+    /// actions: an unseeded reset continues each environment's stream, so replaying it in place
+    /// restores the same episodes).
+    private var resetLog: [Int] = []
+    /// False once `reset()` broke the chain from the seeded reset before the log was kept.
     private var replayable = true
 
     /// Makes `count` environments of `env` and resets env `i` with `seed + i`. The environment
@@ -150,7 +154,7 @@ public final class VectorRollout {
     public func reset() throws {
         precondition(pending == nil, "receive the pending step before resetting")
         observations = try encoding.encode(batch.reset().observations, rows: count)
-        replayable = false
+        if logsActions { resetLog.append(loggedSteps) } else { replayable = false }
         episodeReturns = Array(repeating: 0, count: count)
         episodeLengths = Array(repeating: 0, count: count)
     }
@@ -173,13 +177,15 @@ public final class VectorRollout {
     /// float), and a resumed run makes the batch afresh, resets it with that seed and replays the
     /// actions, which restores each environment's state, the observations the agent acts on
     /// next and the returns of the episodes under way, bit for bit. The cost is one round trip
-    /// per replayed batch step when resuming. A rollout that called `reset()` cannot be replayed.
+    /// per replayed batch step when resuming. Resets (`reset()`) after tracking began are logged
+    /// with the steps and replayed in place; a rollout reset before it cannot be replayed.
     public func track(in state: RunState, name: String = "environments") {
         logsActions = true
-        struct Saved: Codable { var seed: String; var steps: Int; var width: Int }
+        /// `resets`: the step counts `reset()` came at (absent in checkpoints of runs that never reset).
+        struct Saved: Codable { var seed: String; var steps: Int; var width: Int; var resets: [Int]? }
         state.track(name, save: { [unowned self] in
             guard replayable else { throw RunStateError("cannot hold \(name): the rollout was reset without seeds") }
-            return (Saved(seed: String(seed), steps: loggedSteps, width: logWidth),
+            return (Saved(seed: String(seed), steps: loggedSteps, width: logWidth, resets: resetLog.isEmpty ? nil : resetLog),
                     ["actions": Tensor(shape: [loggedSteps, logWidth], data: actionLog)])
         }, restore: { [unowned self] (saved: Saved, tensors: [String: Tensor]) in
             guard UInt64(saved.seed) == seed, saved.width == logWidth, saved.steps >= 0, let log = tensors["actions"],
@@ -187,18 +193,36 @@ public final class VectorRollout {
                 throw RunStateError("has environment actions that do not fit \(count) environments reset with seed \(seed)")
             }
             guard loggedSteps == 0, pending == nil else { throw RunStateError("cannot be replayed into a rollout that has stepped") }
+            let resets = saved.resets ?? []
+            guard resets.count <= saved.steps + 1, zip(resets, resets.dropFirst()).allSatisfy({ $0 <= $1 }),
+                  resets.allSatisfy({ (0...saved.steps).contains($0) }) else {
+                throw RunStateError("has environment resets out of order or outside its \(saved.steps) steps")
+            }
+            var pendingResets = resets[...]
+            /// Replays the resets logged before step `step`.
+            func resetUpTo(_ step: Int) throws {
+                while let first = pendingResets.first, first <= step {
+                    pendingResets.removeFirst()
+                    try self.reset()
+                }
+            }
             switch actionLayout {
             case .discrete(let layout):
                 guard log.data.allSatisfy({ $0 >= 0 && $0 < Float(layout.actionCount) && $0.rounded() == $0 }) else {
                     throw RunStateError("has environment actions outside the \(layout.actionCount) actions")
                 }
                 for step in 0..<saved.steps {
+                    try resetUpTo(step)
                     _ = try self.step(actions: log.data[(step * logWidth)..<((step + 1) * logWidth)].map { Int($0) })
                 }
             case .box:
                 guard log.data.allSatisfy(\.isFinite) else { throw RunStateError("has environment actions that are not finite") }
-                for step in 0..<saved.steps { _ = try self.step(box: Array(log.data[(step * logWidth)..<((step + 1) * logWidth)])) }
+                for step in 0..<saved.steps {
+                    try resetUpTo(step)
+                    _ = try self.step(box: Array(log.data[(step * logWidth)..<((step + 1) * logWidth)]))
+                }
             }
+            try resetUpTo(saved.steps)
         })
     }
 
