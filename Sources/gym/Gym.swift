@@ -13,11 +13,14 @@ struct Gym: ParsableCommand {
         subcommands: [Serve.self, Envs.self, Rollout.self, Bench.self, Train.self, Eval.self, Record.self, Replay.self, Buffer.self, Worker.self, Keygen.self])
 
     static func main() {
-        returnLargeBuffersToTheSystem()
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if let command = arguments.first, servingCommands.contains(command) { returnLargeBuffersToTheSystem() }
         if let error = Train.unknownAlgorithm(in: arguments) { Train.exit(withError: error) }
         main(arguments)
     }
+
+    /// The commands that serve peers for as long as they run.
+    private static let servingCommands: Set<String> = ["serve", "buffer", "worker"]
 
     /// Services receive requests of up to megabytes from any peer. glibc's malloc raises its
     /// mmap threshold after each large free, so later large buffers come from the heap, which a
@@ -25,6 +28,9 @@ struct Gym: ParsableCommand {
     /// keeps buffers of 128 KiB and more in their own mappings, returned to the system on free:
     /// after 20,000 fuzzed requests the parameter service stayed 11% above its resident baseline
     /// without it and 2% with it (`scripts/abuse fuzz --service parameters`).
+    /// Only serving commands take it: a training loop frees and reallocates its 256 KiB tensors
+    /// every update, and with them in their own mappings a fifth of TD3's time on HalfCheetah went
+    /// to page faults.
     private static func returnLargeBuffersToTheSystem() {
         #if os(Linux)
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
