@@ -58,7 +58,7 @@ extension Graph {
             }
         }
         if let bias {
-            Graph.withGrad(of: bias) { gb in
+            withGrad(of: bias) { gb in
                 for o in 0..<channels {
                     let row = dProduct + o * columns
                     var s: Float = 0
@@ -68,7 +68,7 @@ extension Graph {
             }
         }
         // dW += dY · colsᵀ
-        Graph.withGrad(of: weight) { gw in
+        withGrad(of: weight) { gw in
             BLAS.gemm(transA: false, transB: true, m: channels, n: patch, k: columns, a: dProduct, lda: columns,
                       b: cols, ldb: columns, beta: 1, c: gw, ldc: patch)
         }

@@ -19,12 +19,23 @@ public final class Graph {
     /// gradients), shared by all nodes since the passes run one node at a time.
     let scratch = (first: FloatBuffer(), second: FloatBuffer())
 
+    /// Parameters whose gradients `backward` leaves alone, by identity.
+    private var frozen: Set<ObjectIdentifier> = []
+
     /// Creates an empty graph.
     public init() {}
 
-    /// Forgets every node while keeping their buffers for the next pass.
+    /// Forgets every node and every frozen parameter while keeping the buffers for the next pass.
     public func reset() {
         nodeCount = 0
+        frozen.removeAll(keepingCapacity: true)
+    }
+
+    /// Until the next `reset()`, `backward` accumulates nothing into these parameters' gradients,
+    /// though gradients still flow through them to what they read (PyTorch's
+    /// `requires_grad_(False)`): an actor's step through a critic it does not update.
+    public func freeze(_ parameters: [Parameter]) {
+        for parameter in parameters { frozen.insert(ObjectIdentifier(parameter)) }
     }
 
     /// Adds a constant input (no gradient flows into it); its data is copied.
@@ -137,7 +148,7 @@ public final class Graph {
         let n = nodes[id]
         guard n.requiresGrad else { return }
         if case .parameter(let p) = n.op {
-            Graph.withGrad(of: p, body)
+            withGrad(of: p, body)
         } else {
             body(n.grad)
         }
@@ -146,6 +157,13 @@ public final class Graph {
     @inline(__always)
     static func withValue<R>(of p: Parameter, _ body: (UnsafePointer<Float>) -> R) -> R {
         p.value.data.withUnsafeBufferPointer { buf in body(buf.baseAddress ?? UnsafePointer(emptyBuffer)) }
+    }
+
+    /// Runs `body` with a pointer to a parameter's gradient, or does nothing if it is frozen.
+    @inline(__always)
+    func withGrad(of p: Parameter, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        if !frozen.isEmpty, frozen.contains(ObjectIdentifier(p)) { return }
+        Graph.withGrad(of: p, body)
     }
 
     @inline(__always)

@@ -45,14 +45,14 @@ extension Graph {
         let g = n.grad, rows = n.rows, outFeatures = n.cols, inFeatures = nodes[x].cols
         withValue(x) { px in
             // dW += dYᵀ · X
-            Graph.withGrad(of: weight) { gw in
+            withGrad(of: weight) { gw in
                 BLAS.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
                           a: g, lda: outFeatures, b: px, ldb: inFeatures, beta: 1, c: gw, ldc: inFeatures)
             }
         }
         if let bias {
             // db += column sums of dY
-            Graph.withGrad(of: bias) { gb in
+            withGrad(of: bias) { gb in
                 for i in 0..<rows {
                     let gr = g + i * outFeatures
                     for j in 0..<outFeatures { gb[j] += gr[j] }

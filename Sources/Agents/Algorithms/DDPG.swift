@@ -96,6 +96,7 @@ public enum DDPG {
 
             // Actor: ascend Q(s, μ(s)); only the actor's optimizer steps.
             graph.reset()
+            graph.freeze(critic.parameters)
             let states = graph.constant(batch.observations)
             let actorLoss = -critic(states, actor(states)).mean()
             actorOptimizer.zeroGrad()

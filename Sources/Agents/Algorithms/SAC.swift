@@ -140,6 +140,7 @@ public enum SAC: TrainableAlgorithm {
 
             // Actor: minimise α log π(a|s) − min(Q₁, Q₂)(s, a) through the reparameterised sample.
             graph.reset()
+            graph.freeze(critics.flatMap(\.parameters))
             let observed = graph.constant(batch.observations)
             let sample = actor.sample(observed, noise: normalNoise(batchSize))
             let value = critics[0](observed, sample.actions).minimum(critics[1](observed, sample.actions))

@@ -100,6 +100,7 @@ public enum TD3: TrainableAlgorithm {
 
             // Actor: ascend Q₁(s, μ(s)); then every target moves.
             graph.reset()
+            graph.freeze(critics[0].parameters)
             let observed = graph.constant(batch.observations)
             let actorLoss = -critics[0](observed, actor(observed)).mean()
             actorOptimizer.zeroGrad()
