@@ -72,7 +72,8 @@ public final class Ant: Environment {
         resetNoiseScale = try MuJoCoArguments.number(kwargs, "reset_noise_scale", default: 0.1)
         try MuJoCoArguments.requireFixedShape(kwargs)
         try MuJoCoArguments.requireFlag(kwargs, "include_cfrc_ext_in_observation")
-        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 5))
+        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 5),
+                                              readsContactForces: true)
         mainBody = try MuJoCoArguments.bodyIndex(kwargs, "main_body", default: 1, bodies: simulation.nbody)
         contactForces = Array(repeating: 0, count: 6 * simulation.nbody)
     }

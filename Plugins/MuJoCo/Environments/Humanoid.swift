@@ -71,7 +71,8 @@ public final class Humanoid: Environment {
         terminateWhenUnhealthy = try MuJoCoArguments.flag(kwargs, "terminate_when_unhealthy", default: true)
         resetNoiseScale = try MuJoCoArguments.number(kwargs, "reset_noise_scale", default: 0.01)
         for flag in Self.shapeFlags { try MuJoCoArguments.requireFlag(kwargs, flag) }
-        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 5))
+        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 5),
+                                              readsContactForces: true)
     }
 
     /// The registry entry for Humanoid-v5.

@@ -54,7 +54,8 @@ public final class HumanoidStandup: Environment {
         impactCostWeight = try MuJoCoArguments.number(kwargs, "impact_cost_weight", default: 5e-7)
         resetNoiseScale = try MuJoCoArguments.number(kwargs, "reset_noise_scale", default: 0.01)
         for flag in Humanoid.shapeFlags { try MuJoCoArguments.requireFlag(kwargs, flag) }
-        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 5))
+        simulation = try MuJoCoSimulation(file: Self.file, frameSkip: MuJoCoArguments.frameSkip(kwargs, default: 5),
+                                              readsContactForces: true)
     }
 
     /// The registry entry for HumanoidStandup-v5.

@@ -15,10 +15,13 @@ final class MuJoCoSimulation {
     let initialVelocities: [Double]
     /// Physics steps per environment step.
     let frameSkip: Int
+    /// Whether the environment reads what `mj_rnePostConstraint` computes (`cacc`, `cfrc_int`,
+    /// `cfrc_ext`: Ant's contact forces, the humanoids' observations).
+    let readsContactForces: Bool
 
     /// Loads `file` from the asset directory; a model MuJoCo refuses is an internal error
     /// carrying MuJoCo's own message.
-    init(file: String, frameSkip: Int) throws {
+    init(file: String, frameSkip: Int, readsContactForces: Bool = false) throws {
         _ = Self.warningsRouted
         let path = try MuJoCoAssets.path(of: file)
         var message = [CChar](repeating: 0, count: 1_024)
@@ -38,6 +41,7 @@ final class MuJoCoSimulation {
         initialPositions = Array(UnsafeBufferPointer(start: data.pointee.qpos, count: nq))
         initialVelocities = Array(UnsafeBufferPointer(start: data.pointee.qvel, count: nv))
         self.frameSkip = frameSkip
+        self.readsContactForces = readsContactForces
     }
 
     /// Routes MuJoCo's warnings once, before the first model loads.
@@ -94,12 +98,15 @@ final class MuJoCoSimulation {
 
     /// `do_simulation(action, frame_skip)`: the float32 action widened into `ctrl`, `frame_skip`
     /// physics steps, then `mj_rnePostConstraint` so contact forces (`cfrc_ext`) are current.
+    /// Environments that read none of its outputs skip it: the next `mj_step` recomputes
+    /// everything from the state and never reads them, so their episodes stay bit-identical
+    /// (the fixtures check it) and each step is a few percent cheaper.
     func simulate(action: UnsafeRawBufferPointer) {
         for index in 0..<nu {
             data.pointee.ctrl[index] = Double(action.loadUnaligned(fromByteOffset: 4 * index, as: Float.self))
         }
         for _ in 0..<frameSkip { mj_step(model, data) }
-        mj_rnePostConstraint(model, data)
+        if readsContactForces { mj_rnePostConstraint(model, data) }
     }
 
     /// The index of the body called `name`; a missing body means the asset is not Gymnasium's.
