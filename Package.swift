@@ -193,8 +193,9 @@ if let mujoco {
                 swiftSettings: [.unsafeFlags(headers)]),
         .target(name: "MuJoCoPlugin", dependencies: ["MuJoCo", "GymPlugin"], path: "Plugins/MuJoCo/Entry",
                 swiftSettings: [.unsafeFlags(headers)], linkerSettings: pluginLinkerSettings),
-        // In-process steps/s against raw mj_step × frame_skip (scripts/bench-mujoco).
-        .executableTarget(name: "MuJoCoBench", dependencies: ["MuJoCo", "CMuJoCo", "GymCore", "GymPlugin"], path: "Plugins/MuJoCo/Bench",
+        // In-process steps/s against raw mj_step × frame_skip, and batched through a daemon (scripts/bench-mujoco).
+        .executableTarget(name: "MuJoCoBench", dependencies: ["MuJoCo", "CMuJoCo", "GymCore", "GymPlugin", "GymServer", "GymClient",
+                                                             .product(name: "Logging", package: "swift-log")], path: "Plugins/MuJoCo/Bench",
                           swiftSettings: [.unsafeFlags(headers)]),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "GymCore", "GymPlugin"], exclude: ["Fixtures"],
                     swiftSettings: [.unsafeFlags(headers)]),

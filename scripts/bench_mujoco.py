@@ -3,8 +3,8 @@
 `env.unwrapped.step`, and EnvPool's (one environment, one thread) when it is installed; same
 machine, one run. Every loop plays the same kind of random actions and resets when an episode
 ends. With --remote-batch N it also steps N copies of each environment as one batch through a
-`gym serve` on tcp loopback (gymd.RemoteVectorEnv, one worker and two) beside the plugin in
-process, per env-step. Prints Markdown tables, and with --json one JSON object as the last line."""
+daemon on tcp loopback (the Swift client; one worker, and two) beside the plugin in process, per
+env-step. Prints Markdown tables, and with --json one JSON object as the last line."""
 import argparse
 import json
 import os
@@ -14,8 +14,6 @@ import time
 
 import gymnasium as gym
 import numpy as np
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
 
 ENVS = [
     "HalfCheetah-v5", "Hopper-v5", "Walker2d-v5", "InvertedPendulum-v5", "InvertedDoublePendulum-v5",
@@ -65,44 +63,19 @@ def envpool_rate(env_id, seconds, repeats):
     return best_rate(lambda t: env.step(actions[t % len(actions)]), seconds, repeats)
 
 
-def remote_rate(env_id, num_envs, workers, seconds, repeats):
-    """Env-steps/s of `num_envs` copies stepped as one batch through `gym serve --workers W`."""
-    from gymd import RemoteVectorEnv
-    from gymd.daemon_process import start_gym_serve
-
-    gym_binary = os.path.join(ROOT, ".build/release/gym")
-    with start_gym_serve("--workers", str(workers), binary=gym_binary) as daemon:
-        envs = RemoteVectorEnv(env_id, num_envs, server=daemon.endpoint)
-        try:
-            generator = np.random.Generator(np.random.PCG64(1))
-            space = envs.single_action_space
-            table = [(space.low + (space.high - space.low) * generator.random((num_envs, space.shape[0]))).astype(np.float32)
-                     for _ in range(64)]
-            envs.reset(seed=0)
-            best = 0.0
-            for _ in range(repeats):
-                batches, start = 0, time.perf_counter()
-                while time.perf_counter() - start < seconds:
-                    envs.step(table[batches % len(table)])
-                    batches += 1
-                best = max(best, batches * num_envs / (time.perf_counter() - start))
-            return best
-        finally:
-            envs.close()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--remote-batch", type=int, default=0, metavar="N",
-                        help="also step N copies of each env as one batch through gym serve on tcp loopback")
+                        help="also step N copies of each env as one batch through a daemon on tcp loopback")
     parser.add_argument("envs", nargs="*", default=ENVS)
     args = parser.parse_args()
     ours = {}
     output = subprocess.run(
-        [os.path.join(ROOT, ".build/release/MuJoCoBench"), "--seconds", str(args.seconds), "--repeats", str(args.repeats), *args.envs],
+        [os.path.join(ROOT, ".build/release/MuJoCoBench"), "--seconds", str(args.seconds), "--repeats", str(args.repeats),
+         *(["--remote-batch", str(args.remote_batch)] if args.remote_batch > 0 else []), *args.envs],
         check=True, capture_output=True, text=True).stdout
     for line in output.splitlines():
         if line.startswith("{"):
@@ -124,9 +97,12 @@ def main():
     remote = []
     if args.remote_batch > 0:
         for row in rows:
-            one, two = (remote_rate(row["env"], args.remote_batch, workers, args.seconds, args.repeats) for workers in (1, 2))
+            record = ours.get(row["env"], {})
+            one, two = record.get("remote_1_worker_steps_per_s"), record.get("remote_2_workers_steps_per_s")
+            if not one:
+                continue
             remote.append({"env": row["env"], "num_envs": args.remote_batch, "in_process": row["ours"],
-                           "remote_1_worker": round(one), "remote_2_workers": round(two),
+                           "remote_1_worker": one, "remote_2_workers": two,
                            "in_process_over_remote_1_worker": round(row["ours"] / one, 3) if row["ours"] else None})
         print()
         print(f"| env | in process, one core | {args.remote_batch} a batch over tcp, 1 worker | 2 workers | in process / remote (1 worker) |")

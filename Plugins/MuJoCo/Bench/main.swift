@@ -10,11 +10,15 @@ import MuJoCo
 // the model where the environment's episodes ended),
 // `plugin` is the environment through the plugin C ABI as the daemon's workers call it
 // (observation, reward, info and termination included; a reset when an episode ends).
-// Usage: MuJoCoBench [--seconds S] [--repeats N] [ENV...]; prints one JSON object per environment.
+// With --remote-batch B, also `remote`: B copies stepped as one batch by a daemon in this process
+// over tcp loopback through the Swift client, with one worker and with two (RemoteBatch.swift).
+// Usage: MuJoCoBench [--seconds S] [--repeats N] [--remote-batch B] [ENV...]; prints one JSON
+// object per environment.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 var seconds = 1.0
 var repeats = 3
+var remoteBatch = 0
 var ids: [String] = []
 var index = 0
 while index < arguments.count {
@@ -23,6 +27,9 @@ while index < arguments.count {
         index += 2
     } else if arguments[index] == "--repeats", index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 {
         repeats = value
+        index += 2
+    } else if arguments[index] == "--remote-batch", index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 {
+        remoteBatch = value
         index += 2
     } else {
         ids.append(arguments[index])
@@ -58,7 +65,7 @@ func rate(for duration: Double, _ body: (Int) throws -> Void) rethrows -> Double
 
 /// Measures one environment and prints its line. The three loops alternate for `repeats`
 /// rounds and each keeps its best round, since other processes share the cores.
-func measure(_ id: String, plugin: PluginLoader.Plugin, seconds: Double, repeats: Int) throws {
+func measure(_ id: String, plugin: PluginLoader.Plugin, seconds: Double, repeats: Int, remoteBatch: Int, pluginDirectory: String) throws {
     guard let spec = plugin.specs.first(where: { $0.id == id }), let file = MuJoCoEnvironments.modelFiles[id],
           case .integer(let frameSkip) = spec.kwargs["frame_skip"] ?? .integer(1) else {
         FileHandle.standardError.write(Data("MuJoCoBench: no environment \(id)\n".utf8))
@@ -115,9 +122,17 @@ func measure(_ id: String, plugin: PluginLoader.Plugin, seconds: Double, repeats
     mj_deleteModel(model)
     let overhead = (raw / ours - 1) * 100
     let overPhysics = (gymnasiumPhysics / ours - 1) * 100
+    var remote = ""
+    if remoteBatch > 0 {
+        let one = try remoteBatchRate(id, count: remoteBatch, workers: 1, pluginDirectory: pluginDirectory, seconds: seconds, repeats: repeats)
+        let two = try remoteBatchRate(id, count: remoteBatch, workers: 2, pluginDirectory: pluginDirectory, seconds: seconds, repeats: repeats)
+        remote = ", \"remote_batch\": \(remoteBatch), \"remote_1_worker_steps_per_s\": \(Int(one)), \"remote_2_workers_steps_per_s\": \(Int(two))"
+    }
     print("{\"env\": \"\(id)\", \"raw_steps_per_s\": \(Int(raw)), \"physics_steps_per_s\": \(Int(gymnasiumPhysics)), "
           + "\"plugin_steps_per_s\": \(Int(ours)), \"overhead_over_raw_percent\": \(String(format: "%.1f", overhead)), "
-          + "\"overhead_over_physics_percent\": \(String(format: "%.1f", overPhysics)), \"episodes_ended\": \(ends.count)}")
+          + "\"overhead_over_physics_percent\": \(String(format: "%.1f", overPhysics)), \"episodes_ended\": \(ends.count)\(remote)}")
 }
 
-for id in ids { try measure(id, plugin: plugin, seconds: seconds, repeats: repeats) }
+for id in ids {
+    try measure(id, plugin: plugin, seconds: seconds, repeats: repeats, remoteBatch: remoteBatch, pluginDirectory: directory)
+}
