@@ -126,9 +126,37 @@ class RemoteVectorEnv(VectorEnv):
         self._batch.close()
 
     def _vector_infos(self, infos: dict[int, dict[str, Any]]) -> dict[str, Any]:
-        vector: dict[str, Any] = {}
+        vector = self._scalar_vector_infos(infos)
+        if vector is not None:
+            return vector
+        vector = {}
         for index in sorted(infos):
             vector = self._add_info(vector, infos[index], index)
+        return vector
+
+    def _scalar_vector_infos(self, infos: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
+        """What ``_add_info`` over every env gives, built a column at a time, for infos of floats,
+        ints and bools whose type per key agrees across envs (a MuJoCo step's); None otherwise."""
+        columns: dict[str, tuple[type, list[int], list[Any]]] = {}
+        for index in sorted(infos):
+            for key, value in infos[index].items():
+                column = columns.get(key)
+                if column is None:
+                    # A key starting with "_" could meet another key's mask: leave that to _add_info.
+                    if type(value) not in (float, int, bool) or key.startswith("_"):
+                        return None
+                    column = columns[key] = (type(value), [], [])
+                elif type(value) is not column[0]:
+                    return None
+                column[1].append(index)
+                column[2].append(value)
+        vector: dict[str, Any] = {}
+        for key, (kind, indices, values) in columns.items():
+            array = np.zeros(self.num_envs, dtype=kind)
+            array[indices] = values
+            mask = np.zeros(self.num_envs, dtype=np.bool_)
+            mask[indices] = True
+            vector[key], vector[f"_{key}"] = array, mask
         return vector
 
     def __repr__(self) -> str:

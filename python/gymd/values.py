@@ -9,7 +9,7 @@ import numpy as np
 
 from .protocol import gym_pb2
 from .tensors import from_tensor, to_tensor
-from .wire_limits import VALUE, check_value, check_value_map
+from .wire_limits import MAX_KEY_BYTES, VALUE, check_value, check_value_map
 
 
 def to_value(value: Any) -> gym_pb2.Value:
@@ -73,8 +73,32 @@ def _decoded(value: gym_pb2.Value) -> Any:
 def from_value_map(entries: Mapping[str, gym_pb2.Value]) -> dict[str, Any]:
     """Decodes a protobuf map of values into a dict (keys sorted, so equal maps compare equal),
     checked as ``from_value`` checks."""
+    scalars = _scalar_map(entries)
+    if scalars is not None:
+        return scalars
     check_value_map(entries)
     return _decoded_map(entries)
+
+
+#: Keys of at most this many characters are within ``MAX_KEY_BYTES`` whatever they hold (UTF-8
+#: takes at most 4 bytes a character, a lone surrogate 3).
+_SHORT_KEY = MAX_KEY_BYTES // 4
+
+
+def _scalar_map(entries: Mapping[str, gym_pb2.Value]) -> dict[str, Any] | None:
+    """The common map of a step's info, short keys and numbers, integers or flags only, decoded
+    in one pass (what ``check_value_map`` then ``_decoded_map`` would return); None for any other map."""
+    decoded = {}
+    for key, value in entries.items():
+        # One set field, the oneof's (ListFields is the quickest way upb offers to read it).
+        fields = value.ListFields()
+        if len(fields) != 1 or len(key) > _SHORT_KEY or fields[0][0].name not in _SCALAR_KINDS:
+            return None
+        decoded[key] = fields[0][1]
+    return {key: decoded[key] for key in sorted(decoded)}
+
+
+_SCALAR_KINDS = frozenset(("number", "integer", "flag"))
 
 
 def _decoded_map(entries: Mapping[str, gym_pb2.Value]) -> dict[str, Any]:
