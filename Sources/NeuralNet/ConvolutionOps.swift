@@ -1,5 +1,6 @@
-// The 2-D convolution as a graph operation: unroll the batch (im2col), one sgemm against the
-// `[C_out, C_in·k·k]` weight, and in backward two more sgemms and the adjoint unroll.
+// The 2-D convolution as a graph operation: unroll the batch (im2col, a receptive field a row),
+// one sgemm against the `[C_out, C_in·k·k]` weight, and in backward two more sgemms and the
+// adjoint unroll.
 
 extension ImageVariable {
     /// PyTorch's `F.conv2d` (dilation 1, one group): weight `[C_out, C_in, k, k]`, bias `[C_out]`,
@@ -25,12 +26,21 @@ extension Graph {
                           requiresGrad: true)
         let result = nodes[id]
         let cols = result.workspace.reserve(patch * columns)
-        withValue(x.variable.id) { ConvolutionKernels.unroll($0, batch: batch, g, into: cols) }
-        // The product is [C_out, batch·pixels]; each image's block then moves to its own row.
+        // The product is [C_out, batch·pixels]; each image's block then moves to its own row. It
+        // is made a few images at a time, so that sgemm reads each part of the column matrix
+        // while the unrolling has just left it in cache.
         let product = scratch.first.reserve(channels * columns)
-        Graph.withValue(of: weight) { w in
-            BLAS.gemm(transA: false, transB: false, m: channels, n: columns, k: patch, a: w, lda: patch,
-                      b: cols, ldb: columns, beta: 0, c: product, ldc: columns)
+        let chunk = ConvolutionKernels.imagesPerChunk(g)
+        withValue(x.variable.id) { px in
+            Graph.withValue(of: weight) { w in
+                for first in stride(from: 0, to: batch, by: chunk) {
+                    let count = Swift.min(chunk, batch - first)
+                    let part = cols + first * pixels * patch
+                    ConvolutionKernels.unroll(px + first * g.input.count, batch: count, g, into: part)
+                    BLAS.gemm(transA: false, transB: true, m: channels, n: count * pixels, k: patch, a: w, lda: patch,
+                              b: part, ldb: patch, beta: 0, c: product + first * pixels, ldc: columns)
+                }
+            }
         }
         let y = result.value
         func scatter(_ b: UnsafePointer<Float>?) {
@@ -67,17 +77,17 @@ extension Graph {
                 }
             }
         }
-        // dW += dY · colsᵀ
+        // dW += dY · cols
         withGrad(of: weight) { gw in
-            BLAS.gemm(transA: false, transB: true, m: channels, n: patch, k: columns, a: dProduct, lda: columns,
-                      b: cols, ldb: columns, beta: 1, c: gw, ldc: patch)
+            BLAS.gemm(transA: false, transB: false, m: channels, n: patch, k: columns, a: dProduct, lda: columns,
+                      b: cols, ldb: patch, beta: 1, c: gw, ldc: patch)
         }
-        // dX += col2im(Wᵀ · dY), skipped for inputs (the usual first layer) that need no gradient.
+        // dX += col2im(dYᵀ · W), skipped for inputs (the usual first layer) that need no gradient.
         withGrad(x) { gx in
             let dCols = scratch.second.reserve(patch * columns)
             Graph.withValue(of: weight) { w in
-                BLAS.gemm(transA: true, transB: false, m: patch, n: columns, k: channels, a: w, lda: patch,
-                          b: dProduct, ldb: columns, beta: 0, c: dCols, ldc: columns)
+                BLAS.gemm(transA: true, transB: false, m: columns, n: patch, k: channels, a: dProduct, lda: columns,
+                          b: w, ldb: patch, beta: 0, c: dCols, ldc: patch)
             }
             ConvolutionKernels.accumulate(dCols, batch: batch, g, into: gx)
         }

@@ -19,6 +19,7 @@ struct ConvolutionTests {
         ConvolutionCase(batch: 1, channels: 2, height: 9, width: 8, outputs: 2, kernel: 4, stride: 2, padding: 2, hasBias: false),
         ConvolutionCase(batch: 2, channels: 1, height: 5, width: 6, outputs: 2, kernel: 5, stride: 3, padding: 4),
         ConvolutionCase(batch: 2, channels: 2, height: 12, width: 12, outputs: 2, kernel: 8, stride: 4, padding: 0),
+        ConvolutionCase(batch: 2, channels: 2, height: 10, width: 9, outputs: 2, kernel: 4, stride: 2, padding: 0),
         ConvolutionCase(batch: 3, channels: 3, height: 3, width: 4, outputs: 2, kernel: 1, stride: 1, padding: 0),
     ]
 
@@ -51,6 +52,58 @@ struct ConvolutionTests {
             dense(Flatten()(second(first(ImageVariable(graph.parameter(x), shape: shape)).applying(.tanh))))
         }
         #expect(worst < 1e-2)
+    }
+
+    /// Images of 2 MiB column matrices each, so the forward pass unrolls and multiplies them one
+    /// chunk at a time: every image's output is the direct sum of its receptive field.
+    @Test("a batch too large for one chunk convolves every image as the direct formula does")
+    func chunkedBatch() {
+        var rng = SeededRNG(seed: 12)
+        let shape = ImageShape(channels: 2, height: 130, width: 130), batch = 3, k = 4
+        let layer = Conv2D(inputChannels: 2, outputChannels: 2, kernelSize: k, rng: &rng)
+        let out = layer.outputShape(for: shape)
+        let geometry = ConvolutionGeometry(input: shape, outputChannels: 2, kernelSize: k, stride: 1, padding: 0)
+        #expect(ConvolutionKernels.imagesPerChunk(geometry) == 1)
+        let x = Tensor.uniform([batch, shape.count], low: -1, high: 1, rng: &rng)
+        let graph = Graph()
+        let y = layer(ImageVariable(graph.constant(x), shape: shape)).variable.value
+        let w = layer.weight.value.data, b = layer.bias?.value.data ?? [0, 0]
+        var worst: Float = 0
+        for n in 0..<batch {
+            for o in 0..<2 {
+                for (oh, ow) in [(0, 0), (5, 126), (126, 3), (64, 64), (126, 126)] {
+                    var sum = b[o]
+                    for c in 0..<2 {
+                        for i in 0..<k {
+                            for j in 0..<k {
+                                sum += w[((o * 2 + c) * k + i) * k + j] * x.data[n * shape.count + (c * 130 + oh + i) * 130 + ow + j]
+                            }
+                        }
+                    }
+                    worst = max(worst, abs(y.data[n * out.count + (o * out.height + oh) * out.width + ow] - sum))
+                }
+            }
+        }
+        #expect(worst < 1e-5)
+
+        // Backward reads the unrolled batch the chunks left: the weight gradient of the batch is
+        // the sum of each image's own.
+        func weightGradient(_ images: Tensor) -> [Float] {
+            layer.weight.zeroGrad()
+            layer.bias?.zeroGrad()
+            graph.reset()
+            let output = layer(ImageVariable(graph.constant(images), shape: shape)).variable
+            graph.backward((output * output).sum())
+            return layer.weight.grad.data
+        }
+        let whole = weightGradient(x)
+        var summed = [Float](repeating: 0, count: whole.count)
+        for n in 0..<batch {
+            let image = Tensor(shape: [1, shape.count], data: Array(x.data[(n * shape.count)..<((n + 1) * shape.count)]))
+            for (index, value) in weightGradient(image).enumerated() { summed[index] += value }
+        }
+        let scale = whole.map(abs).max() ?? 1
+        #expect(zip(whole, summed).allSatisfy { abs($0 - $1) <= 1e-4 * scale })
     }
 
     @Test("a convolution's output size follows PyTorch's formula")
