@@ -105,7 +105,9 @@ let package = Package(
             "GymCore", "GymProtocol", "NeuralNet", "ZeroMQ", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Services/Parameters"),
         // Tensors, layers, autodiff and optimizers on OpenBLAS.
-        .target(name: "NeuralNet", dependencies: ["CBLAS", "CodedErrors", "JSONWriting"]),
+        // Vector square roots for the optimizers (the standard library's run a lane at a time).
+        .target(name: "CVectorMath"),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CVectorMath", "CodedErrors", "JSONWriting"]),
         // Learning agents; they reach environments only through GymClient.
         .target(name: "Agents", dependencies: ["CodedErrors", "GymClient", "GymCore", "GymProtocol", "NeuralNet",
                                                .product(name: "Logging", package: "swift-log")]),

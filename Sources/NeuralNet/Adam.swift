@@ -136,7 +136,7 @@ public final class Adam: Optimizer {
         let gk = coupled ? L.fused(L(repeating: f.wd), vk, L.load(g, k)) : L.load(g, k)
         let m2 = L.fused(L(repeating: f.w1), gk - mk, mk)
         let s2 = L.fused(L(repeating: f.w2) * gk, gk, L.load(s, k) * L(repeating: f.b2))
-        let denom = s2.squareRoot() / L(repeating: f.correction2Sqrt) + L(repeating: f.eps)
+        let denom = s2.root() / L(repeating: f.correction2Sqrt) + L(repeating: f.eps)
         m2.store(m, k)
         s2.store(s, k)
         (vk + (L(repeating: -f.stepSize) * m2) / denom).store(v, k)

@@ -103,7 +103,7 @@ public final class RMSProp: Optimizer {
             a2.store(ga, k)
             variance = L.fused(L(repeating: 0) - a2, a2, s2)
         }
-        let avg = variance.squareRoot() + L(repeating: f.eps)
+        let avg = variance.root() + L(repeating: f.eps)
         if let buf {
             let b = L.load(buf, k) * L(repeating: f.mu) + gk / avg
             b.store(buf, k)

@@ -1,3 +1,5 @@
+import CVectorMath
+
 // Chunked SIMD loops for the hot elementwise code (optimizer updates, activation gradients).
 //
 // The auto-vectoriser gives up on loops over several raw pointers that may alias, or whose
@@ -16,7 +18,8 @@ protocol FloatLanes {
     static func - (a: Self, b: Self) -> Self
     static func * (a: Self, b: Self) -> Self
     static func / (a: Self, b: Self) -> Self
-    func squareRoot() -> Self
+    /// The correctly rounded square root of every lane.
+    func root() -> Self
     /// `a·b + c` rounded once (see `fusedMultiplyAdd`).
     static func fused(_ a: Self, _ b: Self, _ c: Self) -> Self
 }
@@ -27,6 +30,7 @@ extension Float: FloatLanes {
     @inline(__always) static func load(_ p: UnsafePointer<Float>, _ k: Int) -> Float { p[k] }
     @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ k: Int) { p[k] = self }
     @inline(__always) static func fused(_ a: Float, _ b: Float, _ c: Float) -> Float { fusedMultiplyAdd(a, b, c) }
+    @inline(__always) func root() -> Float { squareRoot() }
 }
 
 extension SIMD8: FloatLanes where Scalar == Float {
@@ -40,6 +44,8 @@ extension SIMD8: FloatLanes where Scalar == Float {
     @inline(__always) static func fused(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
         narrow(widen(a) * widen(b) + widen(c))
     }
+    /// One vector instruction, where `squareRoot()` would call `sqrtf` for each lane.
+    @inline(__always) func root() -> SIMD8<Float> { gym_sqrt8(self) }
 }
 
 /// The SIMD width used by the chunked loops.
