@@ -1,11 +1,11 @@
-import CVectorMath
-
 // Chunked SIMD loops for the hot elementwise code (optimizer updates, activation gradients).
 //
 // The auto-vectoriser gives up on loops over several raw pointers that may alias, or whose
 // bodies branch, so these loops are written once, generic over `FloatLanes`, and run as
 // 8-wide SIMD chunks followed by a scalar tail. Both paths perform the same IEEE operations
 // per element, so the result does not depend on which path an element takes.
+
+import CVectorMath
 
 /// A scalar or SIMD vector of floats, so one kernel body serves the SIMD loop and its scalar tail.
 protocol FloatLanes {

@@ -20,9 +20,8 @@ func remoteBatchRate(_ id: String, count: Int, workers: Int, pluginDirectory: St
     let batch = try RemoteVectorEnv(connection: connection, id: id, count: count, seed: 0)
     defer { try? batch.close() }
     let table = actions(batch.spec, count: 64 * count)
-    let perBatch = table.first?.count ?? 0
+    guard table.count == 64 * count else { return 0 }
     let batches = (0..<64).map { index in Array(table[(index * count)..<((index + 1) * count)].joined()) }
-    guard perBatch > 0 else { return 0 }
     _ = try batch.reset()
     var best = 0.0
     for _ in 0..<repeats {
