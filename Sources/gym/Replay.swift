@@ -90,7 +90,7 @@ extension Gym {
             if let role, !Self.roles.contains(role) {
                 throw ValidationError("--role must be one of \(Self.roles.joined(separator: ", ")), got \(role.debugDescription)")
             }
-            if let fps, fps <= 0 { throw ValidationError("--fps must be positive") }
+            if let fps, !(fps > 0 && fps <= 1_000) { throw ValidationError("--fps must be a number of frames per second in (0, 1000]") }
             if (toBuffer != nil) != (table != nil) { throw ValidationError("--to-buffer ADDR and --table NAME go together") }
             guard maxSize >= 1 else { throw ValidationError("--max-size must be positive") }
             guard gifScale >= 1 else { throw ValidationError("--gif-scale must be at least 1") }
@@ -287,8 +287,12 @@ extension Gym {
                 + (result.passed ? "; re-simulated bit for bit" : "; re-simulation differs: \(result.difference ?? "")")
             let page = try HTMLPlayer.page(title: "\(summary.envID) — episode \(id)", subtitle: subtitle, frames: frames, fps: rate)
             try Data(page.utf8).write(to: URL(fileURLWithPath: base + ".html"))
-            let gifFrames = frames.map { Self.shrink($0.image, by: gifScale) }
-            try GIFEncoder.write(gifFrames, delayCentiseconds: Int((100 / rate).rounded()), to: base + ".gif")
+            // Browsers show a GIF frame for at least 2 cs (shorter delays play as 10 cs), so above
+            // 50 fps (Hopper's 125) the GIF keeps every k-th frame and plays in real time.
+            let every = max(1, Int((rate / 50).rounded(.up)))
+            let gifFrames = stride(from: 0, to: frames.count, by: every).map { Self.shrink(frames[$0].image, by: gifScale) }
+            let delay = max(2, Int((100 * Double(every) / rate).rounded()))
+            try GIFEncoder.write(gifFrames, delayCentiseconds: delay, to: base + ".gif")
             print("wrote \(base).html and \(base).gif: \(frames.count) frame(s) at \(rate) fps")
             if !result.passed { print("warning: \(result.difference ?? "")") }
             if json {
@@ -309,6 +313,12 @@ extension Gym {
             switch env.split(separator: "-").first ?? "" {
             case "CartPole": return 50
             case "Acrobot": return 15
+            // MuJoCo: round(1 / dt) at the default frame_skip.
+            case "HalfCheetah", "Ant", "InvertedDoublePendulum", "Pusher": return 20
+            case "Hopper", "Walker2d": return 125
+            case "Humanoid", "HumanoidStandup": return 67
+            case "InvertedPendulum", "Swimmer": return 25
+            case "Reacher": return 50
             default: return 30
             }
         }

@@ -4,7 +4,7 @@ import MuJoCo
 import Testing
 
 /// The MuJoCo plugin as the daemon loads it: every environment, the conformance suite over
-/// each, kwargs checked, and rendering refused.
+/// each, kwargs checked, and frames.
 @Suite struct MuJoCoPluginTests {
     @Test func servesEveryGymnasiumMuJoCoEnvironment() throws {
         let plugin = try PluginLoader.load(path: MuJoCoPluginUnderTest.path)
@@ -57,9 +57,26 @@ import Testing
         }
     }
 
-    @Test func renderAnswersNotSupported() throws {
-        let environment = try MuJoCoPluginUnderTest.spec("Hopper-v5").make()
-        #expect(throws: GymError.self) { _ = try environment.render() }
+    /// Frames where the machine has a headless OpenGL (EGL), NOT_SUPPORTED where it has none;
+    /// python/tests/test_mujoco_render.py compares the frames with Gymnasium's pixel for pixel.
+    @Test(arguments: ["Hopper-v5", "Ant-v5"])
+    func rendersTheMovingBodyOrAnswersNotSupported(id: String) throws {
+        let spec = try MuJoCoPluginUnderTest.spec(id)
+        let batch = try EnvBatch(spec: spec, count: 1, kwargs: [:], autoreset: .disabled)
+        try batch.reset(seeds: [3])
+        guard let size = spec.renderSize else {
+            #expect { _ = try batch.render(index: 0) } throws: { ($0 as? GymError)?.code == .notSupported }
+            return
+        }
+        #expect(size.width == 480 && size.height == 480)
+        let first = try batch.render(index: 0)
+        #expect(first.width == 480 && first.height == 480 && first.pixels.count == 480 * 480 * 3)
+        #expect(Set(stride(from: 0, to: first.pixels.count, by: 3).map { first.pixels[$0] }).count > 16, "a blank frame")
+        #expect(try batch.render(index: 0) == first, "the same state draws the same frame")
+        let count = spec.actionSpace.shape.reduce(1, *)
+        let action = [Float](repeating: 0.8, count: count).flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init) }
+        for _ in 0..<5 { try batch.step(actions: [NDArray(dtype: .float32, shape: [1, count], bytes: action)]) }
+        #expect(try batch.render(index: 0) != first, "the body moved but the frame did not")
     }
 }
 

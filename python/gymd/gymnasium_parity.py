@@ -22,6 +22,18 @@ RENDER_FPS: dict[str, int] = {
     "MountainCar-v0": 30,
     "MountainCarContinuous-v0": 30,
     "Pendulum-v1": 30,
+    # MuJoCo: round(1 / dt), dt being the model's timestep times frame_skip.
+    "HalfCheetah-v5": 20,
+    "Hopper-v5": 125,
+    "Walker2d-v5": 125,
+    "Ant-v5": 20,
+    "Humanoid-v5": 67,
+    "HumanoidStandup-v5": 67,
+    "InvertedPendulum-v5": 25,
+    "InvertedDoublePendulum-v5": 20,
+    "Reacher-v5": 50,
+    "Swimmer-v5": 25,
+    "Pusher-v5": 20,
 }
 
 #: Frames per second of an environment with no known Gymnasium original.

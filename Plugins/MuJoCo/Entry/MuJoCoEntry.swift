@@ -4,7 +4,7 @@ import GymCore
 import MuJoCo
 
 /// The plugin's one exported symbol: Gymnasium's MuJoCo environments. Without their assets the
-/// plugin registers nothing and says why on stderr, once.
+/// plugin registers nothing and says why on stderr, once; so it does when it cannot draw frames.
 @_cdecl("gym_plugin_entry")
 public func gymPluginEntry() -> UnsafeRawPointer {
     let specs: [EnvSpec]
@@ -13,6 +13,9 @@ public func gymPluginEntry() -> UnsafeRawPointer {
     } catch {
         FileHandle.standardError.write(Data("MuJoCo plugin: registering no environments: \(error)\n".utf8))
         specs = []
+    }
+    if !specs.isEmpty, let reason = MuJoCoEnvironments.renderingUnavailableReason {
+        FileHandle.standardError.write(Data("MuJoCo plugin: render answers NOT_SUPPORTED: \(reason)\n".utf8))
     }
     return PluginExport.table(name: "MuJoCo", specs: specs)
 }

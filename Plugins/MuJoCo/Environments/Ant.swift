@@ -41,6 +41,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class Ant: Environment {
     static let file = "ant.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera(distance: 4.0)
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1), "ctrl_cost_weight": .number(0.5), "contact_cost_weight": .number(0.0005),
         "healthy_reward": .number(1.0), "main_body": .integer(1), "terminate_when_unhealthy": .flag(true),
@@ -84,7 +86,7 @@ public final class Ant: Environment {
         return EnvSpec(
             id: "Ant-v5", observationSpace: MuJoCoArguments.observationSpace(probe.nq - 2 + probe.nv + 6 * (probe.nbody - 1)),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: 6000,
-            kwargs: defaults, description: "Make a four-legged ant walk forward without flipping over."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Make a four-legged ant walk forward without flipping over."
         ) { kwargs in try Ant(kwargs) }
     }
 
@@ -131,6 +133,9 @@ public final class Ant: Environment {
             contactForces[index] = MuJoCoMath.clip(raw[index], Self.contactForceRange.low, Self.contactForceRange.high)
         }
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

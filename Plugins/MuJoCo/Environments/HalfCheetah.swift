@@ -37,6 +37,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class HalfCheetah: Environment {
     static let file = "half_cheetah.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera(distance: 4.0)
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1.0), "ctrl_cost_weight": .number(0.1), "reset_noise_scale": .number(0.1),
         "exclude_current_positions_from_observation": .flag(true), "frame_skip": .integer(5),
@@ -63,7 +65,7 @@ public final class HalfCheetah: Environment {
         return EnvSpec(
             id: "HalfCheetah-v5", observationSpace: MuJoCoArguments.observationSpace(probe.nq + probe.nv - 1),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: 4800,
-            kwargs: defaults, description: "Make a planar cheetah run forward as fast as possible."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Make a planar cheetah run forward as fast as possible."
         ) { kwargs in try HalfCheetah(kwargs) }
     }
 
@@ -86,6 +88,9 @@ public final class HalfCheetah: Environment {
             "reward_forward": .number(forward), "reward_ctrl": .number(Double(-control)),
         ])
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

@@ -39,6 +39,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class Hopper: Environment {
     static let file = "hopper.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera(distance: 3.0, lookat: (0, 0, 1.15), elevation: -20)
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1.0), "ctrl_cost_weight": .number(0.001), "healthy_reward": .number(1.0),
         "terminate_when_unhealthy": .flag(true), "reset_noise_scale": .number(0.005),
@@ -75,7 +77,7 @@ public final class Hopper: Environment {
         return EnvSpec(
             id: "Hopper-v5", observationSpace: MuJoCoArguments.observationSpace(probe.nq + probe.nv - 1),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: 3800,
-            kwargs: defaults, description: "Make a one-legged robot hop forward without falling."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Make a one-legged robot hop forward without falling."
         ) { kwargs in try Hopper(kwargs) }
     }
 
@@ -115,6 +117,9 @@ public final class Hopper: Environment {
         }
         return Self.healthyZ.low < z && z < Self.healthyZ.high && Self.healthyAngle.low < angle && angle < Self.healthyAngle.high
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

@@ -41,6 +41,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class Humanoid: Environment {
     static let file = "humanoid.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera(distance: 4.0, lookat: (0, 0, 2.0), elevation: -20)
     static let shapeFlags = [
         "exclude_current_positions_from_observation", "include_cinert_in_observation", "include_cvel_in_observation",
         "include_qfrc_actuator_in_observation", "include_cfrc_ext_in_observation",
@@ -81,7 +83,7 @@ public final class Humanoid: Environment {
         return EnvSpec(
             id: "Humanoid-v5", observationSpace: MuJoCoArguments.observationSpace(HumanoidObservation.count(probe)),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: nil,
-            kwargs: defaults, description: "Make a 3D humanoid walk forward as fast as possible without falling."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Make a 3D humanoid walk forward as fast as possible without falling."
         ) { kwargs in try Humanoid(kwargs) }
     }
 
@@ -114,4 +116,7 @@ public final class Humanoid: Environment {
             "reward_forward": .number(forward), "reward_ctrl": .number(-control), "reward_contact": .number(-contact),
         ])
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 }

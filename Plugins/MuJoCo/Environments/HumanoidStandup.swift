@@ -35,6 +35,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class HumanoidStandup: Environment {
     static let file = "humanoidstandup.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera(distance: 4.0, lookat: (0, 0, 0.8925), elevation: -20)
     static let defaults: ValueMap = [
         "uph_cost_weight": .number(1), "ctrl_cost_weight": .number(0.1), "impact_cost_weight": .number(5e-7),
         "reset_noise_scale": .number(0.01), "frame_skip": .integer(5),
@@ -64,7 +66,7 @@ public final class HumanoidStandup: Environment {
         return EnvSpec(
             id: "HumanoidStandup-v5", observationSpace: MuJoCoArguments.observationSpace(HumanoidObservation.count(probe)),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: nil,
-            kwargs: defaults, description: "Make a 3D humanoid lying on the ground stand up and stay up."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Make a 3D humanoid lying on the ground stand up and stay up."
         ) { kwargs in try HumanoidStandup(kwargs) }
     }
 
@@ -94,4 +96,7 @@ public final class HumanoidStandup: Environment {
         ["x_position": .number(simulation.qpos[0]), "y_position": .number(simulation.qpos[1]),
          "z_distance_from_origin": .number(simulation.qpos[2] - simulation.initialPositions[2])]
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 }

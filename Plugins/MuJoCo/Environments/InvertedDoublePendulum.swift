@@ -33,6 +33,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class InvertedDoublePendulum: Environment {
     static let file = "inverted_double_pendulum.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera()
     static let defaults: ValueMap = ["healthy_reward": .number(10.0), "reset_noise_scale": .number(0.1), "frame_skip": .integer(5)]
     /// Observed velocities and the constraint force are clipped to ±10.
     static let clipBound = 10.0
@@ -57,7 +59,7 @@ public final class InvertedDoublePendulum: Environment {
         return EnvSpec(
             id: "InvertedDoublePendulum-v5", observationSpace: MuJoCoArguments.observationSpace(1 + 2 * (probe.nq - 1) + probe.nv + 1),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: 9100,
-            kwargs: defaults, description: "Keep two poles, hinged end to end, upright by pushing their cart."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Keep two poles, hinged end to end, upright by pushing their cart."
         ) { kwargs in try InvertedDoublePendulum(kwargs) }
     }
 
@@ -82,6 +84,9 @@ public final class InvertedDoublePendulum: Environment {
             "reward_survive": .number(alive), "distance_penalty": .number(-distancePenalty), "velocity_penalty": .number(-velocityPenalty),
         ])
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

@@ -31,6 +31,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class InvertedPendulum: Environment {
     static let file = "inverted_pendulum.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera(distance: 2.04)
     static let defaults: ValueMap = ["reset_noise_scale": .number(0.01), "frame_skip": .integer(2)]
     /// The pole angle beyond which the episode ends, in radians.
     static let angleLimit = 0.2
@@ -51,7 +53,7 @@ public final class InvertedPendulum: Environment {
         return EnvSpec(
             id: "InvertedPendulum-v5", observationSpace: MuJoCoArguments.observationSpace(probe.nq + probe.nv),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: 950,
-            kwargs: defaults, description: "Keep a pole upright by pushing the cart it is hinged to."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Keep a pole upright by pushing the cart it is hinged to."
         ) { kwargs in try InvertedPendulum(kwargs) }
     }
 
@@ -69,6 +71,9 @@ public final class InvertedPendulum: Environment {
         let reward: Int64 = terminated ? 0 : 1
         return StepResult(reward: Double(reward), terminated: terminated, info: ["reward_survive": .integer(reward)])
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

@@ -11,6 +11,9 @@ public enum MuJoCoEnvironments {
         ]
     }
 
+    /// Why frames cannot be drawn on this machine (no EGL display, say), or nil when they can.
+    public static var renderingUnavailableReason: String? { MuJoCoRenderer.unavailableReason }
+
     /// Each environment's model file among Gymnasium's assets, by id.
     public static let modelFiles: [String: String] = [
         "HalfCheetah-v5": HalfCheetah.file, "Hopper-v5": Hopper.file, "Walker2d-v5": Walker2d.file,

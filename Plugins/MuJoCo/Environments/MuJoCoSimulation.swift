@@ -47,7 +47,18 @@ final class MuJoCoSimulation {
     /// Routes MuJoCo's warnings once, before the first model loads.
     private static let warningsRouted: Void = gym_mujoco_route_warnings()
 
+    /// Made at the first frame (see MuJoCoRenderer), kept for the next ones.
+    private var renderer: MuJoCoRenderer?
+
+    /// `render()` in `rgb_array` mode: the current state seen through `camera`.
+    func render(camera: MuJoCoCamera) throws -> RGBFrame {
+        let renderer = try self.renderer ?? MuJoCoRenderer(self, camera: camera)
+        self.renderer = renderer
+        return try renderer.draw(self)
+    }
+
     deinit {
+        renderer = nil
         mj_deleteData(data)
         mj_deleteModel(model)
     }

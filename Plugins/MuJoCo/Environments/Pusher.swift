@@ -34,6 +34,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class Pusher: Environment {
     static let file = "pusher_v5.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera(distance: 4.0)
     static let defaults: ValueMap = [
         "reward_near_weight": .number(0.5), "reward_dist_weight": .number(1), "reward_control_weight": .number(0.1),
         "frame_skip": .integer(5),
@@ -70,7 +72,7 @@ public final class Pusher: Environment {
         return EnvSpec(
             id: "Pusher-v5", observationSpace: MuJoCoArguments.observationSpace(2 * armJoints + 9),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 100, rewardThreshold: 0,
-            kwargs: defaults, description: "Push a cylinder to a goal with a seven-jointed arm."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Push a cylinder to a goal with a seven-jointed arm."
         ) { kwargs in try Pusher(kwargs) }
     }
 
@@ -110,6 +112,9 @@ public final class Pusher: Environment {
             "reward_dist": .number(distance), "reward_ctrl": .number(Double(control)), "reward_near": .number(near),
         ])
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

@@ -34,6 +34,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class Reacher: Environment {
     static let file = "reacher.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera()
     static let defaults: ValueMap = ["reward_dist_weight": .number(1), "reward_control_weight": .number(1), "frame_skip": .integer(2)]
     static let hingeNoise = 0.1
     static let targetRange = 0.2
@@ -64,7 +66,7 @@ public final class Reacher: Environment {
         return EnvSpec(
             id: "Reacher-v5", observationSpace: MuJoCoArguments.observationSpace(4 + (probe.nq - 2) + 2 + 2),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 50, rewardThreshold: -3.75,
-            kwargs: defaults, description: "Move a two-jointed arm's fingertip to a random target."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Move a two-jointed arm's fingertip to a random target."
         ) { kwargs in try Reacher(kwargs) }
     }
 
@@ -107,6 +109,9 @@ public final class Reacher: Environment {
         let tip = simulation.bodyPosition(fingertip), goal = simulation.bodyPosition(target)
         return (tip.x - goal.x, tip.y - goal.y, tip.z - goal.z)
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

@@ -33,6 +33,8 @@ import GymCore
 /// v5 (Gymnasium 1.x), the only version served.
 public final class Swimmer: Environment {
     static let file = "swimmer.xml"
+    /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
+    static let camera = MuJoCoCamera()
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1.0), "ctrl_cost_weight": .number(0.0001), "reset_noise_scale": .number(0.1),
         "exclude_current_positions_from_observation": .flag(true), "frame_skip": .integer(4),
@@ -59,7 +61,7 @@ public final class Swimmer: Environment {
         return EnvSpec(
             id: "Swimmer-v5", observationSpace: MuJoCoArguments.observationSpace(probe.nq + probe.nv - 2),
             actionSpace: probe.actionSpace(), maxEpisodeSteps: 1000, rewardThreshold: 360,
-            kwargs: defaults, description: "Make a three-link swimmer move forward through a viscous fluid."
+            kwargs: defaults, renderSize: MuJoCoRenderer.renderSize, description: "Make a three-link swimmer move forward through a viscous fluid."
         ) { kwargs in try Swimmer(kwargs) }
     }
 
@@ -85,6 +87,9 @@ public final class Swimmer: Environment {
             "reward_forward": .number(forward), "reward_ctrl": .number(Double(-control)),
         ])
     }
+
+    /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
+    public func render() throws -> RGBFrame { try simulation.render(camera: Self.camera) }
 
     private func write(_ buffer: UnsafeMutableRawBufferPointer) {
         var writer = ObservationWriter(buffer)

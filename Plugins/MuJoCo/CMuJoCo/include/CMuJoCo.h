@@ -5,6 +5,8 @@
 #ifndef CMUJOCO_H
 #define CMUJOCO_H
 
+#include <stddef.h>
+
 #include <mujoco/mujoco.h>
 
 /* Gymnasium's MuJoCo asset directory found when the plugin was built: the default when
@@ -14,5 +16,24 @@ const char *gym_mujoco_build_assets(void);
 /* Sends MuJoCo's warnings to stderr (the first few) instead of MUJOCO_LOG.TXT in the working
  * directory. */
 void gym_mujoco_route_warnings(void);
+
+/* Offscreen rendering (render.c): EGL opened at run time, headless. */
+typedef struct gym_mujoco_renderer gym_mujoco_renderer;
+
+/* 1 when an EGL display with an OpenGL configuration exists; 0 and why in `error` otherwise. */
+int gym_mujoco_render_available(char *error, size_t capacity);
+
+/* An OpenGL context, scene and MuJoCo render context for `model` at width × height (sets the
+ * model's offscreen size); NULL and the reason in `error` when it cannot be made, with
+ * `*over_limit` set when the plugin holds as many renderers as it allows. */
+gym_mujoco_renderer *gym_mujoco_renderer_make(mjModel *model, int width, int height, int maxgeom, int *over_limit,
+                                              char *error, size_t capacity);
+
+/* Draws `data` seen by `camera` into `rgb` (width × height × 3, top row first): 1, or 0 and
+ * the reason in `error`. */
+int gym_mujoco_renderer_draw(gym_mujoco_renderer *renderer, const mjModel *model, mjData *data, mjvCamera *camera,
+                             unsigned char *rgb, size_t capacity, char *error, size_t error_capacity);
+
+void gym_mujoco_renderer_free(gym_mujoco_renderer *renderer);
 
 #endif /* CMUJOCO_H */
