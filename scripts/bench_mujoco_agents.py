@@ -1,4 +1,4 @@
-"""TD3 or SAC on a MuJoCo env: ours (`gym train`, its preset) beside Stable-Baselines3 with
+"""TD3, SAC or PPO on a MuJoCo env: ours (`gym train`, its preset) beside Stable-Baselines3 with
 RL Zoo's settings (torch on one thread), same env, steps and seed, run side by side (each on
 one core of its own). Prints the final greedy evaluation and wall time of each, and one JSON line.
 Called by scripts/bench-mujoco-agents."""
@@ -21,6 +21,8 @@ def sb3_run(algo: str, env_id: str, steps: int, seed: int, eval_episodes: int) -
     from stable_baselines3.common.noise import NormalActionNoise
 
     torch.set_num_threads(1)
+    if algo == "ppo":
+        return sb3_ppo_run(env_id, steps, seed, eval_episodes)
     env = gymnasium.make(env_id)
     common = dict(learning_starts=10_000, batch_size=256, buffer_size=1_000_000, seed=seed, verbose=0,
                   policy_kwargs=dict(net_arch=[256, 256]))
@@ -47,10 +49,53 @@ def sb3_run(algo: str, env_id: str, steps: int, seed: int, eval_episodes: int) -
     return {"eval_mean": float(np.mean(returns)), "wall_s": wall}
 
 
+def sb3_ppo_run(env_id: str, steps: int, seed: int, eval_episodes: int) -> dict:
+    """PPO with RL Zoo's settings for the env's v4 (its ppo.yml), VecNormalize included."""
+    from pathlib import Path
+
+    import gymnasium
+    import numpy as np
+    import rl_zoo3
+    import torch.nn as nn
+    import yaml
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
+
+    settings = yaml.safe_load((Path(rl_zoo3.__file__).parent / "hyperparams" / "ppo.yml").read_text())
+    zoo = dict(settings[env_id.replace("-v5", "-v4")])
+    for key in ("n_timesteps", "policy", "normalize", "n_envs"):
+        zoo.pop(key, None)
+    # RL Zoo writes policy_kwargs as Python source; rather than evaluate it, the same settings
+    # (both MuJoCo entries share them), checked against the text.
+    written = "".join(zoo.pop("policy_kwargs").split())
+    for part in ("log_std_init=-2", "ortho_init=False", "activation_fn=nn.ReLU", "net_arch=dict(pi=[256,256],vf=[256,256])"):
+        if part not in written:
+            sys.exit(f"RL Zoo's {env_id} policy_kwargs changed: {written}")
+    zoo["policy_kwargs"] = dict(log_std_init=-2, ortho_init=False, activation_fn=nn.ReLU, net_arch=dict(pi=[256, 256], vf=[256, 256]))
+    env = VecNormalize(DummyVecEnv([lambda: gymnasium.make(env_id)]), gamma=zoo["gamma"])
+    model = PPO("MlpPolicy", env, seed=seed, verbose=0, **zoo)
+    start = time.monotonic()
+    model.learn(total_timesteps=steps)
+    wall = time.monotonic() - start
+    env.training = False
+    returns = []
+    evaluation = gymnasium.make(env_id)
+    for episode in range(eval_episodes):
+        obs, _ = evaluation.reset(seed=10_000 + episode)
+        total, done = 0.0, False
+        while not done:
+            action, _ = model.predict(env.normalize_obs(obs), deterministic=True)
+            obs, reward, terminated, truncated, _ = evaluation.step(action)
+            total += float(reward)
+            done = terminated or truncated
+        returns.append(total)
+    return {"eval_mean": float(np.mean(returns)), "wall_s": wall}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gym", required=True, help="the gym executable (release build)")
-    parser.add_argument("--algo", choices=["td3", "sac"], default="td3")
+    parser.add_argument("--algo", choices=["td3", "sac", "ppo"], default="td3")
     parser.add_argument("--env", default="HalfCheetah-v5")
     parser.add_argument("--steps", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=1)

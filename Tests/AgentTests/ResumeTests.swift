@@ -10,7 +10,8 @@ import Testing
     /// The final weights of `train` run whole, and run stopped after `stopAt` steps then resumed.
     func wholeAndResumed(_ algo: String, env: String, seed: UInt64, stopAt: Int, replay: Bool = true,
                          _ train: (TrainingSession) throws -> TrainedAgent) throws
-        -> (whole: [String: Tensor], resumed: [String: Tensor], steps: (whole: Int, resumed: Int)) {
+        -> (whole: [String: Tensor], resumed: [String: Tensor], steps: (whole: Int, resumed: Int),
+            structures: (whole: [String: MetadataValue], resumed: [String: MetadataValue])) {
         let daemon = try TestDaemon()
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -39,7 +40,8 @@ import Testing
         // It did start from the checkpoint (a run from scratch with the same seed would match too).
         #expect(second.lastCheckpoint?.step == stopAt)
         if replay { #expect(second.monitor.episodes == whole.monitor.episodes) }
-        return (wholeRun.policy.checkpoint.tensors, resumedRun.policy.checkpoint.tensors, (wholeRun.steps, resumedRun.steps))
+        return (wholeRun.policy.checkpoint.tensors, resumedRun.policy.checkpoint.tensors, (wholeRun.steps, resumedRun.steps),
+                (wholeRun.policy.checkpoint.structure, resumedRun.policy.checkpoint.structure))
     }
 
     static func dqnArguments() -> DQN.Arguments {
@@ -104,6 +106,26 @@ import Testing
         args.hiddenSizes = [16]
         let result = try wholeAndResumed("ppo", env: "Pendulum-v1", seed: 2, stopAt: 500) { try PPO.train(args, session: $0) }
         #expect(result.whole == result.resumed)
+    }
+
+    /// Standardised observations and rewards: the running statistics (and each environment's
+    /// discounted return) come back from the checkpoint, so the weights and the saved scaling match.
+    @Test func standardizedPPOResumesBitIdentically() throws {
+        var args = PPO.Arguments()
+        args.numEnvs = 2
+        args.nSteps = 50
+        args.totalSteps = 1000
+        args.epochs = 2
+        args.batchSize = 50
+        args.hiddenSizes = [16]
+        args.standardizeObservations = true
+        args.standardizeRewards = true
+        args.observationClip = 3
+        let result = try wholeAndResumed("ppo", env: "Pendulum-v1", seed: 2, stopAt: 500) { try PPO.train(args, session: $0) }
+        #expect(result.whole == result.resumed)
+        #expect(result.structures.whole == result.structures.resumed)
+        #expect(result.structures.whole["observation_clip"] == .double(3))
+        #expect(result.structures.whole["observation_center"] != .doubles([0, 0, 0]), "the statistics moved")
     }
 
     /// Off-policy settings small enough for a test: 16-16 networks, batch 32, a 5,000 buffer.

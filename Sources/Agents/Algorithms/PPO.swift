@@ -56,6 +56,12 @@ public enum PPO: TrainableAlgorithm {
         /// pushes find MountainCarContinuous's flag where white noise almost never does.
         @Hyperparameter("Correlation in time of a Gaussian policy's exploration noise, in [0, 1) (0: white noise).") public var noiseCorrelation = 0.9
         @Hyperparameter("Scale observation features with finite bounds to [-1, 1].") public var scaleObservations = true
+        /// As Stable-Baselines3's `VecNormalize` (RL Zoo's `normalize: true`), which its MuJoCo
+        /// settings need; the statistics are saved with the policy and in checkpoints.
+        @Hyperparameter("Standardise observations by their running mean and deviation instead (Box actions), clipped to ±--observation-clip.") public var standardizeObservations = false
+        @Hyperparameter("Bound of standardised observations.") public var observationClip = 10.0
+        @Hyperparameter("Divide the learner's rewards by the running deviation of the discounted return, clipped to ±--reward-clip.") public var standardizeRewards = false
+        @Hyperparameter("Bound of standardised rewards.") public var rewardClip = 10.0
         @Hyperparameter("Training episodes whose mean return prompts a greedy validation.") public var solveWindow = 10
         /// Greedy episodes per validation (0: train the whole budget). Twenty, because ten lucky
         /// episodes stopped MountainCarContinuous runs that evaluated below the threshold.
@@ -79,6 +85,9 @@ public enum PPO: TrainableAlgorithm {
             if let targetKL, !(targetKL > 0) { return "--target-kl must be positive" }
             if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
             if !(0..<1).contains(noiseCorrelation) { return "--noise-correlation must be in [0, 1)" }
+            if !(observationClip > 0) || !observationClip.isFinite || !(rewardClip > 0) || !rewardClip.isFinite {
+                return "--observation-clip and --reward-clip must be positive and finite"
+            }
             return nil
         }
 
@@ -103,12 +112,18 @@ public enum PPO: TrainableAlgorithm {
             ActorCriticNetwork(scaling: scaling, hiddenSizes: args.hiddenSizes, head: head, sharing: args.sharing,
                                activation: args.activation, rng: &initRandom)
         }
+        if args.standardizeObservations, network.convolution != nil || !head.isGaussian {
+            throw AgentError(.unsupportedEnvironment, "--standardize-observations needs a Box action space and an observation of features "
+                             + "(a discrete policy is saved with its scaling folded into its first layer, which a clip cannot be)")
+        }
         let optimizer = Adam(parameters: network.parameters, learningRate: args.learningRate)
         let graph = Graph()
 
-        let loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma, rewardScale: args.rewardScale,
+        var loop = OnPolicyLoop(numEnvs: args.numEnvs, rolloutLength: args.nSteps, totalSteps: args.totalSteps, gamma: args.gamma, rewardScale: args.rewardScale,
                                 noiseCorrelation: args.noiseCorrelation, solveWindow: args.solveWindow,
                                 validationEpisodes: args.validationEpisodes, validationMargin: args.validationMargin)
+        loop.observationClip = args.standardizeObservations ? args.observationClip : nil
+        loop.rewardClip = args.standardizeRewards ? args.rewardClip : nil
         session.state.track("network", parameters: network.parameters)
         session.state.track("optimizer", optimizer: optimizer)
         session.state.track("minibatch_order", value: { shuffleRandom }, restore: { shuffleRandom = $0 })

@@ -26,6 +26,12 @@ public final class ActorCriticNetwork: Module {
             case .gaussian(let dimensions, _): return dimensions
             }
         }
+
+        /// Whether actions are a Gaussian's (a `Box`).
+        var isGaussian: Bool {
+            if case .gaussian = self { return true }
+            return false
+        }
     }
 
     /// Whether the actor and the critic share their hidden layers.
@@ -52,8 +58,9 @@ public final class ActorCriticNetwork: Module {
     public let activation: Activation
     /// The head's kind.
     public let head: Head
-    /// Applied to observations before the first layer.
-    public let scaling: BoxScaling
+    /// Applied to observations before the first layer; running statistics replace it between
+    /// rollouts (`rescale`).
+    public private(set) var scaling: BoxScaling
     /// The convolutional torso in front of every dense layer, and its design (nil: dense only).
     public let convolution: (design: ConvolutionalTorso, torso: any ImageTorso)?
     /// Where the torso runs outside any training graph (acting).
@@ -113,6 +120,13 @@ public final class ActorCriticNetwork: Module {
 
     /// Features per observation.
     public var observationSize: Int { scaling.size }
+
+    /// Normalises observations by `scaling` from now on (running statistics of the rollouts seen
+    /// so far); the feature count stays. A network on images has no scaling to change.
+    public func rescale(_ scaling: BoxScaling) {
+        precondition(scaling.size == self.scaling.size && convolution == nil, "a scaling of \(scaling.size) features for \(self.scaling.size)")
+        self.scaling = scaling
+    }
 
     /// The head `spec`'s action space needs (categorical for `Discrete`, Gaussian for a float32
     /// `Box`), or why the environment does not fit.

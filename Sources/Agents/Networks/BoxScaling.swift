@@ -3,19 +3,25 @@
 ///
 /// Continuous agents use one to normalise observations by the observation space's bounds and
 /// one to stretch an actor's `[−1, 1]` outputs over the action space's bounds; both are saved
-/// with the policy so that `gym eval` acts exactly as training did.
+/// with the policy so that `gym eval` acts exactly as training did. Running observation
+/// statistics (`ObservationNormalization`) become one too, with units clipped to `±clip`.
 public struct BoxScaling: Sendable, Equatable {
     /// The value that maps to 0, per element.
     public let center: [Float]
     /// The distance from the center that maps to ±1, per element (never 0).
     public let halfWidth: [Float]
+    /// Units are clamped into `[−clip, clip]` (nil: not clamped).
+    public let clip: Float?
 
-    /// A map with the given centers and half widths (one each per element).
-    public init(center: [Float], halfWidth: [Float]) {
+    /// A map with the given centers and half widths (one each per element), clamping units
+    /// into `±clip` when one is given.
+    public init(center: [Float], halfWidth: [Float], clip: Float? = nil) {
         precondition(center.count == halfWidth.count, "one center and one half width per element")
         precondition(halfWidth.allSatisfy { $0 != 0 && $0.isFinite }, "half widths must be finite and non-zero")
+        precondition(clip.map { $0 > 0 && $0.isFinite } ?? true, "a clip must be positive and finite")
         self.center = center
         self.halfWidth = halfWidth
+        self.clip = clip
     }
 
     /// Maps `[low, high]` onto `[−1, 1]` where both bounds are finite and distinct; other
@@ -40,12 +46,13 @@ public struct BoxScaling: Sendable, Equatable {
     public var size: Int { center.count }
 
     /// Whether the map changes nothing.
-    public var isIdentity: Bool { center.allSatisfy { $0 == 0 } && halfWidth.allSatisfy { $0 == 1 } }
+    public var isIdentity: Bool { clip == nil && center.allSatisfy { $0 == 0 } && halfWidth.allSatisfy { $0 == 1 } }
 
     /// Values (any number of them, back to back) as units.
     public func normalize(_ values: [Float]) -> [Float] {
         let size = size
-        return values.indices.map { (values[$0] - center[$0 % size]) / halfWidth[$0 % size] }
+        guard let clip else { return values.indices.map { (values[$0] - center[$0 % size]) / halfWidth[$0 % size] } }
+        return values.indices.map { min(max((values[$0] - center[$0 % size]) / halfWidth[$0 % size], -clip), clip) }
     }
 
     /// Units (any number of them, back to back) as values.

@@ -4,8 +4,9 @@ import NeuralNet
 extension BoxScaling {
     /// A copy of `layer` that reads raw values instead of normalised ones:
     /// `W ((x − c) / h) + b = (W / h) x + (b − W (c / h))`, column by column. A saved discrete
-    /// policy is then a plain `nn.Sequential` on raw observations.
+    /// policy is then a plain `nn.Sequential` on raw observations. A clipping map does not fold.
     public func folded(into layer: Dense) -> Dense {
+        precondition(clip == nil, "a clipping scaling cannot be folded into a layer")
         var weight = layer.weight.value
         let (rows, cols) = weight.matrixShape
         precondition(cols == size, "the layer reads \(cols) features, the scaling has \(size)")

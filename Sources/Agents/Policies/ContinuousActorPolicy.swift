@@ -54,7 +54,8 @@ public final class ContinuousActorPolicy: ContinuousPolicy {
         }
     }
 
-    /// The network's state dict (PyTorch `nn.Sequential` names) plus the activations, sizes and both scalings.
+    /// The network's state dict (PyTorch `nn.Sequential` names) plus the activations, sizes and both
+    /// scalings (`observation_clip` only when normalised observations are clipped).
     public var checkpoint: PolicyCheckpoint {
         PolicyCheckpoint(kind: "continuous_actor", tensors: network.stateDict(), structure: [
             "activation": .string(network.activation.hyperparameterText),
@@ -64,7 +65,7 @@ public final class ContinuousActorPolicy: ContinuousPolicy {
             "observation_half_width": .doubles(observationScaling.halfWidth.map(Double.init)),
             "action_low": .doubles(actionLow.map(Double.init)),
             "action_high": .doubles(actionHigh.map(Double.init)),
-        ])
+        ].merging(observationScaling.clip.map { ["observation_clip": .double(Double($0))] } ?? [:]) { first, _ in first })
     }
 
     /// The output activations a saved actor may use, by name.

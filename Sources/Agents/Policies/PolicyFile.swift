@@ -74,7 +74,8 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
 ///
 /// A `continuous_actor` is an `nn.Sequential` actor whose structure also holds how observations
 /// are normalised (`observation_center`, `observation_half_width`: the network sees
-/// `(obs − center) / half_width`) and the action bounds its `[−1, 1]` outputs span
+/// `(obs − center) / half_width`, clamped to `±observation_clip` when the structure has one)
+/// and the action bounds its `[−1, 1]` outputs span
 /// (`action_low`, `action_high`), so that another program can act with it exactly.
 public enum PolicyFile {
     /// The current layout's name.
@@ -218,7 +219,16 @@ public enum PolicyFile {
             throw AgentError(.policyFile, "\(url.path): a continuous_actor needs observation_center, observation_half_width, "
                              + "action_low and action_high in its structure, sized to the network")
         }
-        return ContinuousActorPolicy(network: mlp, observationScaling: BoxScaling(center: center, halfWidth: halfWidth),
+        var clip: Float?
+        if let saved = structure["observation_clip"] {
+            // A whole clip (10) reads back from JSON as an integer.
+            let value: Double? = switch saved { case .double(let value): value; case .int(let value): Double(value); default: nil }
+            guard let value, value > 0, value.isFinite, Float(value).isFinite else {
+                throw AgentError(.policyFile, "\(url.path): observation_clip must be a positive finite number")
+            }
+            clip = Float(value)
+        }
+        return ContinuousActorPolicy(network: mlp, observationScaling: BoxScaling(center: center, halfWidth: halfWidth, clip: clip),
                                      actionLow: low, actionHigh: high)
     }
 

@@ -22,6 +22,12 @@ struct OnPolicyLoop {
     var validationEpisodes: Int
     /// How far below the threshold (a fraction of its size) the recent mean prompts a validation.
     var validationMargin: Double
+    /// Normalise observations by their running statistics, clipped to this (nil: the network's
+    /// own fixed scaling). Needs a network on features, not images.
+    var observationClip: Double? = nil
+    /// Normalise the learner's rewards by the running deviation of the return, clipped to this
+    /// (nil: raw rewards).
+    var rewardClip: Double? = nil
 
     /// Runs the loop; `learn` gets each rollout and the fraction of the budget left before it
     /// (for annealing), and returns scalars to log. Returns the policy to keep, the steps taken
@@ -46,6 +52,8 @@ struct OnPolicyLoop {
             noise = CorrelatedNoise(count: numEnvs * dimensions, correlation: noiseCorrelation, seed: session.seeds.actionNoise)
         }
         let rollout = OnPolicyRollout(envs: envs, length: rolloutLength, head: network.head, noise: noise)
+        if let rewardClip { rollout.rewardNormalization = ReturnNormalization(environments: numEnvs, gamma: gamma, clip: rewardClip) }
+        var observations = observationClip.map { ObservationNormalization(width: envs.observationSize, clip: $0) }
         let validation = PolicyValidation(session: session, window: solveWindow, episodes: validationEpisodes, margin: validationMargin)
 
         var step = 0
@@ -54,6 +62,13 @@ struct OnPolicyLoop {
         state.track("exploration", value: { random }, restore: { random = $0 })
         state.track("loop", counters: { LoopCounters(step: step, updates: updates) }, restore: { (step, updates) = ($0.step, $0.updates) })
         rollout.track(in: state)
+        if let initial = observations {
+            let width = envs.observationSize
+            state.track("observation_normalization", value: { observations ?? initial }, restore: { saved in
+                if let problem = saved.problem(width: width) { throw RunStateError("has \(problem)") }
+                observations = saved
+            })
+        }
         validation.track(in: state)
         envs.track(in: state)
         if tracked { state.markComplete() }
@@ -63,7 +78,11 @@ struct OnPolicyLoop {
           do {
             let remaining = 1 - Double(step) / Double(totalSteps)
             let start = step
+            // The statistics of the rollouts before this one: it is collected and learnt from
+            // with one normalisation, which the policies made after it keep.
+            if let observations { network.rescale(observations.scaling) }
             try rollout.collect(network, gamma: gamma, rewardScale: rewardScale, random: &random) { monitor.episode($0, step: start + $1 * numEnvs) }
+            observations?.observe(rollout.observations, rows: rollout.count)
             step += rollout.count
             let scalars = learn(rollout, remaining)
             updates += 1

@@ -31,6 +31,8 @@ public final class OnPolicyRollout {
     public private(set) var episodeEnds: [Bool]
     /// `V` of each environment's observation after the last step.
     public private(set) var bootstrap: [Double]
+    /// Divides the rewards the learner sees by the running deviation of the return (nil: raw).
+    var rewardNormalization: ReturnNormalization?
     private var noise: CorrelatedNoise?
     private let box: ContinuousSpaceLayout?
 
@@ -83,7 +85,13 @@ public final class OnPolicyRollout {
                 transitions = try envs.step(box: bounded(drawn))
             }
             values.replaceSubrange(rows, with: value.map(Double.init))
-            var reward = rewardScale == 1 ? transitions.rewards : transitions.rewards.map { $0 * rewardScale }
+            let ended = (0..<n).map { transitions.terminated[$0] || transitions.truncated[$0] }
+            var reward = transitions.rewards
+            if var normalization = rewardNormalization {
+                reward = normalization.normalize(reward, ended: ended)
+                rewardNormalization = normalization
+            }
+            if rewardScale != 1 { reward = reward.map { $0 * rewardScale } }
             let cut = (0..<n).filter { transitions.truncated[$0] && !transitions.terminated[$0] }
             if !cut.isEmpty {
                 let finals = cut.flatMap { transitions.nextObservations[($0 * size)..<(($0 + 1) * size)] }
@@ -91,7 +99,7 @@ public final class OnPolicyRollout {
                 for (row, env) in cut.enumerated() { reward[env] += gamma * Double(finalValues[row]) }
             }
             rewards.replaceSubrange(rows, with: reward)
-            episodeEnds.replaceSubrange(rows, with: (0..<n).map { transitions.terminated[$0] || transitions.truncated[$0] })
+            episodeEnds.replaceSubrange(rows, with: ended)
             for episode in transitions.finished { finished(episode, t + 1) }
         }
         bootstrap = network.predict(network.input(envs.observations, count: n)).value.map(Double.init)
@@ -105,9 +113,16 @@ public final class OnPolicyRollout {
         }
     }
 
-    /// Tracks the exploration noise of a Gaussian policy (the rollout's buffers are rewritten by
-    /// every `collect`, so only the noise carries over from one rollout to the next).
+    /// Tracks the exploration noise of a Gaussian policy and the reward normalisation (the
+    /// rollout's buffers are rewritten by every `collect`, so only these carry over from one
+    /// rollout to the next).
     func track(in state: RunState) {
+        if let initial = rewardNormalization {
+            state.track("reward_normalization", value: { [unowned self] in self.rewardNormalization ?? initial }, restore: { [unowned self] saved in
+                if let problem = saved.problem(environments: self.envs.count) { throw RunStateError("has \(problem)") }
+                self.rewardNormalization = saved
+            })
+        }
         guard let initial = noise else { return }
         state.track("action_noise", noise: { [unowned self] in self.noise ?? initial }, restore: { [unowned self] in self.noise = $0 })
     }
