@@ -121,13 +121,64 @@ private final class ExportedInstance {
     private var names: [String: UnsafeMutablePointer<CChar>] = [:]
     private static let maxCachedNames = 1_024
 
+    /// A `FixedStepInfo` environment, its keys' C names and kinds, and the buffer its step
+    /// writes the values into: that step builds no map.
+    private let fixed: (environment: any FixedStepInfo, keys: [(name: UnsafeMutablePointer<CChar>, isInteger: Bool)],
+                        values: UnsafeMutablePointer<Double>)?
+
     init(_ environment: Environment, spec: EnvSpec) {
         self.environment = environment
         observationBytes = spec.observationSpace.byteCount
         actionBytes = spec.actionSpace.byteCount
+        if let fixedInfo = environment as? any FixedStepInfo {
+            let keys = fixedInfo.stepInfoKeys
+            let values = UnsafeMutablePointer<Double>.allocate(capacity: max(1, keys.count))
+            values.initialize(repeating: 0, count: max(1, keys.count))
+            fixed = (fixedInfo, keys.map { (Self.copy($0.name), $0.isInteger) }, values)
+        } else {
+            fixed = nil
+        }
     }
 
-    deinit { for name in names.values { free(name) } }
+    deinit {
+        for name in names.values { free(name) }
+        if let fixed {
+            for key in fixed.keys { free(key.name) }
+            fixed.values.deallocate()
+        }
+    }
+
+    /// Steps the environment; its info goes into the caller's array.
+    func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+              to values: UnsafeMutablePointer<gym_value>?, capacity: Int32, count: UnsafeMutablePointer<Int32>?) throws -> StepResult {
+        guard let fixed else {
+            let result = try environment.step(action: action, observation: observation)
+            try write(result.info, to: values, capacity: capacity, count: count)
+            return result
+        }
+        count?.pointee = 0
+        let result = try fixed.environment.step(action: action, observation: observation,
+                                                info: UnsafeMutableBufferPointer(start: fixed.values, count: fixed.keys.count))
+        guard !fixed.keys.isEmpty else { return result }
+        guard let values, Int(capacity) >= fixed.keys.count else {
+            throw GymError(.internalError, "\(fixed.keys.count) info values do not fit the caller's \(capacity)")
+        }
+        for (index, key) in fixed.keys.enumerated() {
+            var entry = gym_value()
+            let value = fixed.values[index]
+            if key.isInteger {
+                entry.kind = Int32(GYM_VALUE_INTEGER)
+                entry.integer = Int64(exactly: value) ?? 0
+            } else {
+                entry.kind = Int32(GYM_VALUE_NUMBER)
+                entry.number = value
+            }
+            entry.name = UnsafePointer(key.name)
+            values[index] = entry
+        }
+        count?.pointee = Int32(fixed.keys.count)
+        return result
+    }
 
     /// Writes the numeric, integer and flag values of `info` (in no particular order) into the caller's
     /// array; more than `capacity` of them is an error rather than a silent cut.
@@ -159,10 +210,16 @@ private final class ExportedInstance {
 
     private func name(_ key: String) -> UnsafeMutablePointer<CChar> {
         if let cached = names[key] { return cached }
+        let copy = Self.copy(key)
+        names[key] = copy
+        return copy
+    }
+
+    /// A C copy of an info key, cut to the ABI's longest name.
+    private static func copy(_ key: String) -> UnsafeMutablePointer<CChar> {
         guard let copy = strdup(String(key.utf8.prefix(Int(GYM_PLUGIN_MAX_NAME_BYTES))) ?? "") else {
             fatalError("out of memory copying an info key")
         }
-        names[key] = copy
         return copy
     }
 }
@@ -246,12 +303,12 @@ private let stepWithInfo: @convention(c) (UnsafeMutableRawPointer?, UnsafeRawPoi
         return 1
     }
     do {
-        let result = try instance.environment.step(
+        let result = try instance.step(
             action: UnsafeRawBufferPointer(start: action, count: instance.actionBytes),
-            observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes))
+            observation: UnsafeMutableRawBufferPointer(start: observation, count: instance.observationBytes),
+            to: info, capacity: infoCapacity, count: infoCount)
         reward?.pointee = result.reward
         terminated?.pointee = result.terminated ? 1 : 0
-        try instance.write(result.info, to: info, capacity: infoCapacity, count: infoCount)
         return 0
     } catch {
         return report(error, to: message, capacity: capacity)

@@ -39,10 +39,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class Ant: Environment {
+public final class Ant: FixedStepInfo {
     static let file = "ant.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera(distance: 4.0)
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("x_position"), .number("y_position"), .number("distance_from_origin"), .number("x_velocity"), .number("y_velocity"), .number("reward_forward"), .number("reward_ctrl"), .number("reward_contact"), .number("reward_survive")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1), "ctrl_cost_weight": .number(0.5), "contact_cost_weight": .number(0.0005),
         "healthy_reward": .number(1.0), "main_body": .integer(1), "terminate_when_unhealthy": .flag(true),
@@ -98,7 +101,8 @@ public final class Ant: Environment {
         return ["x_position": .number(x), "y_position": .number(y), "distance_from_origin": .number(MuJoCoMath.norm(x, y))]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         let before = simulation.bodyPosition(mainBody)
         simulation.simulate(action: action)
         let after = simulation.bodyPosition(mainBody)
@@ -113,11 +117,16 @@ public final class Ant: Environment {
         let contact = contactCostWeight * NumPySum.sumOfSquares(contactForces)
         let reward = (forward + survive) - (Double(control) + contact)
         let (x, y) = (simulation.qpos[0], simulation.qpos[1])
-        return StepResult(reward: reward, terminated: !healthy && terminateWhenUnhealthy, info: [
-            "x_position": .number(x), "y_position": .number(y), "distance_from_origin": .number(MuJoCoMath.norm(x, y)),
-            "x_velocity": .number(xVelocity), "y_velocity": .number(yVelocity), "reward_forward": .number(forward),
-            "reward_ctrl": .number(Double(-control)), "reward_contact": .number(-contact), "reward_survive": .number(survive),
-        ])
+        info[0] = x
+        info[1] = y
+        info[2] = MuJoCoMath.norm(x, y)
+        info[3] = xVelocity
+        info[4] = yVelocity
+        info[5] = forward
+        info[6] = Double(-control)
+        info[7] = -contact
+        info[8] = survive
+        return StepResult(reward: reward, terminated: !healthy && terminateWhenUnhealthy)
     }
 
     /// Gymnasium's `is_healthy`: a finite state and z within the closed range.

@@ -35,10 +35,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class HalfCheetah: Environment {
+public final class HalfCheetah: FixedStepInfo {
     static let file = "half_cheetah.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera(distance: 4.0)
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("x_position"), .number("x_velocity"), .number("reward_forward"), .number("reward_ctrl")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1.0), "ctrl_cost_weight": .number(0.1), "reset_noise_scale": .number(0.1),
         "exclude_current_positions_from_observation": .flag(true), "frame_skip": .integer(5),
@@ -75,7 +78,8 @@ public final class HalfCheetah: Environment {
         return ["x_position": .number(simulation.qpos[0])]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         let before = simulation.qpos[0]
         simulation.simulate(action: action)
         let after = simulation.qpos[0]
@@ -83,10 +87,11 @@ public final class HalfCheetah: Environment {
         write(observation)
         let forward = forwardRewardWeight * velocity
         let control = MuJoCoMath.controlCost(weight: controlCostWeight, action: action, count: simulation.nu)
-        return StepResult(reward: forward - Double(control), terminated: false, info: [
-            "x_position": .number(after), "x_velocity": .number(velocity),
-            "reward_forward": .number(forward), "reward_ctrl": .number(Double(-control)),
-        ])
+        info[0] = after
+        info[1] = velocity
+        info[2] = forward
+        info[3] = Double(-control)
+        return StepResult(reward: forward - Double(control), terminated: false)
     }
 
     /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.

@@ -37,10 +37,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class Hopper: Environment {
+public final class Hopper: FixedStepInfo {
     static let file = "hopper.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera(distance: 3.0, lookat: (0, 0, 1.15), elevation: -20)
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("x_position"), .number("z_distance_from_origin"), .number("x_velocity"), .number("reward_forward"), .number("reward_ctrl"), .number("reward_survive")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1.0), "ctrl_cost_weight": .number(0.001), "healthy_reward": .number(1.0),
         "terminate_when_unhealthy": .flag(true), "reset_noise_scale": .number(0.005),
@@ -88,7 +91,8 @@ public final class Hopper: Environment {
                 "z_distance_from_origin": .number(simulation.qpos[1] - simulation.initialPositions[1])]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         let before = simulation.qpos[0]
         simulation.simulate(action: action)
         let after = simulation.qpos[0]
@@ -99,11 +103,13 @@ public final class Hopper: Environment {
         let survive = healthy ? healthyReward : 0 * healthyReward
         let control = MuJoCoMath.controlCost(weight: controlCostWeight, action: action, count: simulation.nu)
         let reward = (forward + survive) - Double(control)
-        return StepResult(reward: reward, terminated: !healthy && terminateWhenUnhealthy, info: [
-            "x_position": .number(after), "z_distance_from_origin": .number(simulation.qpos[1] - simulation.initialPositions[1]),
-            "x_velocity": .number(velocity), "reward_forward": .number(forward), "reward_ctrl": .number(Double(-control)),
-            "reward_survive": .number(survive),
-        ])
+        info[0] = after
+        info[1] = simulation.qpos[1] - simulation.initialPositions[1]
+        info[2] = velocity
+        info[3] = forward
+        info[4] = Double(-control)
+        info[5] = survive
+        return StepResult(reward: reward, terminated: !healthy && terminateWhenUnhealthy)
     }
 
     /// Gymnasium's `is_healthy`, strict comparisons as there (NaN is unhealthy).

@@ -39,10 +39,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class Humanoid: Environment {
+public final class Humanoid: FixedStepInfo {
     static let file = "humanoid.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera(distance: 4.0, lookat: (0, 0, 2.0), elevation: -20)
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("x_position"), .number("y_position"), .number("distance_from_origin"), .number("x_velocity"), .number("y_velocity"), .number("reward_survive"), .number("reward_forward"), .number("reward_ctrl"), .number("reward_contact")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let shapeFlags = [
         "exclude_current_positions_from_observation", "include_cinert_in_observation", "include_cvel_in_observation",
         "include_qfrc_actuator_in_observation", "include_cfrc_ext_in_observation",
@@ -94,7 +97,8 @@ public final class Humanoid: Environment {
         return ["x_position": .number(x), "y_position": .number(y), "distance_from_origin": .number(MuJoCoMath.norm(x, y))]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         let before = simulation.massCenter()
         simulation.simulate(action: action)
         let after = simulation.massCenter()
@@ -110,11 +114,16 @@ public final class Humanoid: Environment {
                                       Self.contactCostRange.low, Self.contactCostRange.high)
         let reward = (forward + survive) - (control + contact)
         let (x, y) = (simulation.qpos[0], simulation.qpos[1])
-        return StepResult(reward: reward, terminated: !healthy && terminateWhenUnhealthy, info: [
-            "x_position": .number(x), "y_position": .number(y), "distance_from_origin": .number(MuJoCoMath.norm(x, y)),
-            "x_velocity": .number(xVelocity), "y_velocity": .number(yVelocity), "reward_survive": .number(survive),
-            "reward_forward": .number(forward), "reward_ctrl": .number(-control), "reward_contact": .number(-contact),
-        ])
+        info[0] = x
+        info[1] = y
+        info[2] = MuJoCoMath.norm(x, y)
+        info[3] = xVelocity
+        info[4] = yVelocity
+        info[5] = survive
+        info[6] = forward
+        info[7] = -control
+        info[8] = -contact
+        return StepResult(reward: reward, terminated: !healthy && terminateWhenUnhealthy)
     }
 
     /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.

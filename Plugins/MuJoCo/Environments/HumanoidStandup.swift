@@ -33,10 +33,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class HumanoidStandup: Environment {
+public final class HumanoidStandup: FixedStepInfo {
     static let file = "humanoidstandup.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera(distance: 4.0, lookat: (0, 0, 0.8925), elevation: -20)
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("x_position"), .number("y_position"), .number("z_distance_from_origin"), .number("reward_linup"), .number("reward_quadctrl"), .number("reward_impact")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = [
         "uph_cost_weight": .number(1), "ctrl_cost_weight": .number(0.1), "impact_cost_weight": .number(5e-7),
         "reset_noise_scale": .number(0.01), "frame_skip": .integer(5),
@@ -76,7 +79,8 @@ public final class HumanoidStandup: Environment {
         return positionInfo
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         simulation.simulate(action: action)
         let height = simulation.qpos[2]
         // Gymnasium 1.4 stores uph_cost_weight but never applies it; so neither does this.
@@ -85,11 +89,13 @@ public final class HumanoidStandup: Environment {
         let impact = MuJoCoMath.clip(HumanoidObservation.weightedSquares(impactCostWeight, simulation.externalForces),
                                      Self.impactCostRange.low, Self.impactCostRange.high)
         HumanoidObservation.write(simulation, into: observation)
-        var info = positionInfo
-        info["reward_linup"] = .number(upward)
-        info["reward_quadctrl"] = .number(-control)
-        info["reward_impact"] = .number(-impact)
-        return StepResult(reward: upward - control - impact + 1, terminated: false, info: info)
+        info[0] = simulation.qpos[0]
+        info[1] = simulation.qpos[1]
+        info[2] = simulation.qpos[2] - simulation.initialPositions[2]
+        info[3] = upward
+        info[4] = -control
+        info[5] = -impact
+        return StepResult(reward: upward - control - impact + 1, terminated: false)
     }
 
     private var positionInfo: ValueMap {

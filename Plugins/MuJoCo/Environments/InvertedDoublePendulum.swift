@@ -31,10 +31,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class InvertedDoublePendulum: Environment {
+public final class InvertedDoublePendulum: FixedStepInfo {
     static let file = "inverted_double_pendulum.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera()
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("reward_survive"), .number("distance_penalty"), .number("velocity_penalty")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = ["healthy_reward": .number(10.0), "reset_noise_scale": .number(0.1), "frame_skip": .integer(5)]
     /// Observed velocities and the constraint force are clipped to ±10.
     static let clipBound = 10.0
@@ -69,7 +72,8 @@ public final class InvertedDoublePendulum: Environment {
         return [:]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         simulation.simulate(action: action)
         let sites = simulation.data.pointee.site_xpos!
         let (x, y) = (sites[0], sites[2])
@@ -80,9 +84,10 @@ public final class InvertedDoublePendulum: Environment {
         let distancePenalty = 0.01 * pow(x, 2) + pow(y - 2, 2)
         let velocityPenalty = 0.001 * pow(v1, 2) + 0.005 * pow(v2, 2)
         let alive = healthyReward * (terminated ? 0 : 1)
-        return StepResult(reward: alive - distancePenalty - velocityPenalty, terminated: terminated, info: [
-            "reward_survive": .number(alive), "distance_penalty": .number(-distancePenalty), "velocity_penalty": .number(-velocityPenalty),
-        ])
+        info[0] = alive
+        info[1] = -distancePenalty
+        info[2] = -velocityPenalty
+        return StepResult(reward: alive - distancePenalty - velocityPenalty, terminated: terminated)
     }
 
     /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.

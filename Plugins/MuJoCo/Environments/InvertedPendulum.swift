@@ -29,10 +29,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class InvertedPendulum: Environment {
+public final class InvertedPendulum: FixedStepInfo {
     static let file = "inverted_pendulum.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera(distance: 2.04)
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.integer("reward_survive")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = ["reset_noise_scale": .number(0.01), "frame_skip": .integer(2)]
     /// The pole angle beyond which the episode ends, in radians.
     static let angleLimit = 0.2
@@ -63,13 +66,15 @@ public final class InvertedPendulum: Environment {
         return [:]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         simulation.simulate(action: action)
         write(observation)
         let finite = simulation.qpos.allSatisfy(\.isFinite) && simulation.qvel.allSatisfy(\.isFinite)
         let terminated = !finite || abs(simulation.qpos[1]) > Self.angleLimit
         let reward: Int64 = terminated ? 0 : 1
-        return StepResult(reward: Double(reward), terminated: terminated, info: ["reward_survive": .integer(reward)])
+        info[0] = Double(reward)
+        return StepResult(reward: Double(reward), terminated: terminated)
     }
 
     /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.

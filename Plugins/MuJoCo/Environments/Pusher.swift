@@ -32,10 +32,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class Pusher: Environment {
+public final class Pusher: FixedStepInfo {
     static let file = "pusher_v5.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera(distance: 4.0)
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("reward_dist"), .number("reward_ctrl"), .number("reward_near")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = [
         "reward_near_weight": .number(0.5), "reward_dist_weight": .number(1), "reward_control_weight": .number(0.1),
         "frame_skip": .integer(5),
@@ -100,7 +103,8 @@ public final class Pusher: Environment {
         return [:]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         simulation.simulate(action: action)
         write(observation)
         let objectPosition = simulation.bodyPosition(object)
@@ -108,9 +112,10 @@ public final class Pusher: Environment {
         let near = -MuJoCoMath.norm(objectPosition.x - tipPosition.x, objectPosition.y - tipPosition.y, objectPosition.z - tipPosition.z) * nearWeight
         let distance = -MuJoCoMath.norm(objectPosition.x - goalPosition.x, objectPosition.y - goalPosition.y, objectPosition.z - goalPosition.z) * distanceWeight
         let control = -MuJoCoMath.actionSquares(action, count: simulation.nu) * Float(controlWeight)
-        return StepResult(reward: (distance + Double(control)) + near, terminated: false, info: [
-            "reward_dist": .number(distance), "reward_ctrl": .number(Double(control)), "reward_near": .number(near),
-        ])
+        info[0] = distance
+        info[1] = Double(control)
+        info[2] = near
+        return StepResult(reward: (distance + Double(control)) + near, terminated: false)
     }
 
     /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.

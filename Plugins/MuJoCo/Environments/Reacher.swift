@@ -32,10 +32,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class Reacher: Environment {
+public final class Reacher: FixedStepInfo {
     static let file = "reacher.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera()
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("reward_dist"), .number("reward_ctrl")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = ["reward_dist_weight": .number(1), "reward_control_weight": .number(1), "frame_skip": .integer(2)]
     static let hingeNoise = 0.1
     static let targetRange = 0.2
@@ -93,15 +96,16 @@ public final class Reacher: Environment {
         return [:]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         simulation.simulate(action: action)
         write(observation)
         let vector = difference()
         let distance = -MuJoCoMath.norm(vector.x, vector.y, vector.z) * distanceWeight
         let control = -MuJoCoMath.actionSquares(action, count: simulation.nu) * Float(controlWeight)
-        return StepResult(reward: distance + Double(control), terminated: false, info: [
-            "reward_dist": .number(distance), "reward_ctrl": .number(Double(control)),
-        ])
+        info[0] = distance
+        info[1] = Double(control)
+        return StepResult(reward: distance + Double(control), terminated: false)
     }
 
     /// `get_body_com("fingertip") - get_body_com("target")`.

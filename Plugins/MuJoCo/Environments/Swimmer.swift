@@ -31,10 +31,13 @@ import GymCore
 ///
 /// ## Version history
 /// v5 (Gymnasium 1.x), the only version served.
-public final class Swimmer: Environment {
+public final class Swimmer: FixedStepInfo {
     static let file = "swimmer.xml"
     /// Gymnasium's `DEFAULT_CAMERA_CONFIG` (the free camera's overrides; see MuJoCoCamera).
     static let camera = MuJoCoCamera()
+    /// The step info's keys, in the order `step` writes them.
+    static let infoKeys: [StepInfoKey] = [.number("x_position"), .number("y_position"), .number("distance_from_origin"), .number("x_velocity"), .number("y_velocity"), .number("reward_forward"), .number("reward_ctrl")]
+    public var stepInfoKeys: [StepInfoKey] { Self.infoKeys }
     static let defaults: ValueMap = [
         "forward_reward_weight": .number(1.0), "ctrl_cost_weight": .number(0.0001), "reset_noise_scale": .number(0.1),
         "exclude_current_positions_from_observation": .flag(true), "frame_skip": .integer(4),
@@ -72,7 +75,8 @@ public final class Swimmer: Environment {
         return ["x_position": .number(x), "y_position": .number(y), "distance_from_origin": .number(MuJoCoMath.norm(x, y))]
     }
 
-    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer) throws -> StepResult {
+    public func step(action: UnsafeRawBufferPointer, observation: UnsafeMutableRawBufferPointer,
+                     info: UnsafeMutableBufferPointer<Double>) throws -> StepResult {
         let (xBefore, yBefore) = (simulation.qpos[0], simulation.qpos[1])
         simulation.simulate(action: action)
         let (x, y) = (simulation.qpos[0], simulation.qpos[1])
@@ -81,11 +85,14 @@ public final class Swimmer: Environment {
         write(observation)
         let forward = forwardRewardWeight * xVelocity
         let control = MuJoCoMath.controlCost(weight: controlCostWeight, action: action, count: simulation.nu)
-        return StepResult(reward: forward - Double(control), terminated: false, info: [
-            "x_position": .number(x), "y_position": .number(y), "distance_from_origin": .number(MuJoCoMath.norm(x, y)),
-            "x_velocity": .number(xVelocity), "y_velocity": .number(yVelocity),
-            "reward_forward": .number(forward), "reward_ctrl": .number(Double(-control)),
-        ])
+        info[0] = x
+        info[1] = y
+        info[2] = MuJoCoMath.norm(x, y)
+        info[3] = xVelocity
+        info[4] = yVelocity
+        info[5] = forward
+        info[6] = Double(-control)
+        return StepResult(reward: forward - Double(control), terminated: false)
     }
 
     /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.
