@@ -35,18 +35,25 @@ def sb3_run(algo: str, env_id: str, steps: int, seed: int, eval_episodes: int) -
     start = time.monotonic()
     model.learn(total_timesteps=steps)
     wall = time.monotonic() - start
+    return {"eval_mean": evaluate(lambda obs: model.predict(obs, deterministic=True)[0], env_id, eval_episodes), "wall_s": wall}
+
+
+def evaluate(act, env_id: str, episodes: int) -> float:
+    """The mean return of `act` over greedy episodes seeded 10,000, 10,001, …"""
+    import gymnasium
+    import numpy as np
+
     returns = []
     evaluation = gymnasium.make(env_id)
-    for episode in range(eval_episodes):
+    for episode in range(episodes):
         obs, _ = evaluation.reset(seed=10_000 + episode)
         total, done = 0.0, False
         while not done:
-            action, _ = model.predict(obs, deterministic=True)
-            obs, reward, terminated, truncated, _ = evaluation.step(action)
+            obs, reward, terminated, truncated, _ = evaluation.step(act(obs))
             total += float(reward)
             done = terminated or truncated
         returns.append(total)
-    return {"eval_mean": float(np.mean(returns)), "wall_s": wall}
+    return float(np.mean(returns))
 
 
 def sb3_ppo_run(env_id: str, steps: int, seed: int, eval_episodes: int) -> dict:
@@ -54,7 +61,6 @@ def sb3_ppo_run(env_id: str, steps: int, seed: int, eval_episodes: int) -> dict:
     from pathlib import Path
 
     import gymnasium
-    import numpy as np
     import rl_zoo3
     import torch.nn as nn
     import yaml
@@ -78,18 +84,8 @@ def sb3_ppo_run(env_id: str, steps: int, seed: int, eval_episodes: int) -> dict:
     model.learn(total_timesteps=steps)
     wall = time.monotonic() - start
     env.training = False
-    returns = []
-    evaluation = gymnasium.make(env_id)
-    for episode in range(eval_episodes):
-        obs, _ = evaluation.reset(seed=10_000 + episode)
-        total, done = 0.0, False
-        while not done:
-            action, _ = model.predict(env.normalize_obs(obs), deterministic=True)
-            obs, reward, terminated, truncated, _ = evaluation.step(action)
-            total += float(reward)
-            done = terminated or truncated
-        returns.append(total)
-    return {"eval_mean": float(np.mean(returns)), "wall_s": wall}
+    act = lambda obs: model.predict(env.normalize_obs(obs), deterministic=True)[0]  # noqa: E731
+    return {"eval_mean": evaluate(act, env_id, eval_episodes), "wall_s": wall}
 
 
 def main() -> None:

@@ -97,13 +97,7 @@ import Testing
 
     /// A Gaussian policy on Box actions: correlated exploration noise and float actions replayed.
     @Test func gaussianPPOResumesBitIdentically() throws {
-        var args = PPO.Arguments()
-        args.numEnvs = 2
-        args.nSteps = 50
-        args.totalSteps = 1000
-        args.epochs = 2
-        args.batchSize = 50
-        args.hiddenSizes = [16]
+        let args = Self.tinyGaussianPPO()
         let result = try wholeAndResumed("ppo", env: "Pendulum-v1", seed: 2, stopAt: 500) { try PPO.train(args, session: $0) }
         #expect(result.whole == result.resumed)
     }
@@ -111,13 +105,7 @@ import Testing
     /// Standardised observations and rewards: the running statistics (and each environment's
     /// discounted return) come back from the checkpoint, so the weights and the saved scaling match.
     @Test func standardizedPPOResumesBitIdentically() throws {
-        var args = PPO.Arguments()
-        args.numEnvs = 2
-        args.nSteps = 50
-        args.totalSteps = 1000
-        args.epochs = 2
-        args.batchSize = 50
-        args.hiddenSizes = [16]
+        var args = Self.tinyGaussianPPO()
         args.standardizeObservations = true
         args.standardizeRewards = true
         args.observationClip = 3
@@ -126,6 +114,18 @@ import Testing
         #expect(result.structures.whole == result.structures.resumed)
         #expect(result.structures.whole["observation_clip"] == .double(3))
         #expect(result.structures.whole["observation_center"] != .doubles([0, 0, 0]), "the statistics moved")
+    }
+
+    /// PPO on Pendulum small enough for a test: 2 environments × 50 steps, 1,000 in all, a 16-unit layer.
+    static func tinyGaussianPPO() -> PPO.Arguments {
+        var args = PPO.Arguments()
+        args.numEnvs = 2
+        args.nSteps = 50
+        args.totalSteps = 1000
+        args.epochs = 2
+        args.batchSize = 50
+        args.hiddenSizes = [16]
+        return args
     }
 
     /// Off-policy settings small enough for a test: 16-16 networks, batch 32, a 5,000 buffer.
