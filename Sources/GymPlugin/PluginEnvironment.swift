@@ -32,10 +32,15 @@ final class PluginEnvironment: Environment {
 
     deinit { table.pointee.destroy?(instance) }
 
-    /// The error a nonzero status stands for: the caller's mistake, or the plugin's own failure.
+    /// The error a nonzero status stands for: the caller's mistake, something the environment
+    /// cannot do here or holds too much of, or the plugin's own failure.
     private func failure(_ what: String, status: Int32) -> GymError {
-        if status == GYM_STATUS_INVALID_ARGUMENT { return GymError(.invalidArgument, CValues.text(error)) }
-        return GymError(.internalError, "plugin \(pluginName) \(what) failed: \(CValues.text(error))")
+        switch status {
+        case GYM_STATUS_INVALID_ARGUMENT: return GymError(.invalidArgument, CValues.text(error))
+        case GYM_STATUS_NOT_SUPPORTED: return GymError(.notSupported, CValues.text(error))
+        case GYM_STATUS_QUOTA_EXCEEDED: return GymError(.quotaExceeded, CValues.text(error))
+        default: return GymError(.internalError, "plugin \(pluginName) \(what) failed: \(CValues.text(error))")
+        }
     }
 
     func reset(seed: UInt64?, options: ValueMap, observation: UnsafeMutableRawBufferPointer) throws -> ValueMap {

@@ -348,5 +348,10 @@ private func report(_ error: any Error, to message: UnsafeMutablePointer<CChar>?
         return GYM_STATUS_FAILED
     }
     CValues.write(error.message, to: message, capacity: capacity)
-    return error.code == .invalidArgument ? GYM_STATUS_INVALID_ARGUMENT : GYM_STATUS_FAILED
+    switch error.code {
+    case .invalidArgument: return GYM_STATUS_INVALID_ARGUMENT
+    case .notSupported: return GYM_STATUS_NOT_SUPPORTED
+    case .quotaExceeded: return GYM_STATUS_QUOTA_EXCEEDED
+    default: return GYM_STATUS_FAILED
+    }
 }

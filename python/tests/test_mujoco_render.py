@@ -114,3 +114,22 @@ def test_replay_animates_a_recorded_episode_with_gymnasiums_frames(mujoco_server
             assert np.array_equal(frame, reference.render()), f"frame {index} differs from Gymnasium's"
     finally:
         reference.close()
+
+
+def test_without_an_egl_display_render_answers_not_supported_and_the_env_steps_on(mujoco_server, monkeypatch):
+    """libEGL loads but finds no driver (glvnd pointed at no vendor): the first frame answers
+    NOT_SUPPORTED with the reason, and the environment keeps stepping."""
+    from conftest import start_gym_serve
+    from gymd.errors import NotSupportedError
+
+    monkeypatch.setenv("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/egl_vendor.json")
+    with start_gym_serve() as daemon:
+        env = gymd.RemoteEnv("Hopper-v5", server=daemon.endpoint, render_mode="rgb_array")
+        try:
+            env.reset(seed=1)
+            with pytest.raises(NotSupportedError, match="no EGL display"):
+                env.render()
+            observation, *_ = env.step(np.zeros(3, np.float32))
+            assert observation.shape == (11,)
+        finally:
+            env.close()

@@ -59,9 +59,13 @@ static void gym_mujoco_error(const char *message) {
     exit(EXIT_FAILURE);
 }
 
-static pthread_once_t egl_once = PTHREAD_ONCE_INIT;
+/* Loading libEGL is cheap; initializing a display loads the driver (Mesa's brings LLVM, some 50
+ * MiB), so that waits for the first frame and a daemon that never renders never pays it. */
+static pthread_once_t egl_loaded = PTHREAD_ONCE_INIT;
+static pthread_once_t egl_started = PTHREAD_ONCE_INIT;
+static int egl_usable;
 
-static void egl_open(void) {
+static void egl_load(void) {
     void *library = dlopen("libEGL.so.1", RTLD_NOW | RTLD_GLOBAL);
     if (library == NULL) {
         snprintf(egl.failure, sizeof egl.failure, "libEGL.so.1 cannot be loaded (%s)", dlerror());
@@ -83,7 +87,12 @@ static void egl_open(void) {
         return;
     }
     egl.getPlatformDisplay = (EGLDisplay (*)(EGLenum, void *, const EGLint *))getProcAddress("eglGetPlatformDisplayEXT");
+    egl_usable = 1;
+}
 
+static void egl_start(void) {
+    pthread_once(&egl_loaded, egl_load);
+    if (!egl_usable) return;
     /* Mesa's surfaceless platform needs no X server and no device; otherwise the default one. */
     EGLDisplay display = NULL;
     if (egl.getPlatformDisplay != NULL) display = egl.getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, NULL, NULL);
@@ -129,8 +138,8 @@ struct gym_mujoco_renderer {
 };
 
 int gym_mujoco_render_available(char *error, size_t capacity) {
-    pthread_once(&egl_once, egl_open);
-    if (egl.display != NULL) return 1;
+    pthread_once(&egl_loaded, egl_load);
+    if (egl_usable) return 1;
     if (error != NULL && capacity > 0) snprintf(error, capacity, "%s", egl.failure);
     return 0;
 }
@@ -140,17 +149,22 @@ static int make_current(EGLContext context) {
     return egl.makeCurrent(egl.display, NULL, NULL, context) ? 1 : 0;
 }
 
-gym_mujoco_renderer *gym_mujoco_renderer_make(mjModel *model, int width, int height, int maxgeom, int *over_limit,
+gym_mujoco_renderer *gym_mujoco_renderer_make(mjModel *model, int width, int height, int maxgeom, int *refusal,
                                               char *error, size_t capacity) {
-    *over_limit = 0;
-    if (!gym_mujoco_render_available(error, capacity)) return NULL;
+    *refusal = GYM_MUJOCO_RENDER_FAILED;
+    pthread_once(&egl_started, egl_start);
+    if (egl.display == NULL) {
+        *refusal = GYM_MUJOCO_RENDER_UNSUPPORTED;
+        snprintf(error, capacity, "%s", egl.failure);
+        return NULL;
+    }
     if (width < 1 || height < 1 || width > 4096 || height > 4096 || maxgeom < 1) {
         snprintf(error, capacity, "a render size of %d×%d is out of range", width, height);
         return NULL;
     }
     if (atomic_fetch_add(&live_renderers, 1) >= GYM_MUJOCO_MAX_RENDERERS) {
         atomic_fetch_sub(&live_renderers, 1);
-        *over_limit = 1;
+        *refusal = GYM_MUJOCO_RENDER_OVER_LIMIT;
         snprintf(error, capacity, "%d MuJoCo environments are rendering already, the most this server renders at once",
                  GYM_MUJOCO_MAX_RENDERERS);
         return NULL;

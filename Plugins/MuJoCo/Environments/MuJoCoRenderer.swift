@@ -18,7 +18,8 @@ final class MuJoCoRenderer {
     static let height = 480
     static let maxGeometries = 1_000
 
-    /// Whether this machine has a headless OpenGL (EGL) to render with; checked once.
+    /// Why this machine has no EGL to render with (nil: libEGL loads; its display is initialized
+    /// at the first frame, since that loads the driver); checked once.
     static let unavailableReason: String? = {
         var message = [CChar](repeating: 0, count: 256)
         return gym_mujoco_render_available(&message, message.count) == 1 ? nil : String(cString: message)
@@ -36,10 +37,17 @@ final class MuJoCoRenderer {
             throw GymError(.notSupported, "MuJoCo environments cannot render on this server: \(reason)")
         }
         var message = [CChar](repeating: 0, count: 512)
-        var overLimit: Int32 = 0
+        var refusal: Int32 = 0
         guard let renderer = gym_mujoco_renderer_make(simulation.model, Int32(Self.width), Int32(Self.height),
-                                                      Int32(Self.maxGeometries), &overLimit, &message, message.count)
-        else { throw GymError(overLimit == 1 ? .quotaExceeded : .internalError, String(cString: message)) }
+                                                      Int32(Self.maxGeometries), &refusal, &message, message.count)
+        else {
+            switch refusal {
+            case Int32(GYM_MUJOCO_RENDER_OVER_LIMIT): throw GymError(.quotaExceeded, String(cString: message))
+            case Int32(GYM_MUJOCO_RENDER_UNSUPPORTED):
+                throw GymError(.notSupported, "MuJoCo environments cannot render on this server: \(String(cString: message))")
+            default: throw GymError(.internalError, String(cString: message))
+            }
+        }
         self.renderer = renderer
         mjv_defaultCamera(&camera)
         camera.type = Int32(mjCAMERA_FREE.rawValue)

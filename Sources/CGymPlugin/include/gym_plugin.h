@@ -95,6 +95,9 @@ typedef struct gym_env_info {
  */
 #define GYM_STATUS_FAILED 1             /* the plugin failed: the client gets INTERNAL */
 #define GYM_STATUS_INVALID_ARGUMENT 2   /* the caller's options were wrong: the client gets INVALID_ARGUMENT */
+/* Added within ABI version 1 (a daemon that predates them reads them as GYM_STATUS_FAILED): */
+#define GYM_STATUS_NOT_SUPPORTED 3      /* the environment cannot do this here (render): NOT_SUPPORTED */
+#define GYM_STATUS_QUOTA_EXCEEDED 4     /* the plugin holds as much as it allows: QUOTA_EXCEEDED */
 
 typedef struct gym_plugin {
     uint32_t abi_version;           /* GYM_PLUGIN_ABI_VERSION */

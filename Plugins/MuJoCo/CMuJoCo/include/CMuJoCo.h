@@ -20,13 +20,21 @@ void gym_mujoco_route_warnings(void);
 /* Offscreen rendering (render.c): EGL opened at run time, headless. */
 typedef struct gym_mujoco_renderer gym_mujoco_renderer;
 
-/* 1 when an EGL display with an OpenGL configuration exists; 0 and why in `error` otherwise. */
+/* 1 when libEGL loads and has EGL 1.4's functions; 0 and why in `error` otherwise. Its display
+ * is initialized at the first renderer, which fails as GYM_MUJOCO_RENDER_UNSUPPORTED if none can be. */
 int gym_mujoco_render_available(char *error, size_t capacity);
 
+/* Why gym_mujoco_renderer_make made no renderer. */
+enum {
+    GYM_MUJOCO_RENDER_FAILED = 0,       /* OpenGL or MuJoCo failed */
+    GYM_MUJOCO_RENDER_OVER_LIMIT = 1,   /* the plugin holds as many renderers as it allows */
+    GYM_MUJOCO_RENDER_UNSUPPORTED = 2,  /* no EGL display with an OpenGL configuration */
+};
+
 /* An OpenGL context, scene and MuJoCo render context for `model` at width × height (sets the
- * model's offscreen size); NULL and the reason in `error` when it cannot be made, with
- * `*over_limit` set when the plugin holds as many renderers as it allows. */
-gym_mujoco_renderer *gym_mujoco_renderer_make(mjModel *model, int width, int height, int maxgeom, int *over_limit,
+ * model's offscreen size); NULL, the reason in `error` and its kind in `*refusal` when it
+ * cannot be made. */
+gym_mujoco_renderer *gym_mujoco_renderer_make(mjModel *model, int width, int height, int maxgeom, int *refusal,
                                               char *error, size_t capacity);
 
 /* Draws `data` seen by `camera` into `rgb` (width × height × 3, top row first): 1, or 0 and
