@@ -56,9 +56,14 @@ import Testing
         #expect(abs(units[1]) < 0.01, "a constant column maps to about 0 (the prior sample keeps its deviation above 0)")
         #expect(units[2] == 5 && units[3] == 5, "clipped to ±5")
         #expect(normalization.problem(width: 2) == nil && normalization.problem(width: 3) != nil)
-        var bad = normalization
-        bad.clip = .nan
-        #expect(bad.problem(width: 2) != nil)
+        for clip in [Double.nan, 0, -1, 1e300] {
+            var bad = normalization
+            bad.clip = clip
+            #expect(bad.problem(width: 2) != nil, "clip \(clip)")
+        }
+        var arguments = PPO.Arguments()
+        arguments.observationClip = 1e300
+        #expect(arguments.problem != nil, "a clip no float32 holds")
     }
 
     @Test func rewardsAreDividedByTheDeviationOfTheDiscountedReturn() {

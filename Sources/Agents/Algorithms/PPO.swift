@@ -85,8 +85,9 @@ public enum PPO: TrainableAlgorithm {
             if let targetKL, !(targetKL > 0) { return "--target-kl must be positive" }
             if valueCoefficient < 0 || entropyCoefficient < 0 { return "loss weights must not be negative" }
             if !(0..<1).contains(noiseCorrelation) { return "--noise-correlation must be in [0, 1)" }
-            if !(observationClip > 0) || !observationClip.isFinite || !(rewardClip > 0) || !rewardClip.isFinite {
-                return "--observation-clip and --reward-clip must be positive and finite"
+            // The observation clip becomes a float32 bound: 1e300 is finite as a double, not as a float.
+            if !(observationClip > 0) || !Float(observationClip).isFinite || !(rewardClip > 0) || !rewardClip.isFinite {
+                return "--observation-clip and --reward-clip must be positive and finite (the observation clip as a float32)"
             }
             return nil
         }

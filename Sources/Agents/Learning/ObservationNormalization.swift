@@ -32,7 +32,7 @@ struct ObservationNormalization: Codable, Sendable, Equatable {
 
     /// Why a saved normalisation does not fit observations of `width` features, or nil.
     func problem(width: Int) -> String? {
-        guard clip > 0, clip.isFinite, epsilon > 0, epsilon.isFinite else { return "an observation normalisation with a bad clip or epsilon" }
+        guard clip > 0, Float(clip).isFinite, epsilon > 0, epsilon.isFinite else { return "an observation normalisation with a bad clip or epsilon" }
         return moments.problem(width: width)
     }
 }
