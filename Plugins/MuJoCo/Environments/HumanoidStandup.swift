@@ -89,18 +89,21 @@ public final class HumanoidStandup: FixedStepInfo {
         let impact = MuJoCoMath.clip(HumanoidObservation.weightedSquares(impactCostWeight, simulation.externalForces),
                                      Self.impactCostRange.low, Self.impactCostRange.high)
         HumanoidObservation.write(simulation, into: observation)
-        info[0] = simulation.qpos[0]
-        info[1] = simulation.qpos[1]
-        info[2] = simulation.qpos[2] - simulation.initialPositions[2]
+        (info[0], info[1], info[2]) = position
         info[3] = upward
         info[4] = -control
         info[5] = -impact
         return StepResult(reward: upward - control - impact + 1, terminated: false)
     }
 
+    /// `x_position`, `y_position` and `z_distance_from_origin`, of the reset and of every step.
+    private var position: (x: Double, y: Double, z: Double) {
+        (simulation.qpos[0], simulation.qpos[1], simulation.qpos[2] - simulation.initialPositions[2])
+    }
+
     private var positionInfo: ValueMap {
-        ["x_position": .number(simulation.qpos[0]), "y_position": .number(simulation.qpos[1]),
-         "z_distance_from_origin": .number(simulation.qpos[2] - simulation.initialPositions[2])]
+        let (x, y, z) = position
+        return ["x_position": .number(x), "y_position": .number(y), "z_distance_from_origin": .number(z)]
     }
 
     /// `render_mode="rgb_array"`: a 480 × 480 frame from Gymnasium's default camera.

@@ -8,7 +8,7 @@ struct ObservationNormalization: Codable, Sendable, Equatable {
     /// Units are clipped to `±clip`.
     var clip: Double
     /// Added to the variance.
-    var epsilon = 1e-8
+    static let epsilon = 1e-8
     var moments: RunningMoments
 
     init(width: Int, clip: Double) {
@@ -19,7 +19,7 @@ struct ObservationNormalization: Codable, Sendable, Equatable {
     /// The normalisation as it stands.
     var scaling: BoxScaling {
         let halfWidth = moments.variance.map { variance -> Float in
-            let width = Float((variance + epsilon).squareRoot())
+            let width = Float((variance + Self.epsilon).squareRoot())
             return width.isFinite && width > 0 ? width : 1
         }
         return BoxScaling(center: moments.mean.map { Float($0) }, halfWidth: halfWidth, clip: Float(clip))
@@ -32,7 +32,7 @@ struct ObservationNormalization: Codable, Sendable, Equatable {
 
     /// Why a saved normalisation does not fit observations of `width` features, or nil.
     func problem(width: Int) -> String? {
-        guard clip > 0, Float(clip).isFinite, epsilon > 0, epsilon.isFinite else { return "an observation normalisation with a bad clip or epsilon" }
+        guard clip > 0, Float(clip).isFinite else { return "an observation normalisation with a bad clip" }
         return moments.problem(width: width)
     }
 }

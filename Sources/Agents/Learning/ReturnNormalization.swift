@@ -5,7 +5,8 @@
 struct ReturnNormalization: Codable, Sendable, Equatable {
     var gamma: Double
     var clip: Double
-    var epsilon = 1e-8
+    /// Added to the variance.
+    static let epsilon = 1e-8
     /// The discounted return of each environment's episode so far.
     var returns: [Double]
     var moments = RunningMoments(width: 1)
@@ -21,7 +22,7 @@ struct ReturnNormalization: Codable, Sendable, Equatable {
     mutating func normalize(_ rewards: [Double], ended: [Bool]) -> [Double] {
         for env in returns.indices { returns[env] = returns[env] * gamma + rewards[env] }
         merge(returns)
-        let scale = (moments.variance[0] + epsilon).squareRoot()
+        let scale = (moments.variance[0] + Self.epsilon).squareRoot()
         for env in returns.indices where ended[env] { returns[env] = 0 }
         return rewards.map { min(max($0 / scale, -clip), clip) }
     }
@@ -36,8 +37,8 @@ struct ReturnNormalization: Codable, Sendable, Equatable {
     /// Why a saved normalisation does not fit `environments` environments, or nil.
     func problem(environments: Int) -> String? {
         guard returns.count == environments, returns.allSatisfy(\.isFinite) else { return "a reward normalisation for another number of environments" }
-        guard clip > 0, clip.isFinite, epsilon > 0, epsilon.isFinite, (0...1).contains(gamma) else {
-            return "a reward normalisation with a bad clip, epsilon or gamma"
+        guard clip > 0, clip.isFinite, (0...1).contains(gamma) else {
+            return "a reward normalisation with a bad clip or gamma"
         }
         return moments.problem(width: 1)
     }
